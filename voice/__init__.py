@@ -1,0 +1,1 @@
+"""Barrier-Free Home voice station: offline speech recognition and spoken feedback."""
