@@ -36,7 +36,7 @@ class VoiceError(Exception):
         template = self.zh if language.startswith("zh") else self.en
         try:
             return template.format(**self.params)
-        except (KeyError, IndexError):  # a template/parameter mismatch must not hide the error
+        except KeyError, IndexError:  # a template/parameter mismatch must not hide the error
             return f"{template} {self.params}"
 
     def as_dict(self) -> dict[str, Any]:
