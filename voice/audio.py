@@ -11,6 +11,7 @@ import io
 import wave
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import numpy as np
 
@@ -96,7 +97,7 @@ def read_wav(
     """
     if isinstance(source, bytes):
         label = name or "audio"
-        stream: io.BufferedIOBase | io.BytesIO = io.BytesIO(source)
+        stream: IO[bytes] = io.BytesIO(source)
     else:
         label = name or Path(source).name
         try:

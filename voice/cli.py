@@ -145,7 +145,13 @@ def cmd_models(args: argparse.Namespace) -> int:
     texts = _texts(args.ui_lang)
     store = ModelStore(Path(args.store) if args.store else None)
     if args.models_command == "install":
-        info = store.install(args.source, sha256=args.sha256, language=args.lang, name=args.name)
+        info = store.install(
+            args.source,
+            sha256=args.sha256,
+            language=args.lang,
+            name=args.name,
+            replace=args.replace,
+        )
         print(
             texts["installed"].format(
                 name=info.name,
@@ -214,6 +220,7 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--sha256", help="expected SHA-256 of the archive (required for URLs)")
     m.add_argument("--lang", help="language of the model (guessed from its name otherwise)")
     m.add_argument("--name", help="name to install it under")
+    m.add_argument("--replace", action="store_true", help="replace an installed model of that name")
     m = msub.add_parser("verify", help="check installed models for missing or changed files")
     m.add_argument("name", nargs="?", help="only this model")
     p.set_defaults(func=cmd_models)
@@ -248,7 +255,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         status: int = args.func(args)
     except VoiceError as err:
-        print(f"error: {err.message(_message_language(args))}", file=sys.stderr)
+        language = _message_language(args)
+        prefix = "错误" if language == "zh" else "error"
+        print(f"{prefix}: {err.message(language)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

@@ -1,0 +1,1 @@
+"""Benchmarks of the voice station (run as `python -m bench.<name>`)."""
