@@ -1,0 +1,614 @@
+"""Confirmation (and PIN) before sensitive actions: one misheard sentence never opens the door.
+
+Home Assistant's built-in agent unlocks "把大门打开" at once. Here an action that opens the home
+to others (unlock a lock, disarm an alarm, open a garage door or gate, or any action on an entity
+the installer listed) is held: the resident is asked to confirm by voice, then for the PIN if one
+is set, each as a separate reply from the same conversation on the same station within a time
+limit. Repeated wrong PINs lock voice access out for a while and ask the glue to notify the
+household.
+
+`SensitiveGuard` is plain, synchronous and deterministic: time comes from an injected clock, and
+the guard never executes anything itself; it says what to do (`Outcome.kind`) and what to say
+(`Outcome.speech_key` / `speech_params` for `spoken.say`).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+import secrets
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Final
+
+from .spoken import say
+
+__all__ = [
+    "Challenge",
+    "ChallengeKind",
+    "Outcome",
+    "OutcomeKind",
+    "PinHash",
+    "SensitiveAction",
+    "SensitiveGuard",
+    "SensitivePolicy",
+    "contains_pin",
+    "is_confirmation",
+    "is_denial",
+    "speech",
+    "spoken_digits",
+]
+
+MIN_PIN_LENGTH: Final = 4
+MAX_PIN_LENGTH: Final = 8
+
+
+# --- What is sensitive ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SensitiveAction:
+    """A service call the agent is about to make, described for policy and for speech."""
+
+    domain: str
+    service: str
+    entity_id: str
+    name: str
+    """The name the resident knows it by ("大门"), spoken in prompts."""
+    device_class: str | None = None
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def speech_key(self) -> str:
+        """The `spoken` key that describes this action ("action_unlock": "打开{target}")."""
+        if self.domain == "lock":
+            return "action_unlock"
+        if self.domain == "alarm_control_panel":
+            return "action_disarm"
+        if self.domain in ("cover", "valve") or self.service.startswith("open"):
+            return "action_open"
+        return "action_generic"
+
+
+# Services that open the home: per domain, and for covers only garage doors and gates.
+_SENSITIVE_SERVICES: Final[Mapping[str, frozenset[str]]] = {
+    "lock": frozenset({"unlock", "open"}),
+    "alarm_control_panel": frozenset({"alarm_disarm"}),
+    "cover": frozenset({"open_cover", "set_cover_position", "toggle"}),
+}
+_SENSITIVE_COVER_CLASSES: Final = frozenset({"garage", "gate", "door"})
+# Intents of Home Assistant's agent and the service each ends up calling per domain.
+_INTENT_SERVICES: Final[Mapping[tuple[str, str], str]] = {
+    ("HassTurnOff", "lock"): "unlock",
+    ("HassTurnOn", "lock"): "lock",
+    ("HassTurnOn", "cover"): "open_cover",
+    ("HassTurnOff", "cover"): "close_cover",
+    ("HassSetPosition", "cover"): "set_cover_position",
+    ("HassTurnOn", "alarm_control_panel"): "alarm_arm_away",
+    ("HassTurnOff", "alarm_control_panel"): "alarm_disarm",
+}
+
+
+def service_for_intent(intent: str, domain: str) -> str | None:
+    """The service Home Assistant calls for an intent on an entity of `domain`, if known."""
+    return _INTENT_SERVICES.get((intent, domain))
+
+
+@dataclass(frozen=True, slots=True)
+class SensitivePolicy:
+    """Which actions need confirmation. The installer can add entities (a gate on a switch)."""
+
+    extra_entities: frozenset[str] = frozenset()
+    """Any action on these entities is sensitive."""
+    cover_device_classes: frozenset[str] = _SENSITIVE_COVER_CLASSES
+    require_pin: bool = True
+    """Ask for the PIN after the confirmation, when a PIN is set."""
+
+    def is_sensitive(self, action: SensitiveAction) -> bool:
+        """True if `action` must be confirmed before it runs."""
+        if action.entity_id in self.extra_entities:
+            return True
+        services = _SENSITIVE_SERVICES.get(action.domain)
+        if services is None or action.service not in services:
+            return False
+        if action.domain == "cover":
+            if action.device_class not in self.cover_device_classes:
+                return False
+            if action.service == "set_cover_position":
+                return float(action.data.get("position", 100)) > 0
+        return True
+
+    def sensitive_entities(self, entities: Iterable[tuple[str, str | None]]) -> list[str]:
+        """Of (entity_id, device_class) pairs, those whose opening action is sensitive.
+
+        The glue raises a repair issue when one of these is exposed to Home Assistant's own
+        agent, which would run it without confirmation.
+        """
+        found: list[str] = []
+        for entity_id, device_class in entities:
+            domain = entity_id.partition(".")[0]
+            if (
+                entity_id in self.extra_entities
+                or domain in ("lock", "alarm_control_panel")
+                or (domain == "cover" and device_class in self.cover_device_classes)
+            ):
+                found.append(entity_id)
+        return found
+
+
+# --- Words ---------------------------------------------------------------------------------------
+
+_CONFIRM_WORDS: Final = frozenset(
+    {
+        "确定",
+        "确认",
+        "是的",
+        "是",
+        "对",
+        "对的",
+        "是的确定",
+        "确定打开",
+        "yes",
+        "confirm",
+        "confirmed",
+        "yes confirm",
+        "yes i confirm",
+        "i confirm",
+    }
+)
+_DENY_WORDS: Final = (
+    "取消",
+    "不要",
+    "不用",
+    "不是",
+    "别",
+    "不",
+    "算了",
+    "no",
+    "cancel",
+    "stop",
+    "don't",
+    "do not",
+    "never mind",
+)
+_PARTICLES: Final = re.compile(r"(吧|啊|呀|的呢|please|thanks|thank you)$")
+_CLEAN: Final = re.compile(r"[\s,，。.!！?？、;；:：\"'“”‘’]+")
+
+_SPOKEN_DIGITS: Final[Mapping[str, str]] = {
+    "零": "0",
+    "〇": "0",
+    "洞": "0",
+    "一": "1",
+    "幺": "1",
+    "二": "2",
+    "两": "2",
+    "三": "3",
+    "四": "4",
+    "五": "5",
+    "六": "6",
+    "七": "7",
+    "拐": "7",
+    "八": "8",
+    "九": "9",
+    "勾": "9",
+}
+_EN_DIGITS: Final[Mapping[str, str]] = {
+    "zero": "0",
+    "oh": "0",
+    "o": "0",
+    "one": "1",
+    "two": "2",
+    "to": "2",
+    "too": "2",
+    "three": "3",
+    "four": "4",
+    "for": "4",
+    "five": "5",
+    "six": "6",
+    "seven": "7",
+    "eight": "8",
+    "nine": "9",
+}
+_PIN_WORDS: Final = re.compile(r"密码|口令|pin\b|password|passcode|code\b", re.IGNORECASE)
+
+
+def _plain(text: str) -> str:
+    cleaned = _CLEAN.sub(" ", text.lower()).strip()
+    # Mandarin has no spaces between words; English keeps single spaces.
+    cleaned = re.sub(r"(?<=[^\x00-\x7f]) (?=[^\x00-\x7f])", "", cleaned)
+    return _PARTICLES.sub("", cleaned).strip()
+
+
+def is_confirmation(text: str) -> bool:
+    """True only for a plain confirmation ("确定", "是的", "yes"), never for a longer sentence."""
+    return _plain(text) in _CONFIRM_WORDS
+
+
+def is_denial(text: str) -> bool:
+    """True if the reply says no anywhere ("不要", "取消吧", "no, cancel")."""
+    plain = _plain(text)
+    if plain.startswith("不") or plain in ("别",):
+        return True
+    words = set(plain.split())
+    return any(
+        word in plain if not word.isascii() else (word in words or f" {word} " in f" {plain} ")
+        for word in _DENY_WORDS
+    )
+
+
+def spoken_digits(text: str) -> str | None:
+    """The digits of a PIN said digit by digit ("一二三四", "幺两三四", "one two three four").
+
+    Returns None if the reply contains anything else, so a sentence is never read as a PIN.
+    """
+    cleaned = _CLEAN.sub(" ", text.lower()).strip()
+    digits: list[str] = []
+    for token in cleaned.split():
+        if token in _EN_DIGITS:
+            digits.append(_EN_DIGITS[token])
+            continue
+        for char in token:
+            if char.isdigit():
+                digits.append(char)
+            elif char in _SPOKEN_DIGITS:
+                digits.append(_SPOKEN_DIGITS[char])
+            else:
+                return None
+    return "".join(digits) or None
+
+
+def contains_pin(text: str) -> bool:
+    """True if a command also carries a PIN ("把大门打开密码一二三四", "unlock 1 2 3 4").
+
+    Such a command is refused: the PIN must be a separate reply, so that it is only ever said
+    when asked for, and a command overheard with its PIN cannot be replayed in one sentence.
+    """
+    lowered = text.lower()
+    digit_run = 0
+    longest = 0
+    tokens = re.findall(r"[a-z']+|\d|[^\sa-z\d]", lowered)
+    for token in tokens:
+        is_digit = token.isdigit() or token in _SPOKEN_DIGITS or token in _EN_DIGITS
+        # A digit next to 十/百/千 is a number ("二十四度"), not a digit sequence.
+        if token in ("十", "百", "千", "万", "点", "hundred", "thousand"):
+            digit_run = 0
+            continue
+        digit_run = digit_run + 1 if is_digit and token not in ("to", "too", "for", "o") else 0
+        longest = max(longest, digit_run)
+    if longest >= MIN_PIN_LENGTH:
+        return True
+    has_digit = any(t.isdigit() or t in _SPOKEN_DIGITS for t in tokens)
+    return bool(_PIN_WORDS.search(text)) and has_digit
+
+
+# --- PIN storage ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PinHash:
+    """A PIN as stored in the config entry: salted PBKDF2, never the PIN itself.
+
+    A 4–8 digit PIN has few possibilities, so the hash only keeps it from being read off a
+    backup or diagnostics; the lockout is what protects against guessing.
+    """
+
+    salt: bytes
+    digest: bytes
+    iterations: int = 120_000
+
+    @classmethod
+    def create(cls, pin: str, *, iterations: int = 120_000) -> PinHash:
+        """Hash a new PIN (digits only, 4–8 of them)."""
+        if not valid_pin(pin):
+            raise ValueError("A PIN is 4 to 8 digits")
+        salt = secrets.token_bytes(16)
+        return cls(salt, _derive(pin, salt, iterations), iterations)
+
+    def matches(self, pin: str) -> bool:
+        """True if `pin` is the stored PIN (constant-time comparison)."""
+        return hmac.compare_digest(self.digest, _derive(pin, self.salt, self.iterations))
+
+    def to_string(self) -> str:
+        """Storable form: "pbkdf2_sha256$<iterations>$<salt>$<digest>"."""
+        salt = base64.b64encode(self.salt).decode()
+        digest = base64.b64encode(self.digest).decode()
+        return f"pbkdf2_sha256${self.iterations}${salt}${digest}"
+
+    @classmethod
+    def from_string(cls, stored: str) -> PinHash:
+        """Read the storable form back."""
+        scheme, iterations, salt, digest = stored.split("$")
+        if scheme != "pbkdf2_sha256":
+            raise ValueError(f"Unknown PIN hash scheme {scheme}")
+        return cls(base64.b64decode(salt), base64.b64decode(digest), int(iterations))
+
+
+def valid_pin(pin: str) -> bool:
+    """A PIN is 4 to 8 ASCII digits."""
+    return pin.isascii() and pin.isdigit() and MIN_PIN_LENGTH <= len(pin) <= MAX_PIN_LENGTH
+
+
+def _derive(pin: str, salt: bytes, iterations: int) -> bytes:
+    return hashlib.pbkdf2_hmac("sha256", pin.encode(), salt, iterations)
+
+
+# --- The guard -----------------------------------------------------------------------------------
+
+
+class ChallengeKind(StrEnum):
+    """What `request` asks of the resident."""
+
+    CONFIRM = "confirm"
+    """Asked for spoken confirmation; the action waits."""
+    NOT_SENSITIVE = "not_sensitive"
+    """Run it now."""
+    PIN_IN_COMMAND = "pin_in_command"
+    """Refused: a PIN was said with the command."""
+    LOCKED_OUT = "locked_out"
+    """Refused: too many wrong PINs recently."""
+
+
+@dataclass(frozen=True, slots=True)
+class Challenge:
+    """The answer to `request`: what happens next and what to say."""
+
+    kind: ChallengeKind
+    action: SensitiveAction
+    speech_key: str | None
+    speech_params: Mapping[str, Any] = field(default_factory=dict)
+    expires_at: float | None = None
+
+
+class OutcomeKind(StrEnum):
+    """What a reply to a challenge led to."""
+
+    EXECUTE = "execute"
+    """Confirmed (and PIN right): run the action now."""
+    PIN_REQUIRED = "pin_required"
+    """Confirmed; now ask for the PIN."""
+    DENIED = "denied"
+    """The resident said no; nothing runs."""
+    WRONG_PIN = "wrong_pin"
+    """Wrong PIN; the resident may try again."""
+    LOCKED_OUT = "locked_out"
+    """Wrong PIN too often: nothing runs for a while, and `notify` is set."""
+    EXPIRED = "expired"
+    """The reply came too late; the action is cancelled."""
+    OTHER_ORIGIN = "other_origin"
+    """A reply from another station or conversation: refused, the challenge stays open."""
+    NOT_AN_ANSWER = "not_an_answer"
+    """The reply was neither yes, no nor a PIN: the action is cancelled, and the reply is to be
+    handled as a new command."""
+    NOTHING_PENDING = "nothing_pending"
+    """No challenge is open: handle the reply as a normal command."""
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """The result of `answer`."""
+
+    kind: OutcomeKind
+    action: SensitiveAction | None = None
+    speech_key: str | None = None
+    speech_params: Mapping[str, Any] = field(default_factory=dict)
+    notify: bool = False
+    """True once, when a lockout starts: the glue notifies the household."""
+
+
+@dataclass(slots=True)
+class _Pending:
+    conversation_id: str
+    station_id: str
+    action: SensitiveAction
+    expires_at: float
+    awaiting_pin: bool = False
+
+
+type Clock = Callable[[], float]
+
+
+class SensitiveGuard:
+    """Holds sensitive actions until confirmed. One per integration (all stations share it).
+
+    Wrong PINs count across conversations and stations: a new conversation does not reset them.
+    """
+
+    def __init__(
+        self,
+        policy: SensitivePolicy | None = None,
+        *,
+        pin: PinHash | None = None,
+        clock: Clock = time.monotonic,
+        confirm_timeout: float = 20.0,
+        pin_timeout: float = 30.0,
+        max_wrong_pins: int = 3,
+        lockout_seconds: float = 300.0,
+    ) -> None:
+        self.policy = policy or SensitivePolicy()
+        self._pin = pin
+        self._clock = clock
+        self.confirm_timeout = confirm_timeout
+        self.pin_timeout = pin_timeout
+        self.max_wrong_pins = max_wrong_pins
+        self.lockout_seconds = lockout_seconds
+        self._pending: dict[tuple[str, str], _Pending] = {}
+        self._wrong_pins = 0
+        self._locked_until: float | None = None
+
+    # -- configuration
+
+    def set_pin(self, pin: PinHash | None) -> None:
+        """Set or remove the PIN (the options flow stores `PinHash.to_string()`)."""
+        self._pin = pin
+        self._wrong_pins = 0
+
+    @property
+    def locked_out(self) -> bool:
+        """True while voice access to sensitive actions is locked out."""
+        return self._locked_until is not None and self._clock() < self._locked_until
+
+    # -- the flow
+
+    def request(
+        self,
+        conversation_id: str,
+        station_id: str,
+        action: SensitiveAction,
+        command_text: str | None = None,
+    ) -> Challenge:
+        """The agent wants to run `action`; returns whether to run it or what to ask first."""
+        if not self.policy.is_sensitive(action):
+            return Challenge(ChallengeKind.NOT_SENSITIVE, action, None)
+        params = {"target": action.name}
+        if command_text is not None and contains_pin(command_text):
+            self._pending.pop((conversation_id, station_id), None)
+            return Challenge(ChallengeKind.PIN_IN_COMMAND, action, "pin_in_command")
+        if self.locked_out:
+            return Challenge(
+                ChallengeKind.LOCKED_OUT,
+                action,
+                "still_locked_out",
+                {"minutes": self._minutes_left()},
+            )
+        expires_at = self._clock() + self.confirm_timeout
+        self._pending[(conversation_id, station_id)] = _Pending(
+            conversation_id, station_id, action, expires_at
+        )
+        return Challenge(
+            ChallengeKind.CONFIRM,
+            action,
+            "confirm_prompt",
+            {"action_key": action.speech_key, **params},
+            expires_at,
+        )
+
+    def answer(self, conversation_id: str, station_id: str, text: str) -> Outcome:
+        """A reply from a resident; tells whether the held action runs now."""
+        key = (conversation_id, station_id)
+        pending = self._pending.get(key)
+        if pending is None:
+            others = [p for p in self._pending.values() if self._clock() <= p.expires_at]
+            if others and _looks_like_answer(text):
+                return Outcome(OutcomeKind.OTHER_ORIGIN, None, "answer_elsewhere")
+            return Outcome(OutcomeKind.NOTHING_PENDING)
+        action = pending.action
+        params = {"action_key": action.speech_key, "target": action.name}
+        if self._clock() > pending.expires_at:
+            del self._pending[key]
+            return Outcome(OutcomeKind.EXPIRED, action, "expired", params)
+        if is_denial(text):
+            del self._pending[key]
+            return Outcome(OutcomeKind.DENIED, action, "cancelled", params)
+        if not pending.awaiting_pin:
+            return self._confirm(key, pending, text, params)
+        return self._check_pin(key, pending, text, params)
+
+    def expire(self) -> list[Outcome]:
+        """Drop challenges whose time is up; the glue announces each ("刚才的操作已取消…")."""
+        now = self._clock()
+        expired = [key for key, p in self._pending.items() if now > p.expires_at]
+        outcomes = []
+        for key in expired:
+            action = self._pending.pop(key).action
+            outcomes.append(
+                Outcome(
+                    OutcomeKind.EXPIRED,
+                    action,
+                    "expired",
+                    {"action_key": action.speech_key, "target": action.name},
+                )
+            )
+        return outcomes
+
+    def pending_for(self, conversation_id: str, station_id: str) -> SensitiveAction | None:
+        """The action waiting for this conversation on this station, if any."""
+        pending = self._pending.get((conversation_id, station_id))
+        return None if pending is None else pending.action
+
+    # -- steps
+
+    def _confirm(
+        self, key: tuple[str, str], pending: _Pending, text: str, params: dict[str, Any]
+    ) -> Outcome:
+        if not is_confirmation(text):
+            del self._pending[key]
+            return Outcome(OutcomeKind.NOT_AN_ANSWER, pending.action, None, params)
+        if self._pin is None or not self.policy.require_pin:
+            del self._pending[key]
+            return Outcome(OutcomeKind.EXECUTE, pending.action, None, params)
+        if self.locked_out:
+            del self._pending[key]
+            return Outcome(
+                OutcomeKind.LOCKED_OUT,
+                pending.action,
+                "still_locked_out",
+                {**params, "minutes": self._minutes_left()},
+            )
+        pending.awaiting_pin = True
+        pending.expires_at = self._clock() + self.pin_timeout
+        return Outcome(OutcomeKind.PIN_REQUIRED, pending.action, "pin_prompt", params)
+
+    def _check_pin(
+        self, key: tuple[str, str], pending: _Pending, text: str, params: dict[str, Any]
+    ) -> Outcome:
+        assert self._pin is not None
+        digits = spoken_digits(text)
+        if digits is None:
+            del self._pending[key]
+            return Outcome(OutcomeKind.NOT_AN_ANSWER, pending.action, None, params)
+        if self.locked_out:
+            del self._pending[key]
+            return Outcome(
+                OutcomeKind.LOCKED_OUT,
+                pending.action,
+                "still_locked_out",
+                {**params, "minutes": self._minutes_left()},
+            )
+        if self._pin.matches(digits):
+            self._wrong_pins = 0
+            del self._pending[key]
+            return Outcome(OutcomeKind.EXECUTE, pending.action, None, params)
+        self._wrong_pins += 1
+        if self._wrong_pins >= self.max_wrong_pins:
+            self._wrong_pins = 0
+            self._locked_until = self._clock() + self.lockout_seconds
+            # Every open challenge falls: nothing sensitive may run during a lockout.
+            self._pending.clear()
+            return Outcome(
+                OutcomeKind.LOCKED_OUT,
+                pending.action,
+                "locked_out",
+                {**params, "minutes": self._minutes_left()},
+                notify=True,
+            )
+        return Outcome(
+            OutcomeKind.WRONG_PIN,
+            pending.action,
+            "wrong_pin",
+            {**params, "remaining": self.max_wrong_pins - self._wrong_pins},
+        )
+
+    def _minutes_left(self) -> int:
+        if self._locked_until is None:
+            return 0
+        return max(1, -int(-(self._locked_until - self._clock()) // 60))
+
+
+def speech(item: Challenge | Outcome, language: str) -> str | None:
+    """What to say for a challenge or an outcome, in `language` (None: nothing to say here)."""
+    if item.speech_key is None:
+        return None
+    params = dict(item.speech_params)
+    if "target" in params:
+        target = say("target", language, device=params["target"])
+        params["target"] = target
+        params["action"] = say(str(params.pop("action_key")), language, target=target)
+    return say(item.speech_key, language, **params)
+
+
+def _looks_like_answer(text: str) -> bool:
+    return is_confirmation(text) or is_denial(text) or spoken_digits(text) is not None

@@ -1,0 +1,314 @@
+"""Sensitive actions: confirmation, PIN, lockout, expiry, and replies from elsewhere."""
+
+from __future__ import annotations
+
+import pytest
+
+from custom_components.barrier_free.confirm_sensitive import (
+    ChallengeKind,
+    OutcomeKind,
+    PinHash,
+    SensitiveAction,
+    SensitiveGuard,
+    SensitivePolicy,
+    contains_pin,
+    is_confirmation,
+    is_denial,
+    service_for_intent,
+    speech,
+    spoken_digits,
+)
+
+UNLOCK = SensitiveAction("lock", "unlock", "lock.front_door", "大门")
+OPEN_GARAGE = SensitiveAction("cover", "open_cover", "cover.garage_door", "车库门", "garage")
+FAST_PIN = 1_000  # PBKDF2 iterations kept low so the tests stay quick
+
+
+class Clock:
+    """Time the tests move by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+def _guard(
+    clock: Clock,
+    pin: str | None = None,
+    *,
+    confirm_timeout: float = 20.0,
+    pin_timeout: float = 30.0,
+    max_wrong_pins: int = 3,
+    lockout_seconds: float = 300.0,
+) -> SensitiveGuard:
+    return SensitiveGuard(
+        pin=PinHash.create(pin, iterations=FAST_PIN) if pin else None,
+        clock=clock,
+        confirm_timeout=confirm_timeout,
+        pin_timeout=pin_timeout,
+        max_wrong_pins=max_wrong_pins,
+        lockout_seconds=lockout_seconds,
+    )
+
+
+@pytest.mark.parametrize(
+    ("action", "sensitive"),
+    [
+        (UNLOCK, True),
+        (SensitiveAction("lock", "lock", "lock.front_door", "大门"), False),
+        (
+            SensitiveAction(
+                "alarm_control_panel", "alarm_disarm", "alarm_control_panel.home", "安防"
+            ),
+            True,
+        ),
+        (
+            SensitiveAction(
+                "alarm_control_panel", "alarm_arm_away", "alarm_control_panel.home", "安防"
+            ),
+            False,
+        ),
+        (OPEN_GARAGE, True),
+        (SensitiveAction("cover", "open_cover", "cover.gate", "院门", "gate"), True),
+        (SensitiveAction("cover", "close_cover", "cover.garage_door", "车库门", "garage"), False),
+        (SensitiveAction("cover", "open_cover", "cover.curtain", "窗帘", "curtain"), False),
+        (
+            SensitiveAction(
+                "cover",
+                "set_cover_position",
+                "cover.garage_door",
+                "车库门",
+                "garage",
+                {"position": 0},
+            ),
+            False,
+        ),
+        (
+            SensitiveAction(
+                "cover",
+                "set_cover_position",
+                "cover.garage_door",
+                "车库门",
+                "garage",
+                {"position": 50},
+            ),
+            True,
+        ),
+        (SensitiveAction("light", "turn_on", "light.kitchen", "厨房灯"), False),
+    ],
+)
+def test_policy(action: SensitiveAction, sensitive: bool) -> None:
+    assert SensitivePolicy().is_sensitive(action) is sensitive
+
+
+def test_extra_entities_and_repair_candidates() -> None:
+    gate_switch = SensitiveAction("switch", "turn_on", "switch.gate", "院门开关")
+    assert not SensitivePolicy().is_sensitive(gate_switch)
+    policy = SensitivePolicy(extra_entities=frozenset({"switch.gate"}))
+    assert policy.is_sensitive(gate_switch)
+    assert policy.sensitive_entities(
+        [
+            ("lock.front_door", None),
+            ("cover.garage_door", "garage"),
+            ("cover.curtain", "curtain"),
+            ("switch.gate", None),
+            ("light.kitchen", None),
+        ]
+    ) == ["lock.front_door", "cover.garage_door", "switch.gate"]
+
+
+def test_intents_map_to_services() -> None:
+    # Home Assistant's Mandarin "把大门打开" is HassTurnOff on the lock: it unlocks.
+    assert service_for_intent("HassTurnOff", "lock") == "unlock"
+    assert service_for_intent("HassTurnOn", "cover") == "open_cover"
+    assert service_for_intent("HassTurnOn", "light") is None
+
+
+def test_confirmed_without_pin_executes(clock: Clock) -> None:
+    guard = _guard(clock)
+    challenge = guard.request("conv", "hall", UNLOCK, "把大门打开")
+    assert challenge.kind is ChallengeKind.CONFIRM
+    assert speech(challenge, "zh") == "确定要打开大门吗？请说'确定'，或者说'取消'。"
+    assert speech(challenge, "en") == (
+        "Do you really want to unlock the 大门? Say 'confirm', or say 'cancel'."
+    )
+    outcome = guard.answer("conv", "hall", "确定")
+    assert outcome.kind is OutcomeKind.EXECUTE
+    assert outcome.action == UNLOCK
+    # Done: a second "确定" does not run it again.
+    assert guard.answer("conv", "hall", "确定").kind is OutcomeKind.NOTHING_PENDING
+
+
+def test_not_sensitive_runs_at_once(clock: Clock) -> None:
+    guard = _guard(clock, "1234")
+    light = SensitiveAction("light", "turn_on", "light.kitchen", "厨房灯")
+    assert guard.request("conv", "hall", light).kind is ChallengeKind.NOT_SENSITIVE
+    assert guard.pending_for("conv", "hall") is None
+
+
+def test_confirmation_then_pin(clock: Clock) -> None:
+    guard = _guard(clock, "1234")
+    guard.request("conv", "hall", UNLOCK)
+    outcome = guard.answer("conv", "hall", "是的")
+    assert outcome.kind is OutcomeKind.PIN_REQUIRED
+    assert speech(outcome, "zh") == "请说出密码，一个数字一个数字地说。"
+    assert guard.answer("conv", "hall", "幺 二 三 四").kind is OutcomeKind.EXECUTE
+
+
+@pytest.mark.parametrize("reply", ["一二三四", "幺两三四", "1234", "one two three four", "1 2 3 4"])
+def test_pin_spoken_in_many_ways(clock: Clock, reply: str) -> None:
+    guard = _guard(clock, "1234")
+    guard.request("conv", "hall", UNLOCK)
+    guard.answer("conv", "hall", "yes")
+    assert guard.answer("conv", "hall", reply).kind is OutcomeKind.EXECUTE
+
+
+@pytest.mark.parametrize("reply", ["取消", "不要", "不要打开", "no", "cancel it", "No, cancel."])
+def test_denied(clock: Clock, reply: str) -> None:
+    guard = _guard(clock)
+    guard.request("conv", "hall", UNLOCK)
+    outcome = guard.answer("conv", "hall", reply)
+    assert outcome.kind is OutcomeKind.DENIED
+    assert speech(outcome, "zh") == "好的，已取消，打开大门没有执行。"
+    assert guard.pending_for("conv", "hall") is None
+
+
+def test_something_else_cancels_and_is_handled_as_a_command(clock: Clock) -> None:
+    guard = _guard(clock)
+    guard.request("conv", "hall", UNLOCK)
+    # A misheard sentence is not a confirmation, and a later "确定" opens nothing.
+    assert guard.answer("conv", "hall", "确定打开客厅的灯").kind is OutcomeKind.NOT_AN_ANSWER
+    assert guard.answer("conv", "hall", "确定").kind is OutcomeKind.NOTHING_PENDING
+
+
+def test_expiry(clock: Clock) -> None:
+    guard = _guard(clock, confirm_timeout=20)
+    guard.request("conv", "hall", UNLOCK)
+    clock.now += 21
+    outcome = guard.answer("conv", "hall", "确定")
+    assert outcome.kind is OutcomeKind.EXPIRED
+    assert speech(outcome, "zh") == "刚才的操作已取消，因为没有收到确认。"
+    assert guard.pending_for("conv", "hall") is None
+
+
+def test_expire_reports_for_announcement(clock: Clock) -> None:
+    guard = _guard(clock, "1234", confirm_timeout=20, pin_timeout=30)
+    guard.request("conv", "hall", UNLOCK)
+    guard.request("other", "garage", OPEN_GARAGE)
+    clock.now += 10
+    guard.answer("conv", "hall", "确定")  # now waits for the PIN, with a fresh 30 s
+    clock.now += 15
+    (expired,) = guard.expire()
+    assert expired.kind is OutcomeKind.EXPIRED
+    assert expired.action == OPEN_GARAGE
+    assert speech(expired, "en") == "The last action was cancelled because no confirmation came."
+    assert guard.pending_for("conv", "hall") == UNLOCK
+    clock.now += 20
+    assert [o.action for o in guard.expire()] == [UNLOCK]
+
+
+def test_reply_from_another_station_or_conversation_is_refused(clock: Clock) -> None:
+    guard = _guard(clock)
+    guard.request("conv", "hall", UNLOCK)
+    other_station = guard.answer("conv", "bedroom", "确定")
+    other_conversation = guard.answer("intruder", "hall", "确定")
+    assert other_station.kind is OutcomeKind.OTHER_ORIGIN
+    assert other_conversation.kind is OutcomeKind.OTHER_ORIGIN
+    assert speech(other_station, "zh") == "这个确认要在发出命令的房间里说。"
+    # The resident's own confirmation still works.
+    assert guard.answer("conv", "hall", "确定").kind is OutcomeKind.EXECUTE
+
+
+def test_wrong_pins_lock_out_and_notify(clock: Clock) -> None:
+    guard = _guard(clock, "1234", max_wrong_pins=3, lockout_seconds=300)
+    guard.request("conv", "hall", UNLOCK)
+    guard.answer("conv", "hall", "确定")
+    first = guard.answer("conv", "hall", "一二三五")
+    assert first.kind is OutcomeKind.WRONG_PIN
+    assert speech(first, "zh") == "密码不对。还可以再试两次。"
+    assert guard.answer("conv", "hall", "一二三六").kind is OutcomeKind.WRONG_PIN
+    third = guard.answer("conv", "hall", "一二三七")
+    assert third.kind is OutcomeKind.LOCKED_OUT
+    assert third.notify
+    assert speech(third, "zh") == ("密码错了太多次，五分钟内不能用语音做这个操作。已经通知了家人。")
+    # Locked out for everyone, even with the right PIN in a new conversation.
+    refused = guard.request("new", "bedroom", UNLOCK)
+    assert refused.kind is ChallengeKind.LOCKED_OUT
+    assert speech(refused, "en") == (
+        "For safety, this action is blocked by voice. Please try again in 5 minutes."
+    )
+    clock.now += 301
+    assert guard.request("new", "bedroom", UNLOCK).kind is ChallengeKind.CONFIRM
+    guard.answer("new", "bedroom", "确定")
+    assert guard.answer("new", "bedroom", "一二三四").kind is OutcomeKind.EXECUTE
+
+
+def test_wrong_pins_count_across_conversations(clock: Clock) -> None:
+    guard = _guard(clock, "1234", max_wrong_pins=2)
+    for conversation in ("a", "b"):
+        guard.request(conversation, "hall", UNLOCK)
+        guard.answer(conversation, "hall", "确定")
+        outcome = guard.answer(conversation, "hall", "九九九九")
+    assert outcome.kind is OutcomeKind.LOCKED_OUT
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "把大门打开密码一二三四",
+        "把大门打开 1234",
+        "unlock the front door one two three four",
+        "打开大门，密码幺二三四",
+        "unlock the front door, PIN 4321",
+    ],
+)
+def test_pin_in_the_command_is_refused(clock: Clock, command: str) -> None:
+    guard = _guard(clock, "1234")
+    challenge = guard.request("conv", "hall", UNLOCK, command)
+    assert challenge.kind is ChallengeKind.PIN_IN_COMMAND
+    assert "密码" in (speech(challenge, "zh") or "")
+    assert guard.pending_for("conv", "hall") is None
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "把大门打开",
+        "把空调调到二十四度",
+        "把亮度调到百分之五十",
+        "set the temperature to twenty four",
+    ],
+)
+def test_commands_without_pin(command: str) -> None:
+    assert not contains_pin(command)
+
+
+def test_pin_is_stored_hashed() -> None:
+    stored = PinHash.create("2580", iterations=FAST_PIN)
+    text = stored.to_string()
+    assert "2580" not in text
+    again = PinHash.from_string(text)
+    assert again.matches("2580")
+    assert not again.matches("2581")
+    # A new salt each time: the same PIN never gives the same stored text.
+    assert PinHash.create("2580", iterations=FAST_PIN).to_string() != text
+    with pytest.raises(ValueError, match="4 to 8 digits"):
+        PinHash.create("12a4")
+
+
+def test_words() -> None:
+    assert all(
+        is_confirmation(w) for w in ("确定", "确认", "是的", "对", "yes", "Confirm.", "确定吧")
+    )
+    assert not any(is_confirmation(w) for w in ("不确定", "确定打开客厅的灯", "yes no", "好"))
+    assert all(is_denial(w) for w in ("取消", "不要", "不", "no", "cancel", "no thanks"))
+    assert not any(is_denial(w) for w in ("确定", "yes", "one two three four"))
+    assert spoken_digits("幺洞拐勾") == "1079"
+    assert spoken_digits("一二三四吧") is None
