@@ -1,0 +1,310 @@
+"""Benchmark of the station over its socket: `python -m bench.station` (about a minute).
+
+Measures, against a real station in a child process (English, pocketsphinx, 20 phrases):
+- requests/s and latency p50/p95 of transcribe and synthesize with 1, 4 and 16 clients;
+- memory per idle paired connection (the child's resident set size);
+- protocol overhead: time from `audio-stop` to `transcript` over the socket, against
+  `finish()` on the speech core called directly in this process on the same audio.
+Prints a markdown table. No assertions: numbers for people to read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from wyoming.audio import AudioChunk, AudioStart, AudioStop
+from wyoming.client import AsyncTcpClient
+from wyoming.event import Event
+
+PHRASES = [
+    "turn on the kitchen light",
+    "turn off the kitchen light",
+    "turn on the living room light",
+    "turn off the living room light",
+    "open the curtains",
+    "close the curtains",
+    "lock the front door",
+    "is the front door locked",
+    "what time is it",
+    "how is the house",
+    "say that again",
+    "speak more slowly",
+    "turn up the heating",
+    "turn down the heating",
+    "start the washing machine",
+    "call for help",
+    "turn on the night path",
+    "open the garage",
+    "is the window open",
+    "good night",
+]
+UTTERANCES = ["turn on the kitchen light", "what time is it", "close the curtains", "call for help"]
+SENTENCES = [("客厅的灯已经打开了", "zh"), ("The front door is locked", "en")]
+LEVELS = (1, 4, 16)
+CHUNK_BYTES = 2048  # 1024 samples, what Home Assistant's pipeline sends
+
+
+# --- child: the station -----------------------------------------------------------------
+
+
+async def _child(state_dir: Path) -> None:
+    from voice.server import Station, StationConfig  # noqa: PLC0415
+
+    station = Station(
+        StationConfig(
+            languages=("en",),
+            state_dir=state_dir,
+            zeroconf=False,
+            output=state_dir / "spoken",
+            workers=4,
+        )
+    )
+    await station.start()
+    print(json.dumps({"port": station.port, "token": station.token}), flush=True)
+    loop = asyncio.get_running_loop()
+    await loop.run_in_executor(None, sys.stdin.read)  # until the parent closes our stdin
+    await station.stop()
+
+
+# --- parent: clients ----------------------------------------------------------------------
+
+
+class Client:
+    def __init__(self, port: int) -> None:
+        self.wyoming = AsyncTcpClient("127.0.0.1", port)
+
+    async def open(self, token: str) -> None:
+        await self.wyoming.connect()
+        await self.wyoming.write_event(Event("bf-pair", {"token": token}))
+        await self.expect("bf-paired")
+
+    async def close(self) -> None:
+        await self.wyoming.disconnect()
+
+    async def expect(self, kind: str) -> Event:
+        while True:
+            event = await self.wyoming.read_event()
+            if event is None:
+                raise ConnectionError("station closed the connection")
+            if event.type == "error":
+                raise RuntimeError(event.data)
+            if event.type == kind:
+                return event
+
+    async def send_audio(self, pcm: bytes) -> None:
+        await self.wyoming.write_event(Event("transcribe", {"language": "en"}))
+        await self.wyoming.write_event(AudioStart(rate=16000, width=2, channels=1).event())
+        for start in range(0, len(pcm), CHUNK_BYTES):
+            chunk = pcm[start : start + CHUNK_BYTES]
+            await self.wyoming.write_event(
+                AudioChunk(rate=16000, width=2, channels=1, audio=chunk).event()
+            )
+
+    async def transcribe(self, pcm: bytes) -> str:
+        await self.send_audio(pcm)
+        await self.wyoming.write_event(AudioStop().event())
+        return str((await self.expect("transcript")).data["text"])
+
+    async def synthesize(self, text: str, language: str) -> int:
+        await self.wyoming.write_event(
+            Event("synthesize", {"text": text, "voice": {"language": language}})
+        )
+        size = 0
+        while True:
+            event = await self.wyoming.read_event()
+            if event is None or event.type == "error":
+                raise RuntimeError(event.data if event else "closed")
+            if event.type == "audio-chunk":
+                size += len(event.payload or b"")
+            elif event.type == "audio-stop":
+                return size
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+async def _load(
+    port: int,
+    token: str,
+    clients: int,
+    per_client: int,
+    job: Callable[[Client, int], Awaitable[object]],
+) -> tuple[float, float, float]:
+    """Requests/s, p50 and p95 latency (ms) of `job` run by `clients` clients at once."""
+    latencies: list[float] = []
+
+    async def one(index: int) -> None:
+        client = Client(port)
+        await client.open(token)
+        try:
+            for n in range(per_client):
+                started = time.perf_counter()
+                await job(client, index * per_client + n)
+                latencies.append((time.perf_counter() - started) * 1000)
+        finally:
+            await client.close()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(one(i) for i in range(clients)))
+    elapsed = time.perf_counter() - started
+    return len(latencies) / elapsed, _percentile(latencies, 0.5), _percentile(latencies, 0.95)
+
+
+def _rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+async def _memory_per_connection(port: int, token: str, pid: int, count: int = 200) -> float:
+    before = _rss_kib(pid)
+    clients = [Client(port) for _ in range(count)]
+    for client in clients:
+        await client.open(token)
+    for client in clients[:5]:  # every connection has done a little work
+        await client.wyoming.write_event(Event("ping", {"text": "x"}))
+        await client.expect("pong")
+    after = _rss_kib(pid)
+    for client in clients:
+        await client.close()
+    return (after - before) / count
+
+
+async def _overhead(port: int, token: str, audio: list[bytes], rounds: int) -> dict[str, float]:
+    """Median ms over the socket and with the speech core called directly, on the same audio.
+
+    "stop": from `audio-stop` to `transcript` (socket) against `finish()` (direct).
+    "request": from the first event of the request to `transcript` (socket) against
+    `stream()` + `feed()` of the same chunks + `finish()` (direct).
+    """
+    from voice.recognition import load_recognizer  # noqa: PLC0415
+
+    recognizer = load_recognizer("en")
+    recognizer.set_phrases(PHRASES)
+    client = Client(port)
+    await client.open(token)
+    times: dict[str, list[float]] = {k: [] for k in ("stop", "request", "d_stop", "d_request")}
+    try:
+        for n in range(rounds):
+            pcm = audio[n % len(audio)]
+            started = time.perf_counter()
+            await client.send_audio(pcm)
+            # A ping is answered after every chunk before it was fed: the station has
+            # caught up, so what follows measures only the end of the request.
+            await client.wyoming.write_event(Event("ping", {}))
+            await client.expect("pong")
+            stop = time.perf_counter()
+            await client.wyoming.write_event(AudioStop().event())
+            await client.expect("transcript")
+            done = time.perf_counter()
+            times["stop"].append((done - stop) * 1000)
+            times["request"].append((done - started) * 1000)
+
+            started = time.perf_counter()
+            stream = recognizer.stream(16000)
+            for start in range(0, len(pcm), CHUNK_BYTES):
+                stream.feed(pcm[start : start + CHUNK_BYTES])
+            stop = time.perf_counter()
+            stream.finish()
+            done = time.perf_counter()
+            times["d_stop"].append((done - stop) * 1000)
+            times["d_request"].append((done - started) * 1000)
+    finally:
+        await client.close()
+        recognizer.close()
+    return {k: statistics.median(v) for k, v in times.items()}
+
+
+async def _parent(port: int, token: str, pid: int, quick: bool) -> None:
+    from tests.speech import silence, synth  # noqa: PLC0415 - espeak-ng test speech
+
+    audio = [silence(0.3) + synth(text) + silence(0.3) for text in UTTERANCES]
+    setup = Client(port)
+    await setup.open(token)
+    await setup.wyoming.write_event(Event("bf-set-phrases", {"language": "en", "phrases": PHRASES}))
+    await setup.expect("bf-phrases")
+    await setup.close()
+
+    rows: list[tuple[str, int, float, float, float]] = []
+    per = 4 if quick else 12
+    for clients in LEVELS:
+        count = max(2, per * 4 // clients) if clients > 1 else per * 2
+
+        async def transcribe(client: Client, n: int) -> object:
+            return await client.transcribe(audio[n % len(audio)])
+
+        rate, p50, p95 = await _load(port, token, clients, count, transcribe)
+        rows.append(("transcribe", clients, rate, p50, p95))
+    for clients in LEVELS:
+        count = max(2, per * 4 // clients) if clients > 1 else per * 2
+
+        async def synthesize(client: Client, n: int) -> object:
+            text, language = SENTENCES[n % len(SENTENCES)]
+            return await client.synthesize(text, language)
+
+        rate, p50, p95 = await _load(port, token, clients, count, synthesize)
+        rows.append(("synthesize", clients, rate, p50, p95))
+    memory = await _memory_per_connection(port, token, pid)
+    over = await _overhead(port, token, audio, 10 if quick else 30)
+
+    audio_s = statistics.mean(len(a) / 32000 for a in audio)
+    print(
+        f"Station benchmark (pocketsphinx en, {len(PHRASES)} phrases, {audio_s:.1f} s utterances)"
+    )
+    print()
+    print("| request | clients | requests/s | p50 ms | p95 ms |")
+    print("|---|---|---|---|---|")
+    for kind, clients, rate, p50, p95 in rows:
+        print(f"| {kind} | {clients} | {rate:.1f} | {p50:.1f} | {p95:.1f} |")
+    print()
+    print("| measure | value |")
+    print("|---|---|")
+    print(f"| memory per idle paired connection | {memory:.1f} KiB |")
+    print(f"| audio-stop → transcript, socket (median) | {over['stop']:.2f} ms |")
+    print(f"| finish() called directly (median) | {over['d_stop']:.2f} ms |")
+    print(f"| end-of-speech ratio (socket / direct) | {over['stop'] / over['d_stop']:.2f} |")
+    print(f"| whole request, socket (median) | {over['request']:.1f} ms |")
+    print(f"| stream + feed + finish directly (median) | {over['d_request']:.1f} ms |")
+    print(f"| whole-request ratio (goal ≤ 1.1) | {over['request'] / over['d_request']:.2f} |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--quick", action="store_true", help="fewer requests")
+    args = parser.parse_args()
+    if args.child is not None:
+        asyncio.run(_child(args.child))
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        child = subprocess.Popen(
+            [sys.executable, "-m", "bench.station", "--child", tmp],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert child.stdout is not None
+            hello: dict[str, Any] = json.loads(child.stdout.readline())
+            asyncio.run(_parent(int(hello["port"]), str(hello["token"]), child.pid, args.quick))
+        finally:
+            if child.stdin is not None:
+                child.stdin.close()
+            child.wait(timeout=60)
+
+
+if __name__ == "__main__":
+    main()

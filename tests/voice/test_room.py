@@ -1,0 +1,281 @@
+"""Room mode: a WAV file in, a test client answering as Home Assistant would, WAV files out."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import numpy as np
+import pytest
+from wyoming.event import Event
+
+from tests.speech import silence, synth
+from tests.voice.station import (  # noqa: F401 - fixtures
+    StationClient,
+    english_recognizer_fixture,
+    gather_all,
+    paired_client,
+    running_station,
+    synthesizer_fixture,
+)
+from voice.announce import (
+    EARCON_RATE,
+    EARCONS,
+    Announcement,
+    Announcer,
+    QueueFull,
+    Segment,
+    SystemPlayer,
+    WavDirectory,
+    earcon,
+)
+from voice.audio import read_wav, write_wav
+from voice.recognition import Recognizer
+from voice.room import SAYINGS, EnergyVad, RoomConfig, RoomListener
+from voice.tts import Synthesizer
+
+PHRASES = [
+    "turn on the kitchen light",
+    "turn off the kitchen light",
+    "what time is it",
+    "close the curtains",
+    "hello house",
+]
+ANSWER = "The kitchen light is on now"
+
+
+def _noise(seconds: float, level: float, seed: int = 1, rate: int = 16000) -> bytes:
+    rng = np.random.default_rng(seed)
+    samples = rng.normal(0, level, int(seconds * rate))
+    return bytes(np.clip(samples, -32768, 32767).astype("<i2").tobytes())
+
+
+def _mix(a: bytes, b: bytes) -> bytes:
+    x = np.frombuffer(a, dtype="<i2").astype(np.int32)
+    y = np.frombuffer(b, dtype="<i2").astype(np.int32)[: len(x)]
+    x[: len(y)] += y
+    return bytes(np.clip(x, -32768, 32767).astype("<i2").tobytes())
+
+
+# --- voice activity detection ----------------------------------------------------------
+
+
+def _utterances(pcm: bytes, chunk: int = 3000) -> list[tuple[float, float]]:
+    vad = EnergyVad(16000, max_seconds=30.0)
+    found = []
+    for start in range(0, len(pcm), chunk):
+        found += vad.process(pcm[start : start + chunk])
+    if (last := vad.flush()) is not None:
+        found.append(last)
+    return [(u.start, len(u.pcm) / 32000) for u in found]
+
+
+def test_vad_finds_each_utterance() -> None:
+    first, second = synth("turn on the kitchen light"), synth("what time is it")
+    pcm = silence(1.0) + first + silence(1.5) + second + silence(1.0)
+    found = _utterances(pcm)
+    assert len(found) == 2
+    (start1, length1), (start2, _) = found
+    assert 0.6 <= start1 <= 1.0  # pre-roll keeps the first syllable
+    assert length1 >= len(first) / 32000
+    assert 1.0 + len(first) / 32000 + 1.0 <= start2 + 0.5
+
+
+def test_vad_ignores_silence_clicks_and_steady_noise() -> None:
+    assert _utterances(silence(3.0)) == []
+    click = silence(1.0) + _noise(0.06, 8000) + silence(1.0)
+    assert _utterances(click) == []
+    hum = _noise(4.0, 250, seed=2)  # a fan: below the floor
+    assert _utterances(hum) == []
+    speech_in_hum = _mix(hum, silence(1.0) + synth("close the curtains"))
+    assert len(_utterances(speech_in_hum)) == 1
+
+
+def test_vad_cuts_endless_speech() -> None:
+    vad = EnergyVad(16000, max_seconds=2.0)
+    found = vad.process(_noise(5.0, 6000))
+    assert len(found) >= 2
+    assert all(len(u.pcm) <= 2.0 * 32000 for u in found)
+
+
+# --- earcons ---------------------------------------------------------------------------
+
+
+def _pitch(pcm: bytes) -> float:
+    samples = np.frombuffer(pcm, dtype="<i2").astype(np.float64)
+    spectrum = np.abs(np.fft.rfft(samples))
+    return float(np.argmax(spectrum) * EARCON_RATE / len(samples))
+
+
+def test_earcons_are_distinct_sounds() -> None:
+    sounds = {name: earcon(name) for name in EARCONS}
+    pitches = {name: round(_pitch(pcm), -1) for name, pcm in sounds.items()}
+    assert len(set(pitches.values())) == len(EARCONS), pitches
+    lengths = {name: len(pcm) / 2 / EARCON_RATE for name, pcm in sounds.items()}
+    assert lengths["alarm"] > lengths["doorbell"] > lengths["listening"]
+    assert all(0.1 < seconds < 2.0 for seconds in lengths.values())
+    # the "not understood" earcon falls, the "listening" one rises
+    assert pitches["not_understood"] < pitches["listening"]
+
+
+# --- end to end ------------------------------------------------------------------------
+
+
+async def _answer_like_home_assistant(client: StationClient, answers: int) -> list[Event]:
+    """Answer every understood room transcript with a sentence to speak."""
+    heard: list[Event] = []
+    while sum(1 for e in heard if not e.data["rejected"]) < answers:
+        event = await client.expect("bf-room-transcript")
+        assert event.type == "bf-room-transcript", event.data
+        heard.append(event)
+        if not event.data["rejected"]:
+            await client.send(
+                Event(
+                    "bf-answer",
+                    {"utterance_id": event.data["utterance_id"], "text": ANSWER, "language": "en"},
+                )
+            )
+    return heard
+
+
+def _text(path: Path) -> str:
+    return path.read_text().strip()
+
+
+def _spoken(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+@pytest.mark.usefixtures("socket_enabled")
+async def test_room_from_wav_file_end_to_end(
+    tmp_path: Path, english_recognizer: Recognizer, synthesizer: Synthesizer
+) -> None:
+    mumble = _noise(1.2, 5000, seed=7)  # not speech: nothing in the list can match it
+    wav = tmp_path / "room.wav"
+    write_wav(
+        wav,
+        silence(0.8) + synth("turn on the kitchen light") + silence(1.2) + mumble + silence(1.2),
+        16000,
+    )
+    async with (
+        running_station(tmp_path, {"en": english_recognizer}, synthesizer) as station,
+        paired_client(station) as client,
+    ):
+        await client.set_phrases("en", PHRASES)
+        await client.subscribe()
+        room = RoomListener(station, RoomConfig(input=str(wav), language="en"))
+        _, heard = await gather_all(room.run(), _answer_like_home_assistant(client, 1))
+        await station.announcer.wait_idle()
+        assert [e.data["text"] for e in heard] == ["turn on the kitchen light"]
+        assert heard[0].data["phrase"] == "turn on the kitchen light"
+        assert (room.counters.understood, room.counters.answered) == (1, 1)
+        assert room.counters.rejected == 1
+    spoken = tmp_path / "spoken"
+    uid = heard[0].data["utterance_id"]
+    assert _spoken(spoken) == [
+        "0001-earcon-listening.wav",  # ready: the station listens
+        f"0002-speech-{uid}.wav",  # Home Assistant's answer, spoken
+        "0003-earcon-not_understood.wav",
+        "0004-speech-room-not_understood.wav",  # ...and said in words
+    ]
+    answer = read_wav(spoken / f"0002-speech-{uid}.wav")
+    samples = np.frombuffer(answer.data, dtype="<i2").astype(np.float64)
+    assert 1.0 < answer.seconds < 5.0  # six words
+    assert np.sqrt(np.mean(samples**2)) > 300
+    assert read_wav(spoken / "0001-earcon-listening.wav").data == earcon("listening")
+    sorry = read_wav(spoken / "0004-speech-room-not_understood.wav")
+    assert sorry.seconds > 0.8
+    assert SAYINGS["not_understood"]["en"]  # the sentence exists in both languages
+    assert SAYINGS["not_understood"]["zh"] == "没听清，请再说一遍"
+
+
+@pytest.mark.usefixtures("socket_enabled")
+async def test_room_wake_phrase(
+    tmp_path: Path, english_recognizer: Recognizer, synthesizer: Synthesizer
+) -> None:
+    wav = tmp_path / "room.wav"
+    write_wav(
+        wav,
+        silence(0.5)
+        + synth("turn off the kitchen light")  # not addressed to the station: ignored
+        + silence(1.2)
+        + synth("hello house")
+        + silence(1.2)
+        + synth("what time is it")
+        + silence(1.2),
+        16000,
+    )
+    async with (
+        running_station(tmp_path, {"en": english_recognizer}, synthesizer) as station,
+        paired_client(station) as client,
+    ):
+        await client.set_phrases("en", [p for p in PHRASES if p != "hello house"])
+        await client.subscribe()
+        room = RoomListener(station, RoomConfig(input=str(wav), language="en", wake="hello house"))
+        _, heard = await gather_all(room.run(), _answer_like_home_assistant(client, 1))
+        await station.announcer.wait_idle()
+    assert [e.data["text"] for e in heard] == ["what time is it"]
+    names = _spoken(tmp_path / "spoken")
+    assert names[0] == "0001-earcon-listening.wav"  # after the wake phrase, not before
+    assert len(names) == 2
+
+
+@pytest.mark.usefixtures("socket_enabled")
+async def test_room_without_home_assistant_says_so(
+    tmp_path: Path, english_recognizer: Recognizer, synthesizer: Synthesizer
+) -> None:
+    wav = tmp_path / "room.wav"
+    write_wav(wav, silence(0.5) + synth("what time is it") + silence(1.0), 16000)
+    async with running_station(tmp_path, {"en": english_recognizer}, synthesizer) as station:
+        async with paired_client(station) as client:
+            await client.set_phrases("en", PHRASES)
+        room = RoomListener(station, RoomConfig(input=str(wav), language="en"))
+        async with asyncio.timeout(60):
+            await room.run()
+        await station.announcer.wait_idle()
+    assert _spoken(tmp_path / "spoken") == [
+        "0001-earcon-listening.wav",
+        "0002-earcon-info.wav",
+        "0003-speech-room-info.wav",
+    ]
+
+
+# --- the speaker -----------------------------------------------------------------------
+
+
+async def test_system_player_gets_the_pcm_and_is_stopped_by_an_interruption(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "played.raw"
+    player = SystemPlayer(["sh", "-c", 'echo "$1" > "$0.rate"; cat > "$0"', str(out), "{rate}"])
+    sound = Segment("earcon", "doorbell", earcon("doorbell"), EARCON_RATE)
+    await player.play(sound)
+    assert out.read_bytes() == sound.pcm
+    assert _text(out.with_name("played.raw.rate")) == str(EARCON_RATE)
+
+    stuck = SystemPlayer(["sh", "-c", "cat > /dev/null; exec sleep 600"])
+    playing = asyncio.create_task(stuck.play(sound))
+    await asyncio.sleep(0)
+    playing.cancel()
+    async with asyncio.timeout(30):  # the player process is killed, not waited for
+        with pytest.raises(asyncio.CancelledError):
+            await playing
+
+
+async def test_announcement_queue_is_bounded(tmp_path: Path) -> None:
+    async def render(item: Announcement) -> list[Segment]:
+        return [Segment("earcon", item.id, earcon("info"), EARCON_RATE)]
+
+    announcer = Announcer(WavDirectory(tmp_path, pace=0.0), render, max_queued=2)
+    first = announcer.submit(Announcement(id="a", chime="info"))
+    announcer.submit(Announcement(id="b", chime="info"))
+    with pytest.raises(QueueFull) as info:
+        announcer.submit(Announcement(id="c", chime="info"))
+    assert info.value.code == "queue_full"
+    announcer.start()
+    try:
+        assert await first.done == "done"
+        await announcer.wait_idle()
+    finally:
+        await announcer.stop()
+    assert _spoken(tmp_path) == ["0001-earcon-a.wav", "0002-earcon-b.wav"]

@@ -1,0 +1,614 @@
+"""The station over a real socket: Wyoming clients, real decoding, real speech, every bad input."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import socket
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from wyoming.audio import AudioChunk, AudioStart, AudioStop
+from wyoming.event import Event, async_read_event
+
+from tests.speech import silence, synth
+from tests.voice.station import (  # noqa: F401 - fixtures
+    StationClient,
+    connected_client,
+    english_recognizer_fixture,
+    gather_all,
+    korean_recognizer_fixture,
+    paired_client,
+    running_station,
+    synthesizer_fixture,
+    wait_until,
+)
+from voice.pairing import TokenFileError
+from voice.recognition import RecognitionStream, Recognizer
+from voice.server import OUTBOX_EVENTS, PortInUse, Station
+from voice.tts import Synthesizer
+
+pytestmark = pytest.mark.usefixtures("socket_enabled")
+
+PHRASES = [
+    "turn on the kitchen light",
+    "turn off the kitchen light",
+    "what time is it",
+    "close the curtains",
+    "lock the front door",
+]
+KOREAN = ["오늘 날씨 어때", "지금 몇 시야", "문 열어 줘", "음악 꺼 줘", "온도 내려 줘"]
+
+
+def spoken(text: str, voice: str = "en-us") -> bytes:
+    """Speech with a little silence around it, as a microphone would hear it."""
+    return silence(0.3) + synth(text, voice=voice) + silence(0.3)
+
+
+@pytest.fixture
+async def station(tmp_path: Path, english_recognizer: Recognizer, synthesizer: Synthesizer) -> Any:
+    async with running_station(tmp_path, {"en": english_recognizer}, synthesizer) as running:
+        yield running
+
+
+async def _raw(station: Station) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    return await asyncio.open_connection("127.0.0.1", station.port)
+
+
+async def _raw_paired(station: Station) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    reader, writer = await _raw(station)
+    writer.write(_line({"type": "bf-pair", "data": {"token": station.token}}))
+    paired = await _read(reader)
+    assert paired is not None and paired.type == "bf-paired"
+    return reader, writer
+
+
+def _line(header: dict[str, Any]) -> bytes:
+    return json.dumps(header).encode() + b"\n"
+
+
+async def _read(reader: asyncio.StreamReader) -> Event | None:
+    async with asyncio.timeout(60):
+        return await async_read_event(reader)
+
+
+async def _error_then_closed(reader: asyncio.StreamReader, code: str) -> None:
+    event = await _read(reader)
+    assert event is not None and event.type == "error", event
+    assert event.data["code"] == code
+    assert event.data["text"] and event.data["text_zh"]
+    assert await _read(reader) is None  # connection closed
+
+
+# --- describe, transcribe, synthesize --------------------------------------------------
+
+
+async def test_describe_lists_programs_and_station(station: Station) -> None:
+    async with paired_client(station) as client:
+        await client.send(Event("describe"))
+        info = await client.expect("info")
+    assert info.type == "info"
+    asr = info.data["asr"][0]
+    assert [m["languages"] for m in asr["models"]] == [["en"]]
+    voices = {v["name"]: v["languages"] for v in info.data["tts"][0]["voices"]}
+    assert voices == {"zh": ["zh"], "en": ["en"]}
+    assert info.data["barrier_free"] == {
+        "station_id": station.station_id,
+        "name": station.name,
+        "version": "0.1.0",
+        "protocol": 1,
+    }
+
+
+async def test_paired_event_identifies_the_station(station: Station) -> None:
+    async with connected_client(station) as client:
+        paired = await client.pair(station.token)
+    assert paired.data["station_id"] == station.station_id
+    assert paired.data["languages"] == ["en"]
+    assert paired.data["protocol"] == 1
+
+
+async def test_transcribe_english_with_phrase_list(station: Station) -> None:
+    async with paired_client(station) as client:
+        phrases = await client.set_phrases("en", PHRASES, version=1)
+        assert phrases.data["version"] == 1
+        assert phrases.data["count"] == len(PHRASES)
+        transcript = await client.transcribe(spoken("turn on the kitchen light"), language="en")
+    assert transcript.type == "transcript", transcript.data
+    assert transcript.data["text"] == "turn on the kitchen light"
+    assert transcript.data["language"] == "en"
+    extra = transcript.data["barrier_free"]
+    assert extra["phrase"] == "turn on the kitchen light"
+    assert extra["rejected"] is False
+    assert 0.0 <= extra["score"] <= 1.0
+    assert station.active_streams == 0
+
+
+async def test_transcribe_at_another_sample_rate(station: Station) -> None:
+    async with paired_client(station) as client:
+        await client.set_phrases("en", PHRASES)
+        pcm = silence(0.3, 22050) + synth("what time is it", rate=22050) + silence(0.3, 22050)
+        transcript = await client.transcribe(pcm, rate=22050, language="en-US")
+    assert transcript.data["text"] == "what time is it"
+
+
+async def test_transcribe_korean_with_vosk(
+    tmp_path: Path, korean_recognizer: Recognizer, synthesizer: Synthesizer
+) -> None:
+    async with (
+        running_station(tmp_path, {"ko": korean_recognizer}, synthesizer) as station,
+        paired_client(station) as client,
+    ):
+        phrases = await client.set_phrases("ko", KOREAN)
+        assert phrases.data["unusable"] == []
+        transcript = await client.transcribe(spoken("문 열어 줘", voice="ko"), language="ko")
+    assert transcript.type == "transcript", transcript.data
+    assert transcript.data["text"] == "문 열어 줘"
+    assert transcript.data["barrier_free"]["rejected"] is False
+
+
+@pytest.mark.parametrize(("text", "language"), [("打开客厅的灯", "zh"), ("The door is open", "en")])
+async def test_synthesize_returns_speech(station: Station, text: str, language: str) -> None:
+    async with paired_client(station) as client:
+        pcm, rate = await client.synthesize(text, language=language)
+    samples = np.frombuffer(pcm, dtype="<i2").astype(np.float64)
+    seconds = len(samples) / rate
+    assert len(pcm) % 2 == 0
+    assert 8000 <= rate <= 48000
+    assert 0.5 < seconds < 10
+    assert np.sqrt(np.mean(samples**2)) > 300  # speech, not silence
+
+
+async def test_synthesize_is_recognised_back(station: Station) -> None:
+    """The station's English speech is understood by its own recogniser (round trip)."""
+    async with paired_client(station) as client:
+        await client.set_phrases("en", PHRASES)
+        pcm, rate = await client.synthesize("close the curtains", language="en")
+        transcript = await client.transcribe(silence(0.3, rate) + pcm + silence(0.3, rate), rate)
+    assert transcript.data["text"] == "close the curtains"
+
+
+async def test_slower_speech_is_longer(station: Station) -> None:
+    async with paired_client(station) as client:
+        normal, _ = await client.synthesize("the front door is locked", language="en")
+        slow, _ = await client.synthesize("the front door is locked", language="en", rate=100)
+    assert len(slow) > 1.3 * len(normal)
+
+
+# --- phrase lists ----------------------------------------------------------------------
+
+
+async def test_phrase_update_without_restart_and_after_restart(
+    tmp_path: Path, english_recognizer: Recognizer, synthesizer: Synthesizer
+) -> None:
+    audio = spoken("lock the front door")
+    without = [p for p in PHRASES if p != "lock the front door"]
+    async with (
+        running_station(tmp_path, {"en": english_recognizer}, synthesizer) as station,
+        paired_client(station) as client,
+    ):
+        await client.set_phrases("en", without, version=1)
+        before = await client.transcribe(audio, language="en")
+        assert before.data["text"] != "lock the front door"
+        answer = await client.set_phrases("en", [*without, "lock the front door"], version=2)
+        assert answer.data["version"] == 2
+        after = await client.transcribe(audio, language="en")
+        assert after.data["text"] == "lock the front door"
+    saved = json.loads((tmp_path / "state" / "phrases" / "en.json").read_text())
+    assert saved["version"] == 2
+    # A new process would start with a fresh recogniser: forget the list in memory.
+    english_recognizer.set_phrases(None)
+    async with (
+        running_station(tmp_path, {"en": english_recognizer}, synthesizer) as station,
+        paired_client(station) as client,
+    ):
+        await client.send(Event("bf-get-phrases", {"language": "en"}))
+        in_force = await client.expect("bf-phrases")
+        assert in_force.data["version"] == 2
+        assert in_force.data["count"] == len(PHRASES)
+        restarted = await client.transcribe(audio, language="en")
+    assert restarted.data["text"] == "lock the front door"
+
+
+async def test_phrase_list_with_thousands_of_duplicates_and_empties(station: Station) -> None:
+    phrases = ["what time is it"] * 3000 + [""] * 1500 + ["   "] * 500 + ["close the curtains"]
+    async with paired_client(station) as client:
+        answer = await client.set_phrases("en", phrases)
+        assert answer.type == "bf-phrases", answer.data
+        assert answer.data["count"] == 2
+        assert answer.data["duplicates"] >= 2999
+        assert answer.data["empty"] >= 1500
+        transcript = await client.transcribe(spoken("close the curtains"), language="en")
+    assert transcript.data["text"] == "close the curtains"
+
+
+async def test_phrase_list_limits_and_types(station: Station) -> None:
+    async with paired_client(station) as client:
+        too_many = await client.set_phrases("en", [f"light {i}" for i in range(10_001)])
+        assert too_many.type == "error"
+        assert too_many.data["code"] == "too_many_phrases"
+        await client.send(Event("bf-set-phrases", {"language": "en", "phrases": ["ok", 3]}))
+        wrong = await client.expect("bf-phrases")
+        assert wrong.data["code"] == "bad_request"
+        unknown = await client.set_phrases("fr", ["bonjour"])
+        assert unknown.data["code"] == "unknown_language"
+        await client.send(Event("bf-get-phrases", {"language": "en"}))
+        assert (await client.expect("bf-phrases")).data["version"] == 0  # nothing was applied
+
+
+# --- pairing ---------------------------------------------------------------------------
+
+
+async def test_wrong_token_is_refused_and_closed(
+    station: Station, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    async with connected_client(station) as client:
+        refused = await client.pair("not-the-token-at-all-0123456789")
+        assert refused.type == "error"
+        assert refused.data["code"] == "bad_token"
+        assert "令牌" in refused.data["text_zh"]
+        assert await client.closed()
+    async with paired_client(station):
+        pass
+    assert station.token not in caplog.text
+
+
+async def test_missing_token_is_refused_and_closed(station: Station) -> None:
+    async with connected_client(station) as client:
+        await client.send(Event("bf-set-phrases", {"language": "en", "phrases": ["x"]}))
+        refused = await client.expect("bf-phrases")
+        assert refused.data["code"] == "pairing_required"
+        assert await client.closed()
+    async with connected_client(station) as client:
+        await client.send(Event("bf-pair", {}))
+        assert (await client.expect("bf-paired")).data["code"] == "bad_token"
+
+
+async def test_unreadable_token_file_stops_start(
+    tmp_path: Path, english_recognizer: Recognizer, synthesizer: Synthesizer
+) -> None:
+    (tmp_path / "token").mkdir()
+    with pytest.raises(TokenFileError) as info:
+        async with running_station(
+            tmp_path, {"en": english_recognizer}, synthesizer, token_file=tmp_path / "token"
+        ):
+            pass
+    assert str(tmp_path / "token") in info.value.message("en")
+
+
+async def test_port_in_use_is_named(
+    station: Station, tmp_path: Path, english_recognizer: Recognizer, synthesizer: Synthesizer
+) -> None:
+    with pytest.raises(PortInUse) as info:
+        async with running_station(
+            tmp_path / "second", {"en": english_recognizer}, synthesizer, port=station.port
+        ):
+            pass
+    assert str(station.port) in info.value.message("en")
+    assert str(station.port) in info.value.message("zh")
+
+
+# --- many clients ----------------------------------------------------------------------
+
+
+async def _stalled_client(station: Station) -> asyncio.StreamWriter:
+    """A paired, subscribed client that asks for a lot of speech and never reads."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.setblocking(False)
+    await asyncio.get_running_loop().sock_connect(sock, ("127.0.0.1", station.port))
+    _, writer = await asyncio.open_connection(sock=sock)
+    writer.write(_line({"type": "bf-pair", "data": {"token": station.token}}))
+    writer.write(_line({"type": "bf-subscribe"}))
+    long_text = "The washing machine has finished and the door is open. " * 17
+    for _ in range(6):
+        writer.write(_line({"type": "synthesize", "data": {"text": long_text[:1000]}}))
+    await writer.drain()
+    return writer
+
+
+def _stalled(station: Station) -> bool:
+    return any(c.queued_events >= OUTBOX_EVENTS for c in station.connection_info())
+
+
+async def test_ten_clients_transcribe_while_one_stalls(station: Station) -> None:
+    async with paired_client(station) as setup:
+        await setup.set_phrases("en", PHRASES)
+    stalled = await _stalled_client(station)
+    try:
+        await wait_until(lambda: _stalled(station), "the stalled client's queue is full")
+
+        async def one(text: str) -> str:
+            async with paired_client(station) as client:
+                transcript = await client.transcribe(spoken(text), language="en")
+                return str(transcript.data.get("text"))
+
+        # Acoustically distinct commands: this checks that no request gets another's answer.
+        # (turn on/turn off is the recogniser's own discrimination, tested one at a time.)
+        distinct = ["what time is it", "close the curtains", "lock the front door"]
+        wanted = [distinct[i % len(distinct)] for i in range(10)]
+        heard = await gather_all(*(one(text) for text in wanted))
+        assert heard == wanted
+        assert _stalled(station)  # it was stalled the whole time
+    finally:
+        stalled.transport.abort()
+    await wait_until(lambda: len(station.connection_info()) == 0, "all connections closed")
+
+
+async def test_broadcast_is_not_blocked_by_a_stalled_client(station: Station) -> None:
+    stalled = await _stalled_client(station)
+    try:
+        await wait_until(lambda: _stalled(station), "the stalled client's queue is full")
+        async with paired_client(station) as client:
+            await client.subscribe()
+            for n in range(2 * OUTBOX_EVENTS):
+                event = Event("bf-button", {"button": "talk", "action": "press", "n": n})
+                assert station.broadcast(event) >= 1
+                received = await client.expect("bf-button")
+                assert received.data["n"] == n
+            # The stalled one was dropped instead of holding everybody up.
+            await wait_until(lambda: len(station.connection_info()) == 1, "stalled one dropped")
+    finally:
+        stalled.transport.abort()
+
+
+async def test_client_killed_mid_stream_frees_its_stream(station: Station) -> None:
+    async with paired_client(station) as client:
+        await client.send(Event("transcribe", {"language": "en"}))
+        await client.send_audio(synth("turn on the kitchen light")[:16000])
+        await wait_until(lambda: station.active_streams == 1, "the stream is open")
+        writer = client.wyoming._writer
+        assert writer is not None
+        writer.transport.abort()  # killed: no audio-stop, no goodbye
+    await wait_until(lambda: station.active_streams == 0, "the stream was freed")
+    await wait_until(lambda: len(station.connection_info()) == 0, "the connection is gone")
+    async with paired_client(station) as client:  # and the station still serves
+        await client.set_phrases("en", PHRASES)
+        transcript = await client.transcribe(spoken("what time is it"))
+    assert transcript.data["text"] == "what time is it"
+
+
+# --- bad input -------------------------------------------------------------------------
+
+
+async def test_header_line_too_long(station: Station) -> None:
+    reader, writer = await _raw(station)
+    writer.write(b'{"type": "' + b"x" * (70 * 1024))
+    await _error_then_closed(reader, "too_large")
+    writer.close()
+
+
+@pytest.mark.parametrize(
+    ("key", "size"), [("data_length", 2 * 1024 * 1024), ("payload_length", 300 * 1024)]
+)
+async def test_data_or_payload_too_large(station: Station, key: str, size: int) -> None:
+    reader, writer = await _raw_paired(station)
+    writer.write(_line({"type": "audio-chunk", key: size}))
+    await _error_then_closed(reader, "too_large")
+    writer.close()
+
+
+@pytest.mark.parametrize(
+    "line", [b"\xff\xfe not utf-8\n", b"{not json\n", b'["a list"]\n', b'{"no": "type"}\n']
+)
+async def test_bad_header_line(station: Station, line: bytes) -> None:
+    reader, writer = await _raw(station)
+    writer.write(line)
+    await _error_then_closed(reader, "bad_json")
+    writer.close()
+
+
+async def test_bad_json_data_keeps_the_connection(station: Station) -> None:
+    reader, writer = await _raw_paired(station)
+    body = b"{broken"
+    writer.write(_line({"type": "ping", "data_length": len(body)}) + body)
+    error = await _read(reader)
+    assert error is not None and error.data["code"] == "bad_json"
+    writer.write(_line({"type": "ping", "data": {"text": "still here"}}))
+    pong = await _read(reader)
+    assert pong is not None and pong.type == "pong" and pong.data["text"] == "still here"
+    writer.close()
+
+
+async def _request_errors(client: StationClient, *events: Event) -> list[str]:
+    """Send `events`, then a ping; the codes of the errors that came before the pong."""
+    for event in events:
+        await client.send(event)
+    await client.send(Event("ping", {"text": "after"}))
+    codes = []
+    while (event := await client.read()).type != "pong":
+        assert event.type == "error", event
+        codes.append(event.data["code"])
+    return codes
+
+
+CHUNK = AudioChunk(rate=16000, width=2, channels=1, audio=b"\x01\x00" * 800).event()
+
+
+@pytest.mark.parametrize(
+    ("events", "codes"),
+    [
+        ([CHUNK, CHUNK, AudioStop().event()], ["unexpected_event"]),
+        ([AudioStop().event()], ["unexpected_event"]),
+        ([Event("bf-teleport", {})], ["unknown_event"]),
+        ([AudioStart(16000, 4, 1).event(), CHUNK, AudioStop().event()], ["not_pcm16"]),
+        ([AudioStart(16000, 2, 2).event(), CHUNK, AudioStop().event()], ["not_mono"]),
+        ([AudioStart(1000, 2, 1).event(), CHUNK, AudioStop().event()], ["bad_sample_rate"]),
+        ([AudioStart(16000, 2, 1).event(), AudioStop().event()], ["empty_audio"]),
+        ([Event("audio-start", {"rate": "fast", "width": 2, "channels": 1})], ["bad_request"]),
+        (
+            [Event("transcribe", {"language": "fr"}), AudioStart(16000, 2, 1).event(), CHUNK],
+            ["unknown_language"],
+        ),
+        ([Event("synthesize", {"text": ""})], ["empty_text"]),
+        ([Event("synthesize", {"text": "x" * 1001})], ["text_too_long"]),
+        ([Event("synthesize", {"text": "hi", "voice": {"language": "fr"}})], ["unknown_language"]),
+        ([Event("bf-announce", {"text": "hi", "priority": "urgent"})], ["bad_request"]),
+        ([Event("bf-announce", {"chime": "trumpet"})], ["bad_request"]),
+        ([Event("bf-settings", {"rate": 5})], ["bad_request"]),
+        ([Event("bf-answer", {"utterance_id": "x"})], ["bad_request"]),
+    ],
+)
+async def test_bad_requests_get_one_error_each(
+    station: Station, events: list[Event], codes: list[str]
+) -> None:
+    async with paired_client(station) as client:
+        assert await _request_errors(client, *events) == codes
+        # ...and the connection still works for a good request.
+        await client.set_phrases("en", PHRASES)
+        transcript = await client.transcribe(spoken("what time is it"), language="en")
+        assert transcript.data["text"] == "what time is it"
+
+
+async def test_audio_longer_than_the_limit(
+    tmp_path: Path, english_recognizer: Recognizer, synthesizer: Synthesizer
+) -> None:
+    async with (
+        running_station(
+            tmp_path, {"en": english_recognizer}, synthesizer, max_seconds=1.0
+        ) as station,
+        paired_client(station) as client,
+    ):
+        await client.send(Event("transcribe", {"language": "en"}))
+        await client.send_audio(silence(2.5))
+        await client.send(AudioStop().event())
+        error = await client.expect("transcript")
+        assert error.data["code"] == "audio_too_long"
+        assert "1" in error.data["text"]
+        assert await _request_errors(client) == []  # one error only
+        assert station.active_streams == 0
+
+
+class _Exploding:
+    """A recognition stream whose decoder fails (as a corrupt model would, mid-request)."""
+
+    def feed(self, pcm: bytes) -> str | None:
+        raise RuntimeError("decoder exploded")
+
+    def finish(self) -> Any:
+        raise AssertionError("not reached")
+
+    def cancel(self) -> None:
+        return None
+
+
+class _FailsAt8k:
+    """The real recogniser, except that a stream at 8 kHz fails (failure injection)."""
+
+    def __init__(self, real: Recognizer) -> None:
+        self.real = real
+        self.language = real.language
+        self.engine = real.engine
+
+    def set_phrases(self, phrases: Any) -> Any:
+        return self.real.set_phrases(phrases)
+
+    def stream(self, sample_rate: int) -> RecognitionStream | _Exploding:
+        return _Exploding() if sample_rate == 8000 else self.real.stream(sample_rate)
+
+
+async def test_recogniser_failure_on_one_request(
+    tmp_path: Path, english_recognizer: Recognizer, synthesizer: Synthesizer
+) -> None:
+    failing: Any = _FailsAt8k(english_recognizer)
+    async with (
+        running_station(tmp_path, {"en": failing}, synthesizer) as station,
+        paired_client(station) as client,
+    ):
+        await client.set_phrases("en", PHRASES)
+        failed = await client.transcribe(silence(0.5, 8000), rate=8000)
+        assert failed.type == "error"
+        assert failed.data["code"] == "recognition_failed"
+        assert "decoder exploded" in failed.data["text"]
+        assert station.active_streams == 0
+        transcript = await client.transcribe(spoken("lock the front door"))
+        assert transcript.data["text"] == "lock the front door"
+
+
+async def test_settings_are_kept(
+    tmp_path: Path, english_recognizer: Recognizer, synthesizer: Synthesizer
+) -> None:
+    async with (
+        running_station(tmp_path, {"en": english_recognizer}, synthesizer) as station,
+        paired_client(station) as client,
+    ):
+        await client.send(Event("bf-settings", {"rate": 120, "language": "zh"}))
+        answer = await client.expect("bf-settings")
+        assert answer.data == {"rate": 120, "volume": None, "language": "zh"}
+    async with running_station(tmp_path, {"en": english_recognizer}, synthesizer) as station:
+        assert station.settings.rate == 120
+        assert station.settings.language == "zh"
+
+
+# --- announcements ---------------------------------------------------------------------
+
+
+async def _statuses(client: StationClient, count: int) -> list[tuple[str, str]]:
+    seen: list[tuple[str, str]] = []
+    while len(seen) < count:
+        event = await client.expect("bf-announced")
+        assert event.type == "bf-announced", event.data
+        seen.append((event.data["id"], event.data["status"]))
+    return seen
+
+
+async def test_alarm_interrupts_and_nothing_is_lost(
+    tmp_path: Path, english_recognizer: Recognizer, synthesizer: Synthesizer
+) -> None:
+    long_text = "The washing machine in the bathroom has finished its program. " * 3
+    async with (
+        running_station(
+            tmp_path, {"en": english_recognizer}, synthesizer, output_pace=0.5
+        ) as station,
+        paired_client(station) as client,
+    ):
+        await client.send(
+            Event(
+                "bf-announce",
+                {"id": "wash", "text": long_text, "priority": "low", "language": "en"},
+            )
+        )
+        assert await _statuses(client, 2) == [("wash", "queued"), ("wash", "playing")]
+        await client.send(
+            Event(
+                "bf-announce",
+                {"id": "note", "text": "Dinner is ready", "priority": "normal", "language": "en"},
+            )
+        )
+        await client.send(
+            Event(
+                "bf-announce",
+                {
+                    "id": "smoke",
+                    "text": "Smoke in the kitchen",
+                    "priority": "alarm",
+                    "chime": "alarm",
+                    "language": "en",
+                },
+            )
+        )
+        statuses = await _statuses(client, 9)
+        await station.announcer.wait_idle()
+    assert statuses == [
+        ("note", "queued"),
+        ("smoke", "queued"),
+        ("wash", "interrupted"),
+        ("smoke", "playing"),
+        ("smoke", "done"),
+        ("note", "playing"),  # normal before low
+        ("note", "done"),
+        ("wash", "playing"),  # played again from the start: nothing lost
+        ("wash", "done"),
+    ]
+    files = sorted(p.name for p in (tmp_path / "spoken").iterdir())
+    assert files == [
+        "0001-speech-wash.interrupted.wav",
+        "0002-earcon-alarm.wav",
+        "0003-speech-smoke.wav",
+        "0004-speech-note.wav",
+        "0005-speech-wash.wav",
+    ]

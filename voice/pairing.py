@@ -1,0 +1,118 @@
+"""Pairing token and station identity, both kept in the station's state folder.
+
+The token is what keeps a neighbour on the same LAN from driving the station: it is made
+with `secrets`, written owner-only (0600) before anyone can read it, compared in constant
+time, and never passed to `logging` (only printed once on the console when created).
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import os
+import secrets
+import stat
+from pathlib import Path
+
+from .errors import VoiceError
+
+_LOGGER = logging.getLogger(__name__)
+
+TOKEN_BYTES = 24  # 24 random bytes -> 32 url-safe characters
+STATION_ID_BYTES = 6  # 12 hex characters
+
+
+class TokenFileError(VoiceError):
+    code = "token_file_unreadable"
+    en = "The pairing token file {path} cannot be used: {detail}"
+    zh = "配对令牌文件 {path} 无法使用：{detail}"
+
+
+class StateDirError(VoiceError):
+    code = "state_dir_unusable"
+    en = "The station's state folder {path} cannot be used: {detail}"
+    zh = "语音站的状态文件夹 {path} 无法使用：{detail}"
+
+
+def ensure_private_dir(path: Path) -> None:
+    """Create `path` (owner-only) if missing; raise StateDirError if that fails."""
+    try:
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as err:
+        raise StateDirError(path=path, detail=err.strerror or str(err)) from err
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Write a new owner-only file; the mode is set at creation, so it is never readable."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(text + "\n")
+
+
+def load_or_create_token(path: Path) -> tuple[str, bool]:
+    """The pairing token stored in `path`, creating it on first start.
+
+    Returns (token, created). Raises TokenFileError if the file exists but cannot be read
+    or holds no usable token, rather than silently replacing a token clients already know.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        ensure_private_dir(path.parent)
+        token = secrets.token_urlsafe(TOKEN_BYTES)
+        try:
+            _write_private(path, token)
+        except FileExistsError:  # another station process created it first: use theirs
+            return load_or_create_token(path)
+        except OSError as err:
+            raise TokenFileError(path=path, detail=err.strerror or str(err)) from err
+        return token, True
+    except UnicodeDecodeError as err:
+        raise TokenFileError(path=path, detail="it is not text") from err
+    except OSError as err:
+        raise TokenFileError(path=path, detail=err.strerror or str(err)) from err
+    token = text.strip()
+    if len(token) < 16 or any(c.isspace() for c in token):
+        raise TokenFileError(path=path, detail="it does not hold a token (delete it to make one)")
+    _tighten_mode(path)
+    return token, False
+
+
+def _tighten_mode(path: Path) -> None:
+    """Make a token file that others can read owner-only again (it may have been copied)."""
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        if mode & 0o077:
+            path.chmod(0o600)
+            _LOGGER.warning("Token file %s was readable by others; made it owner-only", path)
+    except OSError:
+        pass  # a read-only file system still lets us serve; the file was readable above
+
+
+def token_matches(expected: str, given: object) -> bool:
+    """Constant-time comparison, so the token cannot be guessed byte by byte by timing."""
+    if not isinstance(given, str):
+        return False
+    return hmac.compare_digest(expected.encode("utf-8"), given.encode("utf-8"))
+
+
+def load_or_create_station_id(state_dir: Path) -> str:
+    """A stable id (12 hex characters) that survives restarts and renames."""
+    path = state_dir / "station_id"
+    try:
+        value = path.read_text(encoding="utf-8").strip()
+        if len(value) == STATION_ID_BYTES * 2 and all(c in "0123456789abcdef" for c in value):
+            return value
+    except FileNotFoundError:
+        pass
+    except OSError as err:
+        raise StateDirError(path=state_dir, detail=err.strerror or str(err)) from err
+    ensure_private_dir(state_dir)
+    value = secrets.token_hex(STATION_ID_BYTES)
+    tmp = path.with_suffix(".tmp")
+    try:
+        tmp.write_text(value + "\n", encoding="utf-8")
+        tmp.replace(path)
+    except OSError as err:
+        raise StateDirError(path=state_dir, detail=err.strerror or str(err)) from err
+    return value

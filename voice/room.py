@@ -1,0 +1,556 @@
+"""Room mode: the station listens in the room itself and answers on its own speaker.
+
+Architecture: room mode runs *inside* the station process (`python -m voice room` is
+`serve` plus a listener). One process then owns the microphone, the speaker, the loaded
+recogniser and the phrase list that Home Assistant pushed; announcements and answers share
+one queue and never talk over each other, and Home Assistant pairs with one station.
+
+    microphone / WAV / stdin -> EnergyVad -> utterance -> recogniser (current phrase list)
+        rejected  -> earcon "not_understood" + "没听清，请再说一遍" spoken here
+        understood -> bf-room-transcript to subscribed clients -> bf-answer -> speaker
+
+The resident always hears the state: an earcon when the station starts listening (on start
+in open mode, after the wake phrase, on the talk button), and a spoken sentence for every
+outcome, including "Home Assistant is not connected" and "no answer".
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import io
+import logging
+import os
+import secrets
+import shutil
+import signal
+import stat
+import struct
+import sys
+from collections import deque
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+from wyoming.event import Event
+
+from .announce import Announcement, Priority
+from .audio import SAMPLE_WIDTH, NotWav, check_format, read_wav
+from .errors import UnknownLanguage, VoiceError
+
+if TYPE_CHECKING:
+    from .recognition import Result
+    from .server import Station
+
+_LOGGER = logging.getLogger(__name__)
+
+MIC_RATE = 16000
+RAW_STDIN_RATE = 16000  # stdin without a WAV header is taken as 16 kHz 16-bit mono
+READ_BYTES = 4096
+MAX_FILE_SECONDS = 3600.0
+
+# What the station says by itself, per language (other languages fall back to English).
+SAYINGS = {
+    "not_understood": {
+        "zh": "没听清，请再说一遍",
+        "en": "Sorry, I did not catch that",
+    },
+    "not_connected": {
+        "zh": "语音站还没有连接到家庭助手，请稍后再试",
+        "en": "The station is not connected to Home Assistant yet. Please try again later",
+    },
+    "no_answer": {
+        "zh": "家庭助手没有回答，请稍后再试",
+        "en": "Home Assistant did not answer. Please try again later",
+    },
+    "help_called": {
+        "zh": "已经发出求助",
+        "en": "Help has been called",
+    },
+}
+
+
+def saying(key: str, language: str) -> str:
+    table = SAYINGS[key]
+    return table.get(language, table["en"])
+
+
+class NoMicrophone(VoiceError):
+    code = "no_microphone"
+    en = "No recorder (arecord) is installed; use --input FILE.wav or --input - instead."
+    zh = "没有安装录音程序（arecord）；请改用 --input 文件.wav 或 --input -。"
+
+
+# --- voice activity detection -----------------------------------------------------------
+
+
+@dataclass
+class VadSettings:
+    """Energy detector tuning; times in milliseconds."""
+
+    frame_ms: int = 30
+    start_ms: int = 90  # this much loud audio starts an utterance
+    end_ms: int = 600  # this much quiet ends it
+    pre_roll_ms: int = 300  # kept from before the start, so first syllables are not cut
+    min_speech_ms: int = 200  # shorter bursts (a knock, a click) are ignored
+    floor: float = 300.0  # RMS below this is never speech (about -40 dBFS)
+    ratio: float = 3.0  # ...and speech is this much louder than the noise level (~10 dB)
+
+
+@dataclass(frozen=True, slots=True)
+class Utterance:
+    pcm: bytes
+    rate: int
+    start: float  # seconds from the start of the input
+
+
+class EnergyVad:
+    """Finds utterances in a stream of 16-bit mono PCM by frame energy.
+
+    The noise level follows the quiet frames, so a fan or a fridge raises the bar; a fixed
+    floor keeps digital silence (WAV files, synthesised speech) from making every breath speech.
+    """
+
+    def __init__(self, rate: int, max_seconds: float, settings: VadSettings | None = None) -> None:
+        self.rate = rate
+        self.settings = s = settings or VadSettings()
+        self._frame = rate * s.frame_ms // 1000 * SAMPLE_WIDTH
+        self._start_frames = max(1, s.start_ms // s.frame_ms)
+        self._end_frames = max(1, s.end_ms // s.frame_ms)
+        self._min_frames = max(1, s.min_speech_ms // s.frame_ms)
+        self._max_bytes = int(max_seconds * rate) * SAMPLE_WIDTH
+        self._pre: deque[bytes] = deque(maxlen=max(1, s.pre_roll_ms // s.frame_ms))
+        self._pending = b""
+        self._noise = s.floor / s.ratio
+        self._loud = 0
+        self._quiet = 0
+        self._voiced = 0
+        self._speech: list[bytes] | None = None
+        self._speech_bytes = 0
+        self._frames_seen = 0
+        self._start_frame = 0
+
+    def _is_loud(self, frame: bytes) -> bool:
+        samples = np.frombuffer(frame, dtype="<i2").astype(np.float64)
+        rms = float(np.sqrt(np.mean(samples * samples))) if len(samples) else 0.0
+        loud = rms > max(self.settings.floor, self._noise * self.settings.ratio)
+        if not loud:
+            self._noise = 0.95 * self._noise + 0.05 * max(rms, 1.0)
+        return loud
+
+    def process(self, pcm: bytes) -> list[Utterance]:
+        """Feed audio; returns the utterances that ended within it."""
+        data = self._pending + pcm
+        done: list[Utterance] = []
+        cut = len(data) - len(data) % self._frame
+        self._pending = data[cut:]
+        for offset in range(0, cut, self._frame):
+            frame = data[offset : offset + self._frame]
+            self._frames_seen += 1
+            utterance = self._step(frame)
+            if utterance is not None:
+                done.append(utterance)
+        return done
+
+    def _step(self, frame: bytes) -> Utterance | None:
+        loud = self._is_loud(frame)
+        if self._speech is None:
+            self._pre.append(frame)
+            self._loud = self._loud + 1 if loud else 0
+            if self._loud >= self._start_frames:
+                self._speech = list(self._pre)
+                self._speech_bytes = sum(len(f) for f in self._speech)
+                self._start_frame = self._frames_seen - len(self._speech)
+                self._pre.clear()
+                self._quiet = 0
+                self._voiced = self._loud
+            return None
+        self._speech.append(frame)
+        self._speech_bytes += len(frame)
+        if loud:
+            self._quiet = 0
+            self._voiced += 1
+        else:
+            self._quiet += 1
+        if self._quiet >= self._end_frames or self._speech_bytes + self._frame > self._max_bytes:
+            return self._end()
+        return None
+
+    def _end(self) -> Utterance | None:
+        speech, self._speech = self._speech, None
+        self._loud = 0
+        if speech is None or self._voiced < self._min_frames:
+            return None
+        start = self._start_frame * self.settings.frame_ms / 1000
+        return Utterance(b"".join(speech), self.rate, start)
+
+    def flush(self) -> Utterance | None:
+        """End of input: the utterance in progress, if any."""
+        if self._speech is not None and self._pending:
+            self._speech.append(self._pending)
+        self._pending = b""
+        return self._end()
+
+
+# --- audio input ----------------------------------------------------------------------
+
+
+class AudioInput:
+    """A source of 16-bit mono PCM: a WAV file, stdin (WAV or raw 16 kHz), or the microphone."""
+
+    def __init__(self, spec: str) -> None:
+        self.spec = spec
+        self.rate = MIC_RATE
+        self.live = spec == "mic"  # a real room: the speaker is heard by the microphone
+        self._proc: asyncio.subprocess.Process | None = None
+
+    async def chunks(self) -> AsyncIterator[bytes]:
+        if self.spec == "mic":
+            async for chunk in self._microphone():
+                yield chunk
+        elif self.spec == "-":
+            async for chunk in self._stdin():
+                yield chunk
+        else:
+            pcm = await asyncio.to_thread(read_wav, self.spec, MAX_FILE_SECONDS)
+            self.rate = pcm.rate
+            for start in range(0, len(pcm.data), READ_BYTES):
+                yield pcm.data[start : start + READ_BYTES]
+
+    async def _microphone(self) -> AsyncIterator[bytes]:
+        if shutil.which("arecord") is None:
+            raise NoMicrophone
+        self._proc = await asyncio.create_subprocess_exec(
+            *("arecord", "-q", "-t", "raw", "-f", "S16_LE", "-c", "1", "-r", str(MIC_RATE)),
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.DEVNULL,
+        )
+        assert self._proc.stdout is not None
+        try:
+            while chunk := await self._proc.stdout.read(READ_BYTES):
+                yield chunk
+        finally:
+            await self.close()
+
+    async def _stdin(self) -> AsyncIterator[bytes]:
+        reader = await _stdin_reader()
+        head = await _read_exactly(reader, 12)
+        if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
+            self.rate = await _skip_to_wav_data(reader)
+        else:
+            self.rate = RAW_STDIN_RATE
+            if head:
+                yield head
+        while chunk := await reader.read(READ_BYTES):
+            yield chunk
+
+    async def close(self) -> None:
+        proc, self._proc = self._proc, None
+        if proc is not None and proc.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                proc.kill()
+            await proc.wait()
+
+
+async def _stdin_reader() -> asyncio.StreamReader:
+    """stdin as a stream; a regular file (`< file.wav`) is read whole, it cannot block."""
+    reader = asyncio.StreamReader()
+    mode = os.fstat(sys.stdin.fileno()).st_mode
+    if stat.S_ISREG(mode):
+        data = await asyncio.to_thread(sys.stdin.buffer.read)
+        reader.feed_data(data)
+        reader.feed_eof()
+        return reader
+    loop = asyncio.get_running_loop()
+    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin.buffer)
+    return reader
+
+
+async def _read_exactly(reader: asyncio.StreamReader, size: int) -> bytes:
+    try:
+        return await reader.readexactly(size)
+    except asyncio.IncompleteReadError as err:
+        return err.partial
+
+
+async def _skip_to_wav_data(reader: asyncio.StreamReader) -> int:
+    """Read a streamed WAV header up to its samples; returns the sample rate."""
+    rate = 0
+    while True:
+        header = await _read_exactly(reader, 8)
+        if len(header) < 8:
+            raise NotWav(name="stdin", detail="no data chunk")
+        kind, size = header[:4], struct.unpack("<I", header[4:])[0]
+        if kind == b"data":
+            if not rate:
+                raise NotWav(name="stdin", detail="no fmt chunk before the data")
+            return rate
+        if size > 1 << 20:
+            raise NotWav(name="stdin", detail="oversized header chunk")
+        body = await _read_exactly(reader, size + (size & 1))
+        if kind == b"fmt ":
+            if len(body) < 16:
+                raise NotWav(name="stdin", detail="truncated fmt chunk")
+            fmt, channels, rate, _, _, bits = struct.unpack("<HHIIHH", body[:16])
+            if fmt != 1:
+                raise NotWav(name="stdin", detail=f"not PCM (format {fmt})")
+            check_format(rate, bits // 8, channels, name="stdin")
+
+
+# --- the listener ---------------------------------------------------------------------
+
+
+@dataclass
+class RoomConfig:
+    """How the room listens."""
+
+    input: str = "mic"  # "mic", "-" (stdin) or a WAV file
+    wake: str | None = None  # wake phrase; None: every utterance is a command
+    push_to_talk: bool = False  # only listen after the talk button
+    language: str | None = None  # recognition language (default: the station's first)
+    answer_timeout: float = 15.0  # seconds to wait for Home Assistant's answer
+    command_window: float = 8.0  # seconds after wake/talk in which a command is taken
+    vad: VadSettings | None = None
+
+
+@dataclass
+class RoomCounters:
+    utterances: int = 0
+    understood: int = 0
+    rejected: int = 0
+    answered: int = 0
+
+
+class RoomListener:
+    """Listens to one room through a Station: `await run()` until the input ends."""
+
+    def __init__(self, station: Station, config: RoomConfig) -> None:
+        self.station = station
+        self.config = config
+        language = config.language or station.languages[0]
+        key = language.strip().lower().split("-")[0]
+        if key not in station.recognizers:
+            raise UnknownLanguage(language=language, supported=", ".join(station.languages))
+        self.language = key
+        self.counters = RoomCounters()
+        self._armed_until: float | None = None  # audio time; None: not armed
+        self._now = 0.0  # seconds of input audio so far
+        self._queue: asyncio.Queue[Utterance | None] = asyncio.Queue()
+
+    @property
+    def open_mode(self) -> bool:
+        return self.config.wake is None and not self.config.push_to_talk
+
+    @property
+    def speech_language(self) -> str:
+        """Language of what the station says by itself."""
+        return self.language if self.language in ("zh", "en") else self.station.settings.language
+
+    async def run(self) -> None:
+        if self.config.wake:
+            await self.station.add_extra_phrases(self.language, [self.config.wake])
+        source = AudioInput(self.config.input)
+        worker = asyncio.create_task(self._handle_utterances(), name="bf room utterances")
+        try:
+            if self.open_mode:
+                await self._say_earcon("listening")
+            await self._listen(source)
+            await self._queue.put(None)
+            await worker
+        finally:
+            worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await worker
+            await source.close()
+            if self.config.wake:
+                await self.station.add_extra_phrases(self.language, [])
+
+    async def _listen(self, source: AudioInput) -> None:
+        vad: EnergyVad | None = None
+        async for chunk in source.chunks():
+            if vad is None:
+                vad = EnergyVad(source.rate, self.station.config.max_seconds, self.config.vad)
+            self._now += len(chunk) / (SAMPLE_WIDTH * source.rate)
+            if source.live and self.station.announcer.busy:
+                continue  # half-duplex: do not transcribe our own speaker
+            for utterance in vad.process(chunk):
+                await self._queue.put(utterance)
+        if vad is not None and (last := vad.flush()) is not None:
+            await self._queue.put(last)
+
+    def press(self, button: str = "talk") -> None:
+        """The talk or help button was pressed (keyboard, GPIO script via SIGUSR1/2)."""
+        self.station.broadcast(Event("bf-button", {"button": button, "action": "press"}))
+        if button == "talk":
+            self._armed_until = self._now + self.config.command_window
+            self._submit_earcon("listening")
+        else:
+            self._submit_earcon("info", saying("help_called", self.speech_language))
+
+    async def _handle_utterances(self) -> None:
+        while (utterance := await self._queue.get()) is not None:
+            try:
+                await self._handle(utterance)
+            except VoiceError as err:
+                _LOGGER.warning("Room utterance failed: %s", err)
+                await self._tell("not_understood")
+
+    async def _handle(self, utterance: Utterance) -> None:
+        self.counters.utterances += 1
+        result = await self._recognise(utterance)
+        wake = self.config.wake
+        armed = self._armed_until is not None and utterance.start <= self._armed_until
+        if not self.open_mode and not armed:
+            if wake and not result.rejected and _same(result.phrase or result.text, wake):
+                self._armed_until = utterance.start + self.config.command_window
+                await self._say_earcon("listening")
+            return  # not addressed to the station
+        self._armed_until = None
+        if result.rejected or not (result.phrase or result.text).strip():
+            self.counters.rejected += 1
+            self._broadcast(result, secrets.token_hex(6))
+            await self._tell("not_understood")
+            return
+        self.counters.understood += 1
+        utterance_id = secrets.token_hex(6)
+        answer = self.station.expect_answer(utterance_id)
+        if self._broadcast(result, utterance_id) == 0:
+            self.station.forget_answer(utterance_id)
+            await self._tell("not_connected")
+            return
+        try:
+            async with asyncio.timeout(self.config.answer_timeout):
+                item = await answer
+        except TimeoutError:
+            self.station.forget_answer(utterance_id)
+            await self._tell("no_answer")
+            return
+        self.counters.answered += 1
+        await item.done  # the resident hears the answer before the next command is taken
+
+    async def _recognise(self, utterance: Utterance) -> Result:
+        recognizer = self.station.recognizers[self.language]
+        stream = await self.station.open_stream(recognizer, utterance.rate)
+        try:
+            await self.station.run_blocking(stream.feed, utterance.pcm)
+        except BaseException:
+            await self.station.close_stream(stream)
+            raise
+        return await self.station.finish_stream(stream)
+
+    def _broadcast(self, result: Result, utterance_id: str) -> int:
+        text = "" if result.rejected else (result.phrase or result.text)
+        return self.station.broadcast(
+            Event(
+                "bf-room-transcript",
+                {
+                    "utterance_id": utterance_id,
+                    "text": text,
+                    "language": self.language,
+                    "phrase": result.phrase,
+                    "score": result.score,
+                    "rejected": result.rejected,
+                },
+            )
+        )
+
+    def _submit_earcon(self, chime: str, text: str = "") -> Announcement:
+        return self.station.announcer.submit(
+            Announcement(
+                id=f"room-{chime}",
+                text=text,
+                language=self.speech_language,
+                priority=Priority.HIGH,
+                chime=chime,
+            )
+        )
+
+    async def _say_earcon(self, chime: str) -> None:
+        await self._submit_earcon(chime).done
+
+    async def _tell(self, key: str) -> None:
+        """Earcon plus a full sentence: never only a beep."""
+        chime = "not_understood" if key == "not_understood" else "info"
+        await self._submit_earcon(chime, saying(key, self.speech_language)).done
+
+
+def _same(heard: str, wake: str) -> bool:
+    def norm(text: str) -> str:
+        return "".join(ch for ch in text.lower() if ch.isalnum())
+
+    return norm(heard) == norm(wake)
+
+
+# --- command line -----------------------------------------------------------------------
+
+
+def add_room_arguments(parser: argparse.ArgumentParser) -> None:
+    """Flags of `python -m voice room`: all of `serve`, plus the room's own."""
+    from .server import add_serve_arguments  # noqa: PLC0415 - server imports are heavy
+
+    add_serve_arguments(parser)
+    parser.add_argument("--input", default="mic", help="'mic', a WAV file, or - for stdin")
+    parser.add_argument("--wake", help="wake phrase (must be sayable in the recognition language)")
+    parser.add_argument(
+        "--push-to-talk", action="store_true", help="listen only after Enter / SIGUSR1"
+    )
+    parser.add_argument(
+        "--room-lang", help="language the room listens in (default: first of --lang)"
+    )
+    parser.add_argument(
+        "--answer-timeout", type=float, default=15.0, help="seconds to wait for an answer"
+    )
+
+
+async def room_main(args: argparse.Namespace) -> int:
+    """`python -m voice room`: a station that also listens in the room."""
+    from .server import Station, config_from_args, print_banner, wait_for_signal  # noqa: PLC0415
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    station = Station(config_from_args(args))
+    await station.start()
+    print_banner(station)
+    try:
+        room = RoomListener(
+            station,
+            RoomConfig(
+                input=args.input,
+                wake=args.wake,
+                push_to_talk=args.push_to_talk,
+                language=args.room_lang,
+                answer_timeout=args.answer_timeout,
+            ),
+        )
+        _install_buttons(room, keyboard=args.input != "-")
+        listening = asyncio.create_task(room.run())
+        stopping = asyncio.create_task(wait_for_signal())
+        done, _ = await asyncio.wait({listening, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        for task in (listening, stopping):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if listening in done and listening.exception() is not None:
+            raise listening.exception()  # type: ignore[misc]
+    finally:
+        await station.stop()
+    return 0
+
+
+def _install_buttons(room: RoomListener, keyboard: bool) -> None:
+    """Talk button: Enter on the console or SIGUSR1 (a GPIO script); help: SIGUSR2."""
+    loop = asyncio.get_running_loop()
+    with contextlib.suppress(NotImplementedError, RuntimeError, AttributeError):
+        loop.add_signal_handler(signal.SIGUSR1, room.press, "talk")
+        loop.add_signal_handler(signal.SIGUSR2, room.press, "help")
+    if keyboard and room.config.push_to_talk and sys.stdin.isatty():
+        stdin = io.TextIOWrapper(os.fdopen(os.dup(sys.stdin.fileno()), "rb"))
+
+        def on_enter() -> None:
+            if stdin.readline():
+                room.press("talk")
+
+        loop.add_reader(stdin.fileno(), on_enter)
