@@ -225,22 +225,17 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("name", nargs="?", help="only this model")
     p.set_defaults(func=cmd_models)
 
-    try:
-        from .server import add_serve_arguments, serve_main  # noqa: PLC0415
+    # The station's own modules declare their flags; they are imported only for these commands'
+    # help, which is cheap (no model is loaded before a command runs).
+    from .room import add_room_arguments, room_main  # noqa: PLC0415
+    from .server import add_serve_arguments, serve_main  # noqa: PLC0415
 
-        p = sub.add_parser("serve", help="run the station as a Wyoming server on the network")
-        add_serve_arguments(p)
-        p.set_defaults(func=lambda a: asyncio.run(serve_main(a)))
-    except ImportError:  # pragma: no cover - only while the server module is absent
-        pass
-    try:
-        from .room import add_room_arguments, room_main  # noqa: PLC0415
-
-        p = sub.add_parser("room", help="listen in a room and answer through Home Assistant")
-        add_room_arguments(p)
-        p.set_defaults(func=lambda a: asyncio.run(room_main(a)))
-    except ImportError:  # pragma: no cover
-        pass
+    p = sub.add_parser("serve", help="run the station as a Wyoming server on the network")
+    add_serve_arguments(p)
+    p.set_defaults(func=lambda a: asyncio.run(serve_main(a)))
+    p = sub.add_parser("room", help="listen in a room and answer through Home Assistant")
+    add_room_arguments(p)
+    p.set_defaults(func=lambda a: asyncio.run(room_main(a)))
     return parser
 
 

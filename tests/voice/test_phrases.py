@@ -1,0 +1,231 @@
+"""Phrase lists: normalising, Chinese segmentation, dedupe, snapping and rejection thresholds."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from voice import sphinx_engine, vosk_engine
+from voice.phrases import (
+    PhraseSet,
+    WordGraph,
+    levenshtein,
+    match_key,
+    normalise,
+    segment,
+    similarity,
+    word_graph,
+)
+
+# A small Mandarin vocabulary, shaped like a Vosk model's word list.
+ZH_WORDS = frozenset(
+    {"打开", "打", "开", "客厅", "的", "灯", "关", "关上", "窗帘", "窗", "帘", "现在", "几点",
+     "研究", "研究生", "生命", "命", "起源", "我", "把", "请", "一下"}
+)
+
+
+def _reference_distance(a: str, b: str) -> int:
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for j, cb in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
+    return row[-1]
+
+
+def test_normalise_mandarin_removes_spaces_between_han_only() -> None:
+    assert normalise("打开 客厅 的 灯", "zh") == "打开客厅的灯"
+    assert normalise("打开 TV 的 灯", "zh-CN") == "打开 tv 的灯"
+    assert normalise("打开 客厅 的 灯", "en") == "打开 客厅 的 灯"
+
+
+def test_normalise_case_punctuation_and_full_width() -> None:
+    assert normalise("  Turn ON the Kitchen-Light!! ", "en") == "turn on the kitchen light"
+    assert normalise("ＴＶ，打开。", "zh") == "tv 打开"
+    assert normalise("What's the time?", "en") == "what's the time"
+    assert normalise("불 켜 줘", "ko") == "불 켜 줘"  # Korean keeps its spaces
+
+
+def test_match_key_ignores_spacing_in_korean_and_chinese() -> None:
+    assert match_key("불 켜 줘", "ko") == match_key("불 켜줘", "ko")
+    assert match_key("打开 客厅", "zh") == "打开客厅"
+    assert match_key("turn on", "en") == "turn on"
+
+
+def test_segment_uses_model_words() -> None:
+    assert segment("打开客厅的灯", ZH_WORDS) == ["打开", "客厅", "的", "灯"]
+    assert segment("请把窗帘关上", ZH_WORDS) == ["请", "把", "窗帘", "关上"]
+
+
+def test_segment_avoids_greedy_trap() -> None:
+    # greedy longest-match would take 研究生 and leave 命 + 起源 (three words, odd split)
+    assert segment("研究生命起源", ZH_WORDS) == ["研究", "生命", "起源"]
+
+
+def test_segment_reports_unknown_characters_as_one_word() -> None:
+    assert segment("打开鸿蒙的灯", ZH_WORDS) == ["打开", "鸿蒙", "的", "灯"]
+    assert segment("打开 tv", ZH_WORDS) == ["打开", "tv"]
+
+
+def test_compile_chinese_phrases_into_grammar_words() -> None:
+    phrases = PhraseSet.compile(["打开客厅的灯", "打开 客厅 的 灯", "", "  ", "现在几点"],
+                                "zh", ZH_WORDS)
+    assert phrases.phrases == ("打开客厅的灯", "现在几点")
+    assert phrases.words == (("打开", "客厅", "的", "灯"), ("现在", "几点"))
+    assert phrases.report.duplicates == 1
+    assert phrases.report.empty == 2
+    assert phrases.report.count == 2
+
+
+def test_compile_reports_unusable_words_and_keeps_the_rest() -> None:
+    phrases = PhraseSet.compile(["打开鸿蒙", "关上窗帘", "打开 kodi 的灯"], "zh", ZH_WORDS)
+    assert phrases.phrases == ("关上窗帘",)
+    assert phrases.report.unusable == (("打开鸿蒙", "鸿蒙"), ("打开 kodi 的灯", "kodi"))
+    assert phrases.report.count == 1
+
+
+def test_snap_exact_fuzzy_and_nothing() -> None:
+    phrases = PhraseSet.compile(
+        ["turn on the kitchen light", "turn off the kitchen light", "what time is it"], "en"
+    )
+    exact = phrases.snap("Turn on the kitchen light")
+    assert (exact.phrase, exact.score) == ("turn on the kitchen light", 1.0)
+    near = phrases.snap("turn on the kitchen lights")
+    assert near.phrase == "turn on the kitchen light"
+    assert 0.9 < near.score < 1.0
+    assert phrases.snap("").phrase is None
+    assert phrases.snap("zzzz").score < 0.3
+
+
+def test_snap_returns_the_phrase_as_written() -> None:
+    phrases = PhraseSet.compile(["打开 客厅 的 灯"], "zh", ZH_WORDS)
+    snap = phrases.snap("打开 客厅 的 灯")
+    assert snap.phrase == "打开 客厅 的 灯"
+    assert snap.score == 1.0
+
+
+def test_levenshtein_matches_reference() -> None:
+    rng = random.Random(7)
+    alphabet = "abc 的灯开"
+    for _ in range(400):
+        a = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 70)))
+        b = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 70)))
+        assert levenshtein(a, b) == _reference_distance(a, b), (a, b)
+    assert similarity("", "") == 1.0
+    assert similarity("abcd", "abcf") == 0.75
+
+
+def _home_phrases(count: int) -> list[str]:
+    actions = ["turn on", "turn off", "dim", "brighten", "check", "open", "close", "reset",
+               "lock", "unlock"]
+    rooms = ["kitchen", "bedroom", "living room", "bathroom", "hallway", "garage", "office",
+             "dining room", "guest room", "basement", "attic", "porch", "study", "nursery",
+             "laundry room", "balcony", "cellar", "library", "gym", "pantry"]
+    things = ["light", "lamp", "fan", "heater", "curtains", "blinds", "speaker", "television",
+              "radio", "air conditioner", "window", "door", "camera", "plug", "purifier",
+              "humidifier", "vacuum", "kettle", "oven", "fridge", "washer", "dryer", "sensor",
+              "alarm", "clock"]
+    out = [f"{a} the {r} {t}" for a in actions for r in rooms for t in things]
+    return out[:count]
+
+
+def test_snapping_scales_to_5000_phrases() -> None:
+    texts = _home_phrases(5000)
+    assert len(texts) == 5000
+    phrases = PhraseSet.compile(texts, "en")
+    assert len(phrases) == 5000
+    assert phrases.snap("unlock the pantry dryer").phrase == "unlock the pantry dryer"
+    typo = phrases.snap("dim the guest room humidifire")
+    assert typo.phrase == "dim the guest room humidifier"
+    assert typo.score > sphinx_engine.MIN_SIMILARITY
+    unrelated = phrases.snap("the weather in paris is nice today")
+    assert unrelated.score < sphinx_engine.MIN_SIMILARITY
+
+
+def test_dedupe_counts_at_5000() -> None:
+    texts = _home_phrases(5000)
+    phrases = PhraseSet.compile([*texts, *texts[:100], "", "   "], "en")
+    assert phrases.report.count == 5000
+    assert phrases.report.duplicates == 100
+    assert phrases.report.empty == 2
+
+
+@pytest.mark.parametrize(
+    ("heard", "accepted"),
+    [
+        ("문 열어 줘", True),  # exact
+        ("문 열어줘", True),  # spacing only
+        ("열어 줘 열어 열어 줘 닫아", False),  # a chain of fragments: out-of-domain speech
+        ("안방 불 줘", False),  # worst measured out-of-domain case (0.8)
+        ("음악 틀어 줘 몇 줘", False),
+    ],
+)
+def test_vosk_similarity_threshold(heard: str, accepted: bool) -> None:
+    phrases = PhraseSet.compile(
+        ["오늘 날씨 어때", "문 열어 줘", "음악 틀어 줘", "안방 불 켜 줘"], "ko"
+    )
+    assert (phrases.snap(heard).score >= vosk_engine.MIN_SIMILARITY) is accepted
+
+
+def test_vosk_threshold_accepts_one_slip_in_a_long_phrase() -> None:
+    phrases = PhraseSet.compile(["거실 텔레비전 소리 좀 줄여 줘"], "ko")
+    assert phrases.snap("거실 텔레비전 소리 좀 줄여 좀").score >= vosk_engine.MIN_SIMILARITY
+
+
+def test_sphinx_confidence_boundary() -> None:
+    assert sphinx_engine._frame_confidence(-30.9) > sphinx_engine.MIN_CONFIDENCE
+    assert sphinx_engine._frame_confidence(-33.9) < sphinx_engine.MIN_CONFIDENCE
+    assert 0.0 <= sphinx_engine._frame_confidence(-1e9) < 0.01
+
+
+def _graph_sentences(graph: WordGraph) -> set[tuple[str, ...]]:
+    arcs: dict[int, list[tuple[int, str | None]]] = {}
+    for src, dst, _p, word in graph.transitions:
+        arcs.setdefault(src, []).append((dst, word))
+    found: set[tuple[str, ...]] = set()
+
+    def walk(state: int, words: tuple[str, ...]) -> None:
+        if state == graph.final:
+            found.add(words)
+        for dst, word in arcs.get(state, []):
+            walk(dst, words if word is None else (*words, word))
+
+    walk(graph.start, ())
+    return found
+
+
+def test_word_graph_accepts_exactly_the_phrases_and_shares_words() -> None:
+    phrases = [
+        ("turn", "on", "the", "light"),
+        ("turn", "off", "the", "light"),
+        ("turn", "on", "the", "fan"),
+        ("turn", "on", "the", "light", "please"),
+        ("stop",),
+    ]
+    graph = word_graph(phrases)
+    assert _graph_sentences(graph) == set(phrases)
+    words = [w for _s, _d, _p, w in graph.transitions if w is not None]
+    assert words.count("turn") == 1  # shared prefix
+    # every phrase equally likely: the product of probabilities along each path is 1/5
+    arcs: dict[int, list[tuple[int, float]]] = {}
+    for src, dst, p, _word in graph.transitions:
+        arcs.setdefault(src, []).append((dst, p))
+    path_probabilities: list[float] = []
+
+    def walk(state: int, p: float) -> None:
+        if state == graph.final:
+            path_probabilities.append(p)
+        for dst, q in arcs.get(state, []):
+            walk(dst, p * q)
+
+    walk(graph.start, 1.0)
+    assert path_probabilities == pytest.approx([1 / 5] * 5)
+
+
+def test_word_graph_merges_suffixes_of_a_large_list() -> None:
+    texts = _home_phrases(5000)
+    graph = word_graph([t.split() for t in texts])
+    word_arcs = sum(1 for t in graph.transitions if t[3] is not None)
+    assert word_arcs < 600  # a flat list would have about 25,000 word arcs
+    assert len(_graph_sentences(graph)) == 5000

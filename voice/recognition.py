@@ -1,0 +1,345 @@
+"""Offline speech recognition: one interface over Vosk and pocketsphinx.
+
+A `Recognizer` holds one loaded model and is shared by every client of the station; each
+utterance gets its own `RecognitionStream`. In phrase mode the engine decodes with a grammar
+built from the home's phrase list, then the raw text is snapped to the nearest allowed phrase
+and speech that fits no phrase (a TV, a visitor's chat) is rejected instead of guessed.
+
+Phrase lists are versioned: `set_phrases` compiles a new version without reloading the model,
+and a stream keeps the version it started with until it finishes.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .audio import MAX_RATE, MIN_RATE, BadSampleRate, Resampler
+from .engine import Grammar
+from .errors import UnknownLanguage, VoiceError
+from .phrases import PhraseReport, PhraseSet, normalise
+
+if TYPE_CHECKING:
+    from .engine import Backend, Decoder
+
+__all__ = [
+    "ENGINES",
+    "LANGUAGE_ALIASES",
+    "EngineUnavailable",
+    "NotAModel",
+    "PhraseReport",
+    "RecognitionStream",
+    "Recognizer",
+    "RecognizerClosed",
+    "Result",
+    "StreamFinished",
+    "load_recognizer",
+]
+
+ENGINES = ("vosk", "pocketsphinx")
+ENGINE_RATE = 16000  # both engines' models are trained on 16 kHz audio
+
+LANGUAGE_ALIASES: dict[str, str] = {
+    "en": "en",
+    "en-us": "en",
+    "en_us": "en",
+    "eng": "en",
+    "zh": "zh",
+    "zh-cn": "zh",
+    "zh_cn": "zh",
+    "zh-hans": "zh",
+    "zh-hans-cn": "zh",
+    "cmn": "zh",
+    "cmn-hans": "zh",
+    "ko": "ko",
+    "ko-kr": "ko",
+    "ko_kr": "ko",
+    "kor": "ko",
+}
+SUPPORTED = ("en", "zh", "ko")
+
+
+class ModelFolderMissing(VoiceError):
+    code = "model_folder_missing"
+    en = "The speech model folder {path} does not exist."
+    zh = "语音模型文件夹 {path} 不存在。"
+
+
+class NotAModel(VoiceError):
+    code = "not_a_model"
+    en = "{path} is not a {engine} speech model: {missing} missing."
+    zh = "{path} 不是 {engine} 语音模型：缺少 {missing}。"
+
+
+class ModelLoadFailed(VoiceError):
+    code = "model_load_failed"
+    en = "The speech model in {path} could not be loaded ({detail})."
+    zh = "无法加载 {path} 中的语音模型（{detail}）。"
+
+
+class EngineUnavailable(VoiceError):
+    code = "engine_unavailable"
+    en = "The recogniser '{engine}' cannot be used for language '{language}': {detail}"
+    zh = "识别引擎“{engine}”不能用于语言“{language}”：{detail}"
+
+
+class RecognizerClosed(VoiceError):
+    code = "recognizer_closed"
+    en = "The speech recogniser has been closed."
+    zh = "语音识别器已关闭。"
+
+
+class StreamFinished(VoiceError):
+    code = "stream_finished"
+    en = "This recognition stream has already finished; start a new one."
+    zh = "此识别流已结束，请开始新的识别。"
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """The final outcome of one utterance."""
+
+    text: str  # normalised raw recogniser text (Mandarin: spaces between Han removed)
+    phrase: str | None  # snapped allowed phrase; None if rejected or in free mode
+    score: float  # 0..1 similarity of text to the nearest phrase; 0.0 when no phrases
+    rejected: bool  # True: out of domain (or nothing heard): the caller must not act
+    language: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "text": self.text,
+            "phrase": self.phrase,
+            "score": self.score,
+            "rejected": self.rejected,
+            "language": self.language,
+        }
+
+
+def canonical_language(language: str) -> str:
+    """'zh-Hans' -> 'zh', 'en-US' -> 'en', ...; UnknownLanguage otherwise."""
+    found = LANGUAGE_ALIASES.get(language.strip().lower())
+    if found is None:
+        raise UnknownLanguage(language=language, supported=", ".join(SUPPORTED))
+    return found
+
+
+class Recognizer:
+    """One loaded model; thread-safe; shared by many streams."""
+
+    def __init__(self, language: str, backend: Backend) -> None:
+        self.language = language
+        self.engine = backend.engine
+        self.model_path = backend.model_path
+        self._backend = backend
+        self._lock = threading.Lock()
+        self._closed = False
+        self._grammar = backend.prepare(None, version=0)
+        self._version = 0
+
+    @property
+    def phrases(self) -> PhraseSet | None:
+        """The phrase list in force (None in free mode)."""
+        return self._grammar.phrases
+
+    def set_phrases(self, phrases: Sequence[str] | None) -> PhraseReport:
+        """Constrain recognition to `phrases` (None or [] = free mode). Never reloads the model.
+
+        Streams already running keep the list they started with.
+        """
+        self._check_open()
+        compiled = None
+        if phrases:
+            compiled = PhraseSet.compile(phrases, self.language, self._backend.vocabulary)
+        with self._lock:
+            self._version += 1
+            version = self._version
+        if compiled is not None and not compiled.phrases:
+            # nothing usable: no engine grammar (an empty Vosk grammar crashes Kaldi), every
+            # utterance is rejected without decoding
+            grammar: Grammar = _NothingToHear(version, compiled)
+        else:
+            grammar = self._backend.prepare(compiled, version=version)
+        with self._lock:
+            if grammar.version == self._version:  # a later call may have won the race
+                self._grammar = grammar
+                self._backend.retire(grammar)
+        if compiled is None:
+            empty = sum(1 for p in phrases or () if not normalise(p, self.language))
+            return PhraseReport(count=0, empty=empty)
+        return compiled.report
+
+    def stream(self, sample_rate: int) -> RecognitionStream:
+        """A new utterance at `sample_rate` Hz (8 kHz to 192 kHz, resampled inside)."""
+        if not MIN_RATE <= sample_rate <= MAX_RATE:
+            raise BadSampleRate(name="stream", rate=sample_rate, low=MIN_RATE, high=MAX_RATE)
+        with self._lock:
+            self._check_open()
+            grammar = self._grammar
+        decoder: Decoder
+        if isinstance(grammar, _NothingToHear):
+            decoder = _DeafDecoder()
+        else:
+            decoder = self._backend.acquire(grammar)
+        return RecognitionStream(self, grammar, decoder, sample_rate)
+
+    def transcribe(self, pcm: bytes, sample_rate: int) -> Result:
+        """Recognise a whole buffer of 16-bit mono PCM."""
+        stream = self.stream(sample_rate)
+        try:
+            stream.feed(pcm)
+            return stream.finish()
+        finally:
+            stream.cancel()
+
+    def close(self) -> None:
+        """Free the model. Streams still running may finish; new ones are refused."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+        self._backend.close()
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise RecognizerClosed
+
+    def _release(self, grammar: Grammar, decoder: Decoder) -> None:
+        with self._lock:
+            keep = not self._closed
+        if isinstance(decoder, _DeafDecoder):
+            return
+        if keep:
+            self._backend.release(grammar, decoder)
+        else:
+            decoder.discard()
+
+    def _judge(self, grammar: Grammar, text: str, confidence: float) -> Result:
+        """Snap `text` to the grammar's phrases and decide whether to reject it."""
+        phrases = grammar.phrases
+        if phrases is None:
+            return Result(text, None, 0.0, not text, self.language)
+        if not text:
+            return Result(text, None, 0.0, True, self.language)
+        snap = phrases.snap(text)
+        accepted = (
+            snap.phrase is not None
+            and snap.score >= self._backend.min_similarity
+            and confidence >= self._backend.min_confidence
+        )
+        return Result(
+            text, snap.phrase if accepted else None, snap.score, not accepted, self.language
+        )
+
+
+class _NothingToHear(Grammar):
+    """A phrase list in which no phrase can be said by the model."""
+
+
+class _DeafDecoder:
+    """Stands in for an engine when no phrase is usable: hears nothing, costs nothing."""
+
+    def accept(self, pcm: bytes) -> None:
+        return None
+
+    def partial(self) -> str:
+        return ""
+
+    def finish(self) -> tuple[str, float]:
+        return "", 0.0
+
+    def abandon(self) -> None:
+        return None
+
+    def discard(self) -> None:
+        return None
+
+
+class RecognitionStream:
+    """One utterance; used from one thread at a time."""
+
+    def __init__(
+        self, owner: Recognizer, grammar: Grammar, decoder: Decoder, sample_rate: int
+    ) -> None:
+        self.sample_rate = sample_rate
+        self._owner = owner
+        self._grammar = grammar
+        self._decoder: Decoder | None = decoder
+        self._resampler = Resampler(sample_rate, ENGINE_RATE)
+        self._partial = ""
+
+    def feed(self, pcm: bytes) -> str | None:
+        """Decode `pcm` now; return the partial text if it changed, else None."""
+        decoder = self._live()
+        audio = self._resampler.process(pcm)
+        if not audio:
+            return None
+        decoder.accept(audio)
+        partial = normalise(decoder.partial(), self._owner.language)
+        if partial != self._partial:
+            self._partial = partial
+            return partial
+        return None
+
+    def finish(self) -> Result:
+        """Flush the decoder, snap to the phrase list in force when the stream began."""
+        decoder = self._live()
+        self._decoder = None
+        try:
+            tail = self._resampler.process(b"", final=True)
+            if tail:
+                decoder.accept(tail)
+            raw, confidence = decoder.finish()
+        except BaseException:
+            decoder.discard()
+            raise
+        self._owner._release(self._grammar, decoder)
+        text = normalise(raw, self._owner.language)
+        return self._owner._judge(self._grammar, text, confidence)
+
+    def cancel(self) -> None:
+        """Drop the utterance (client gone); safe to call at any time, more than once."""
+        decoder, self._decoder = self._decoder, None
+        if decoder is not None:
+            decoder.abandon()
+            self._owner._release(self._grammar, decoder)
+
+    def _live(self) -> Decoder:
+        if self._decoder is None:
+            raise StreamFinished
+        return self._decoder
+
+
+def load_recognizer(
+    language: str, model: str | Path | None = None, engine: str | None = None
+) -> Recognizer:
+    """Load a recogniser for `language` ('en', 'zh', 'ko' and their usual aliases).
+
+    `model` is a Vosk model folder. Without one, English uses pocketsphinx's built-in model
+    and other languages ask `voice.models` for the installed model (which says how to install
+    it when it is missing). Nothing is ever downloaded.
+    """
+    lang = canonical_language(language)
+    if engine is None:
+        engine = "pocketsphinx" if lang == "en" and model is None else "vosk"
+    if engine not in ENGINES:
+        raise EngineUnavailable(
+            engine=engine, language=lang, detail=f"use one of {', '.join(ENGINES)}"
+        )
+    if engine == "pocketsphinx":
+        if lang != "en":
+            raise EngineUnavailable(
+                engine=engine, language=lang, detail="its built-in model is US English only"
+            )
+        from .sphinx_engine import SphinxBackend  # noqa: PLC0415 - load engines on demand
+
+        return Recognizer(lang, SphinxBackend(model))
+    if model is None:
+        from .models import find_model  # noqa: PLC0415 - written separately; optional here
+
+        model = find_model(lang)
+    from .vosk_engine import VoskBackend  # noqa: PLC0415 - load engines on demand
+
+    return Recognizer(lang, VoskBackend(Path(model), lang))
