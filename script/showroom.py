@@ -83,7 +83,8 @@ def main() -> int:
         print(f"Showroom: Home Assistant on http://127.0.0.1:{args.ha_port} (first visit: create the staff account)")
         hass = subprocess.Popen(  # noqa: S603
             [python, "-m", "homeassistant", "-c", str(config), "--skip-pip"],
-            cwd=ROOT,
+            # not the repository: its custom_components/ would shadow the config's
+            cwd=config,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
         procs.append(hass)
