@@ -56,7 +56,9 @@ def main() -> int:
     parser.add_argument("--state", default=str(ROOT / ".cache" / "showroom"), help="state folder")
     parser.add_argument("--station-port", type=int, default=10700)
     parser.add_argument("--ha-port", type=int, default=8123)
-    parser.add_argument("--lang", default="en", help="station recognition languages, e.g. en or zh,en")
+    parser.add_argument(
+        "--lang", default="en", help="station recognition languages, e.g. en or zh,en"
+    )
     args = parser.parse_args()
     state = Path(args.state)
     station_dir = state / "station"
@@ -64,12 +66,24 @@ def main() -> int:
     station_dir.mkdir(parents=True, exist_ok=True)
 
     python = sys.executable
-    station = subprocess.Popen(  # noqa: S603 - our own program
+    station = subprocess.Popen(
         [
-            python, "-m", "voice", "serve",
-            "--host", "127.0.0.1", "--port", str(args.station_port),
-            "--name", "展厅", "--lang", args.lang,
-            "--state-dir", str(station_dir), "--token-file", str(token_file),
+            python,
+            "-m",
+            "voice",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(args.station_port),
+            "--name",
+            "展厅",
+            "--lang",
+            args.lang,
+            "--state-dir",
+            str(station_dir),
+            "--token-file",
+            str(token_file),
         ],
         cwd=ROOT,
     )
@@ -80,8 +94,11 @@ def main() -> int:
         _prepare_config(
             config, {"host": "127.0.0.1", "port": args.station_port, "token": token}, args.ha_port
         )
-        print(f"Showroom: Home Assistant on http://127.0.0.1:{args.ha_port} (first visit: create the staff account)")
-        hass = subprocess.Popen(  # noqa: S603
+        print(
+            f"Showroom: Home Assistant on http://127.0.0.1:{args.ha_port}"
+            " (first visit: create the staff account)"
+        )
+        hass = subprocess.Popen(
             [python, "-m", "homeassistant", "-c", str(config), "--skip-pip"],
             # not the repository: its custom_components/ would shadow the config's
             cwd=config,

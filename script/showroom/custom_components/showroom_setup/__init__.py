@@ -57,12 +57,16 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     async def _arrange(_event: Event) -> None:
         _place_devices(hass)
         station_file = Path(hass.config.path("showroom-station.json"))
-        if station_file.exists():
-            station = json.loads(await hass.async_add_executor_job(station_file.read_text))
-            await _add_station(hass, station)
+        text = await hass.async_add_executor_job(_read_if_exists, station_file)
+        if text is not None:
+            await _add_station(hass, json.loads(text))
 
     hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STARTED, _arrange)
     return True
+
+
+def _read_if_exists(path: Path) -> str | None:
+    return path.read_text(encoding="utf-8") if path.exists() else None
 
 
 def _place_devices(hass: HomeAssistant) -> None:
@@ -86,9 +90,7 @@ def _place_devices(hass: HomeAssistant) -> None:
 async def _add_station(hass: HomeAssistant, station: dict[str, Any]) -> None:
     if hass.config_entries.async_entries("barrier_free"):
         return
-    result = await hass.config_entries.flow.async_init(
-        "barrier_free", context={"source": "user"}
-    )
+    result = await hass.config_entries.flow.async_init("barrier_free", context={"source": "user"})
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"],
         {"host": station["host"], "port": station["port"], "token": station["token"]},
