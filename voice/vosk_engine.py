@@ -110,11 +110,7 @@ class VoskDecoder:
         segments = [*self._segments, json.loads(self._rec.FinalResult())]
         self._segments = []
         text = " ".join(str(s.get("text", "")) for s in segments).strip()
-        confs = [
-            float(word["conf"])
-            for s in segments
-            for word in s.get("result", [])
-        ]
+        confs = [float(word["conf"]) for s in segments for word in s.get("result", [])]
         return text, min(confs) if confs else 0.0
 
     def abandon(self) -> None:

@@ -20,8 +20,30 @@ from voice.phrases import (
 
 # A small Mandarin vocabulary, shaped like a Vosk model's word list.
 ZH_WORDS = frozenset(
-    {"打开", "打", "开", "客厅", "的", "灯", "关", "关上", "窗帘", "窗", "帘", "现在", "几点",
-     "研究", "研究生", "生命", "命", "起源", "我", "把", "请", "一下"}
+    {
+        "打开",
+        "打",
+        "开",
+        "客厅",
+        "的",
+        "灯",
+        "关",
+        "关上",
+        "窗帘",
+        "窗",
+        "帘",
+        "现在",
+        "几点",
+        "研究",
+        "研究生",
+        "生命",
+        "命",
+        "起源",
+        "我",
+        "把",
+        "请",
+        "一下",
+    }
 )
 
 
@@ -69,8 +91,9 @@ def test_segment_reports_unknown_characters_as_one_word() -> None:
 
 
 def test_compile_chinese_phrases_into_grammar_words() -> None:
-    phrases = PhraseSet.compile(["打开客厅的灯", "打开 客厅 的 灯", "", "  ", "现在几点"],
-                                "zh", ZH_WORDS)
+    phrases = PhraseSet.compile(
+        ["打开客厅的灯", "打开 客厅 的 灯", "", "  ", "现在几点"], "zh", ZH_WORDS
+    )
     assert phrases.phrases == ("打开客厅的灯", "现在几点")
     assert phrases.words == (("打开", "客厅", "的", "灯"), ("现在", "几点"))
     assert phrases.report.duplicates == 1
@@ -117,15 +140,67 @@ def test_levenshtein_matches_reference() -> None:
 
 
 def _home_phrases(count: int) -> list[str]:
-    actions = ["turn on", "turn off", "dim", "brighten", "check", "open", "close", "reset",
-               "lock", "unlock"]
-    rooms = ["kitchen", "bedroom", "living room", "bathroom", "hallway", "garage", "office",
-             "dining room", "guest room", "basement", "attic", "porch", "study", "nursery",
-             "laundry room", "balcony", "cellar", "library", "gym", "pantry"]
-    things = ["light", "lamp", "fan", "heater", "curtains", "blinds", "speaker", "television",
-              "radio", "air conditioner", "window", "door", "camera", "plug", "purifier",
-              "humidifier", "vacuum", "kettle", "oven", "fridge", "washer", "dryer", "sensor",
-              "alarm", "clock"]
+    actions = [
+        "turn on",
+        "turn off",
+        "dim",
+        "brighten",
+        "check",
+        "open",
+        "close",
+        "reset",
+        "lock",
+        "unlock",
+    ]
+    rooms = [
+        "kitchen",
+        "bedroom",
+        "living room",
+        "bathroom",
+        "hallway",
+        "garage",
+        "office",
+        "dining room",
+        "guest room",
+        "basement",
+        "attic",
+        "porch",
+        "study",
+        "nursery",
+        "laundry room",
+        "balcony",
+        "cellar",
+        "library",
+        "gym",
+        "pantry",
+    ]
+    things = [
+        "light",
+        "lamp",
+        "fan",
+        "heater",
+        "curtains",
+        "blinds",
+        "speaker",
+        "television",
+        "radio",
+        "air conditioner",
+        "window",
+        "door",
+        "camera",
+        "plug",
+        "purifier",
+        "humidifier",
+        "vacuum",
+        "kettle",
+        "oven",
+        "fridge",
+        "washer",
+        "dryer",
+        "sensor",
+        "alarm",
+        "clock",
+    ]
     out = [f"{a} the {r} {t}" for a in actions for r in rooms for t in things]
     return out[:count]
 

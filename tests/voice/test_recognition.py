@@ -292,8 +292,12 @@ def test_stream_lifecycle(en_commands: Recognizer) -> None:
 
 
 def test_concurrent_streams_from_threads(en_commands: Recognizer) -> None:
-    texts = ["turn on the kitchen light", "lock the front door", "play some music",
-             "close the garage door"]
+    texts = [
+        "turn on the kitchen light",
+        "lock the front door",
+        "play some music",
+        "close the garage door",
+    ]
     results: dict[str, Result] = {}
     errors: list[BaseException] = []
 
@@ -351,7 +355,8 @@ def test_list_with_nothing_sayable_rejects_everything(
     assert report.count == 0
     assert report.unusable[0][0] == "qqxzv wwkj"
     voice = "ko" if fixture == "korean" else "en-us"
-    result = recognizer.transcribe(spoken("음악 꺼 줘" if voice == "ko" else "play some music",
-                                          voice), 16000)
+    result = recognizer.transcribe(
+        spoken("음악 꺼 줘" if voice == "ko" else "play some music", voice), 16000
+    )
     assert result.rejected
     assert result.phrase is None

@@ -1,0 +1,81 @@
+"""Barrier-Free Home: an offline voice station as speech-to-text, text-to-speech and Assist."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.typing import ConfigType
+
+from .api import CannotConnect, InvalidAuth, NotAStation, StationInfo
+from .connection import StationConnection
+from .const import CONF_PIPELINE_ID, DOMAIN
+from .pipeline import async_ensure_pipeline, async_remove_pipeline
+
+PLATFORMS = [Platform.BINARY_SENSOR, Platform.SENSOR, Platform.STT, Platform.TTS]
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+
+@dataclass(slots=True)
+class BarrierFreeData:
+    """What a loaded entry holds: the station's connection and what it said about itself."""
+
+    connection: StationConnection
+    info: StationInfo
+
+
+type BarrierFreeConfigEntry = ConfigEntry[BarrierFreeData]
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Nothing to set up before entries; YAML configuration is not supported."""
+    return True
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: BarrierFreeConfigEntry) -> bool:
+    """Connect to the station, add its entities and make sure its Assist pipeline exists."""
+    connection = StationConnection(hass, entry)
+    try:
+        info = await connection.async_connect()
+    except InvalidAuth as err:
+        raise ConfigEntryAuthFailed(
+            translation_domain=DOMAIN, translation_key="invalid_auth"
+        ) from err
+    except (CannotConnect, NotAStation) as err:
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN,
+            translation_key="cannot_connect",
+            translation_placeholders={"host": connection.host, "port": str(connection.port)},
+        ) from err
+
+    entry.runtime_data = BarrierFreeData(connection=connection, info=info)
+    try:
+        await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    except BaseException:
+        await connection.async_stop()
+        raise
+    connection.async_start()
+
+    pipeline_id = await async_ensure_pipeline(hass, entry)
+    if pipeline_id is not None and entry.data.get(CONF_PIPELINE_ID) != pipeline_id:
+        hass.config_entries.async_update_entry(
+            entry, data={**entry.data, CONF_PIPELINE_ID: pipeline_id}
+        )
+    return True
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: BarrierFreeConfigEntry) -> bool:
+    """Remove the entities, then close the connection and everything it started."""
+    unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+    if unloaded:
+        await entry.runtime_data.connection.async_stop()
+    return unloaded
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: BarrierFreeConfigEntry) -> None:
+    """The station is gone for good: its Assist pipeline goes too (unless it is preferred)."""
+    await async_remove_pipeline(hass, entry.data.get(CONF_PIPELINE_ID))

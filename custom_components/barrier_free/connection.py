@@ -1,0 +1,328 @@
+"""The one persistent connection from Home Assistant to a station.
+
+It carries what has no natural end: room-mode events the station pushes (`bf-room-transcript`,
+`bf-button`), settings and phrase lists, and the heartbeat that tells Home Assistant whether
+the station is there. Speech requests (stt, tts) each open their own short-lived paired
+connection instead (see `async_open_session`): a long upload never delays a heartbeat or a
+room event, concurrent requests need no multiplexing, and a request that breaks takes nothing
+else down with it.
+
+When the connection breaks, entities go unavailable (logged once), the connection is retried
+with exponential backoff, and a repair issue is raised if the station stays away for
+UNREACHABLE_ISSUE_AFTER; when it is back, that is logged once and the issue is removed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.event import async_call_later
+from homeassistant.util import dt as dt_util
+from wyoming.event import Event
+
+from . import const
+from .api import (
+    EV_BUTTON,
+    EV_ERROR,
+    EV_PHRASES,
+    EV_PING,
+    EV_ROOM_TRANSCRIPT,
+    EV_SETTINGS,
+    EV_SUBSCRIBE,
+    CannotConnect,
+    InvalidAuth,
+    PhraseListResult,
+    RoomUtterance,
+    StationError,
+    StationInfo,
+    StationRequestError,
+    StationSession,
+    set_phrases_event,
+    settings_event,
+)
+from .const import CONF_TOKEN, DOMAIN, LOGGER
+
+if TYPE_CHECKING:
+    from . import BarrierFreeConfigEntry
+
+
+class StationConnection:
+    """Keeps one paired, subscribed connection to a station open for a config entry."""
+
+    def __init__(self, hass: HomeAssistant, entry: BarrierFreeConfigEntry) -> None:
+        self._hass = hass
+        self._entry = entry
+        self.host: str = entry.data["host"]
+        self.port: int = entry.data["port"]
+        self._token: str = entry.data[CONF_TOKEN]
+        self.info: StationInfo | None = None
+        self.connected = False
+        self.connected_since: datetime | None = None
+        self.disconnected_since: datetime | None = None
+        self.last_error: str | None = None
+        self.reconnects = 0
+        self.last_utterance: RoomUtterance | None = None
+        self.last_utterance_at: datetime | None = None
+        self.last_button: dict[str, Any] | None = None
+        self.settings_in_force: dict[str, Any] | None = None
+        self._session: StationSession | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._listeners: list[CALLBACK_TYPE] = []
+        self._pending: tuple[str, asyncio.Future[Event]] | None = None
+        self._request_lock = asyncio.Lock()
+        self._loss_logged = False
+        self._cancel_issue_timer: CALLBACK_TYPE | None = None
+
+    @property
+    def issue_id(self) -> str:
+        return f"{const.ISSUE_UNREACHABLE}_{self._entry.entry_id}"
+
+    # ----- lifecycle -------------------------------------------------------------------
+
+    async def async_connect(self) -> StationInfo:
+        """First connection, made during setup; raises the typed errors of `api`."""
+        session = await self._open_subscribed()
+        self._on_connected(session)
+        return session.info
+
+    @callback
+    def async_start(self) -> None:
+        """Start serving the open connection (and reconnecting) in the background."""
+        self._task = self._entry.async_create_background_task(
+            self._hass, self._run(), f"{DOMAIN} connection {self.host}:{self.port}"
+        )
+
+    async def async_stop(self) -> None:
+        """Close everything: the task, the socket, the timer and the repair issue."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        if self._session is not None:  # connected during setup but never started
+            await self._session.close()
+            self._session = None
+        self._cancel_timer()
+        ir.async_delete_issue(self._hass, DOMAIN, self.issue_id)
+
+    @callback
+    def async_add_listener(self, update: CALLBACK_TYPE) -> Callable[[], None]:
+        """Call `update` whenever connectivity or the last utterance changes."""
+        self._listeners.append(update)
+        return lambda: self._listeners.remove(update)
+
+    # ----- requests over the persistent connection --------------------------------------
+
+    async def async_request(
+        self, event: Event, expect: str, time_limit: float = const.REPLY_TIMEOUT
+    ) -> Event:
+        """Send `event` and wait for the station's answer of type `expect`."""
+        async with self._request_lock:
+            session = self._session
+            if session is None or not self.connected:
+                raise CannotConnect("the station is not connected")
+            answer: asyncio.Future[Event] = asyncio.get_running_loop().create_future()
+            self._pending = (expect, answer)
+            try:
+                await session.send(event)
+                async with asyncio.timeout(time_limit):
+                    return await answer
+            except TimeoutError as err:
+                raise CannotConnect(f"no {expect} from the station within {time_limit} s") from err
+            finally:
+                self._pending = None
+
+    async def async_set_phrases(
+        self, language: str, phrases: Sequence[str], version: int
+    ) -> PhraseListResult:
+        """Give the station the phrases it may recognise in `language`."""
+        answer = await self.async_request(set_phrases_event(language, phrases, version), EV_PHRASES)
+        return PhraseListResult.from_data(answer.data)
+
+    async def async_apply_settings(self) -> dict[str, Any]:
+        """Send the entry's speech settings; return the values the station put in force."""
+        answer = await self.async_request(self._settings_event(), EV_SETTINGS)
+        self.settings_in_force = dict(answer.data)
+        return self.settings_in_force
+
+    async def async_open_session(self) -> StationSession:
+        """A separate short-lived paired connection for one speech request."""
+        return await StationSession.open(
+            self.host, self.port, self._token, time_limit=const.CONNECT_TIMEOUT
+        )
+
+    # ----- internals ----------------------------------------------------------------------
+
+    def _settings_event(self) -> Event:
+        options = self._entry.options
+        return settings_event(
+            rate=int(options.get(const.CONF_RATE, const.DEFAULT_RATE)),
+            volume=float(options.get(const.CONF_VOLUME, const.DEFAULT_VOLUME)) / 100,
+            language=str(options.get(const.CONF_LANGUAGE, const.DEFAULT_LANGUAGE)),
+        )
+
+    async def _open_subscribed(self) -> StationSession:
+        session = await StationSession.open(
+            self.host, self.port, self._token, time_limit=const.CONNECT_TIMEOUT, describe=True
+        )
+        try:
+            await session.send(Event(EV_SUBSCRIBE, {}))
+            # The answer (settings in force) arrives through the read loop.
+            await session.send(self._settings_event())
+        except StationError:
+            await session.close()
+            raise
+        return session
+
+    async def _run(self) -> None:
+        delay = const.RECONNECT_MIN_DELAY
+        while True:
+            session = self._session
+            if session is None:
+                try:
+                    session = await self._open_subscribed()
+                except InvalidAuth as err:
+                    # The station was re-paired: only the installer can fix this.
+                    self._on_disconnected(err)
+                    self._entry.async_start_reauth(self._hass)
+                    return
+                except StationError as err:
+                    self._on_disconnected(err)
+                    LOGGER.debug("Retrying %s in %.0f s", self.host, delay)
+                    await asyncio.sleep(delay)
+                    delay = min(delay * 2, const.RECONNECT_MAX_DELAY)
+                    continue
+                self.reconnects += 1
+                self._on_connected(session)
+            delay = const.RECONNECT_MIN_DELAY
+            try:
+                reason = await self._serve(session)
+            finally:
+                self._session = None
+                if self._pending is not None and not self._pending[1].done():
+                    self._pending[1].set_exception(CannotConnect("connection lost"))
+                await session.close()
+            self._on_disconnected(reason)
+
+    async def _serve(self, session: StationSession) -> StationError:
+        """Read events until the connection breaks (returned as the reason).
+
+        A heartbeat pings a quiet station and closes the connection if it stays silent.
+        """
+        loop = asyncio.get_running_loop()
+        last_heard = loop.time()
+
+        async def heartbeat() -> None:
+            while True:
+                await asyncio.sleep(const.PING_INTERVAL)
+                if loop.time() - last_heard > const.PING_INTERVAL + const.REPLY_TIMEOUT:
+                    LOGGER.debug("No answer to ping from %s: closing", self.host)
+                    await session.close()
+                    return
+                with contextlib.suppress(StationError):
+                    await session.send(Event(EV_PING, {}))
+
+        beating = asyncio.create_task(heartbeat(), name=f"{DOMAIN} heartbeat")
+        try:
+            while True:
+                event = await session.receive()
+                last_heard = loop.time()
+                self._dispatch(event)
+        except StationError as err:
+            return err
+        finally:
+            beating.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await beating
+
+    @callback
+    def _dispatch(self, event: Event) -> None:
+        pending = self._pending
+        if pending is not None and not pending[1].done():
+            if event.type == pending[0]:
+                pending[1].set_result(event)
+                return
+            if event.type == EV_ERROR:
+                pending[1].set_exception(StationRequestError.from_event(event))
+                return
+        if event.type == EV_ROOM_TRANSCRIPT:
+            self.last_utterance = RoomUtterance.from_data(event.data)
+            self.last_utterance_at = dt_util.utcnow()
+            self._notify()
+        elif event.type == EV_BUTTON:
+            self.last_button = dict(event.data)
+        elif event.type == EV_SETTINGS:
+            self.settings_in_force = dict(event.data)
+        elif event.type == EV_ERROR:
+            LOGGER.warning(
+                "Station %s reported: %s", self._name, StationRequestError.from_event(event)
+            )
+
+    @property
+    def _name(self) -> str:
+        return self.info.name if self.info else self._entry.title
+
+    @callback
+    def _on_connected(self, session: StationSession) -> None:
+        self._session = session
+        self.info = session.info
+        self.connected = True
+        self.connected_since = dt_util.utcnow()
+        self.disconnected_since = None
+        self.last_error = None
+        if self._loss_logged:
+            LOGGER.info("Station %s at %s:%s is back", self._name, self.host, self.port)
+            self._loss_logged = False
+        self._cancel_timer()
+        ir.async_delete_issue(self._hass, DOMAIN, self.issue_id)
+        self._notify()
+
+    @callback
+    def _on_disconnected(self, reason: StationError) -> None:
+        self.last_error = str(reason)
+        if self.connected or self.disconnected_since is None:
+            self.disconnected_since = dt_util.utcnow()
+        self.connected = False
+        if not self._loss_logged:
+            LOGGER.warning(
+                "Station %s at %s:%s is unreachable: %s", self._name, self.host, self.port, reason
+            )
+            self._loss_logged = True
+            self._cancel_issue_timer = async_call_later(
+                self._hass, const.UNREACHABLE_ISSUE_AFTER, self._raise_issue
+            )
+        self._notify()
+
+    @callback
+    def _raise_issue(self, _now: datetime) -> None:
+        self._cancel_issue_timer = None
+        ir.async_create_issue(
+            self._hass,
+            DOMAIN,
+            self.issue_id,
+            is_fixable=False,
+            severity=ir.IssueSeverity.ERROR,
+            translation_key=const.ISSUE_UNREACHABLE,
+            translation_placeholders={
+                "name": self._name,
+                "host": self.host,
+                "port": str(self.port),
+            },
+        )
+
+    @callback
+    def _cancel_timer(self) -> None:
+        if self._cancel_issue_timer is not None:
+            self._cancel_issue_timer()
+            self._cancel_issue_timer = None
+
+    @callback
+    def _notify(self) -> None:
+        for update in list(self._listeners):
+            update()

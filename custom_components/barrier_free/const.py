@@ -1,0 +1,57 @@
+"""Constants of the Barrier-Free Home integration."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Final
+
+DOMAIN: Final = "barrier_free"
+LOGGER = logging.getLogger(__package__)
+
+MANUFACTURER: Final = "Barrier-Free Home"
+MODEL: Final = "Voice station"
+CLIENT_NAME: Final = "home-assistant"
+PROTOCOL_VERSION: Final = 1
+DEFAULT_PORT: Final = 10700
+ZEROCONF_TYPE: Final = "_barrierfree._tcp.local."
+
+CONF_TOKEN: Final = "token"  # noqa: S105 - the config key, not a secret
+CONF_PIPELINE_ID: Final = "pipeline_id"
+
+# Options (installer choices, changed through the options flow).
+CONF_LANGUAGE: Final = "language"
+CONF_RATE: Final = "rate"
+CONF_VOLUME: Final = "volume"
+CONF_AREAS: Final = "areas"
+
+LANGUAGES: Final = ("zh", "en")
+DEFAULT_LANGUAGE: Final = "zh"
+DEFAULT_RATE: Final = 160  # words per minute, espeak-ng's natural pace
+MIN_RATE: Final = 80
+MAX_RATE: Final = 300
+DEFAULT_VOLUME: Final = 90  # percent
+TTS_OPTION_RATE: Final = "rate"
+TTS_OPTION_VOLUME: Final = "volume"
+
+# Home Assistant language tags that mean each station language. Pipelines and
+# other integrations use tags like "zh-Hans" or "en-US"; the station knows "zh"/"en".
+LANGUAGE_TAGS: Final[dict[str, tuple[str, ...]]] = {
+    "zh": ("zh", "zh-CN", "zh-Hans", "zh-cn", "zh-hans"),
+    "en": ("en", "en-US", "en-GB"),
+}
+# Language of the Assist pipeline (and of the built-in conversation agent) per station language.
+PIPELINE_LANGUAGE: Final[dict[str, str]] = {"zh": "zh-Hans", "en": "en"}
+
+# Connection timing. The persistent connection pings when the station has been quiet
+# for PING_INTERVAL and gives up on it when no answer comes within REPLY_TIMEOUT.
+CONNECT_TIMEOUT: Final = 10.0
+REPLY_TIMEOUT: Final = 10.0
+PING_INTERVAL: Final = 30.0
+RECONNECT_MIN_DELAY: Final = 1.0
+RECONNECT_MAX_DELAY: Final = 60.0
+# Longest speech work a single request may take on the station (audio is bounded to 30 s there).
+SPEECH_TIMEOUT: Final = 60.0
+# A station unreachable for this long gets a repair issue.
+UNREACHABLE_ISSUE_AFTER: Final = timedelta(minutes=10)
+ISSUE_UNREACHABLE: Final = "station_unreachable"
