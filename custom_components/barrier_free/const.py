@@ -13,7 +13,7 @@ MANUFACTURER: Final = "Barrier-Free Home"
 MODEL: Final = "Voice station"
 CLIENT_NAME: Final = "home-assistant"
 PROTOCOL_VERSION: Final = 1
-DEFAULT_PORT: Final = 10700
+DEFAULT_PORT: Final = 10800
 ZEROCONF_TYPE: Final = "_barrierfree._tcp.local."
 
 CONF_TOKEN: Final = "token"  # noqa: S105 - the config key, not a secret
