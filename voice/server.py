@@ -380,11 +380,15 @@ class StationConnection:
         writer_task = self._writer_task
         if writer_task is None:
             return
+        if self._dead:  # aborted: nothing more can be delivered, stop the writer now
+            writer_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await writer_task
+            return
         try:
             # Let queued replies (often the error that explains the close) reach the client.
             async with asyncio.timeout(5.0):
-                if not self._dead:
-                    await self._outbox.put(None)  # the writer's stop mark
+                await self._outbox.put(None)  # the writer's stop mark
                 await writer_task
         except TimeoutError:
             self.abort()

@@ -137,10 +137,6 @@ class StationInfo:
             voices=tuple(voices),
         )
 
-    @property
-    def tts_languages(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(v.language for v in self.voices))
-
     def as_dict(self) -> dict[str, Any]:
         return {
             "station_id": self.station_id,

@@ -194,7 +194,7 @@ class StationConnection:
                     return
                 except StationError as err:
                     self._on_disconnected(err)
-                    LOGGER.debug("Retrying %s in %.0f s", self.host, delay)
+                    LOGGER.debug("Retrying %s in %.1f s", self.host, delay)
                     await asyncio.sleep(delay)
                     delay = min(delay * 2, const.RECONNECT_MAX_DELAY)
                     continue
@@ -285,6 +285,7 @@ class StationConnection:
 
     @callback
     def _on_disconnected(self, reason: StationError) -> None:
+        changed = self.connected or self.last_error != str(reason)
         self.last_error = str(reason)
         if self.connected or self.disconnected_since is None:
             self.disconnected_since = dt_util.utcnow()
@@ -297,7 +298,8 @@ class StationConnection:
             self._cancel_issue_timer = async_call_later(
                 self._hass, const.UNREACHABLE_ISSUE_AFTER, self._raise_issue
             )
-        self._notify()
+        if changed:  # retries that fail the same way do not rewrite every state
+            self._notify()
 
     @callback
     def _raise_issue(self, _now: datetime) -> None:

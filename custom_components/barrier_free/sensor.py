@@ -41,7 +41,7 @@ class BarrierFreeLastUtterance(BarrierFreeEntity, SensorEntity):
         utterance = self.connection.last_utterance
         if utterance is None:
             return None
-        return utterance.transcript.text[:MAX_STATE_LENGTH]
+        return utterance.transcript.text[:MAX_STATE_LENGTH] or None
 
     @property
     def extra_state_attributes(self) -> dict[str, Any] | None:

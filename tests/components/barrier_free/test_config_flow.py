@@ -1,0 +1,391 @@
+"""The installer's path: discovered station → confirm → token → working entry, and every error."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator, Awaitable, Callable
+from ipaddress import ip_address
+from typing import Any
+
+import pytest
+from homeassistant.config_entries import (
+    SOURCE_RECONFIGURE,
+    SOURCE_USER,
+    SOURCE_ZEROCONF,
+    ConfigEntryState,
+)
+from homeassistant.const import CONF_HOST, CONF_PORT
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import area_registry as ar
+from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.barrier_free import config_flow
+from custom_components.barrier_free.const import (
+    CONF_AREAS,
+    CONF_LANGUAGE,
+    CONF_PIPELINE_ID,
+    CONF_RATE,
+    CONF_TOKEN,
+    CONF_VOLUME,
+    DOMAIN,
+    ZEROCONF_TYPE,
+)
+
+from .conftest import STATION_NAME, entry_for
+
+WRONG_TOKEN = "x" * 32
+
+
+def zeroconf_record(port: int | None, properties: dict[str, Any]) -> ZeroconfServiceInfo:
+    """What Home Assistant's zeroconf integration hands to the flow for a station."""
+    return ZeroconfServiceInfo(
+        ip_address=ip_address("127.0.0.1"),
+        ip_addresses=[ip_address("127.0.0.1")],
+        port=port,
+        hostname="bf-station.local.",
+        type=ZEROCONF_TYPE,
+        name=f"{STATION_NAME}._barrierfree._tcp.local.",
+        properties=properties,
+    )
+
+
+def closed_port() -> int:
+    """A loopback port that nothing listens on."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+async def other_server(
+    socket_enabled: None,
+) -> AsyncIterator[Callable[[bytes | None], Awaitable[int]]]:
+    """Loopback TCP servers that are not stations (they answer with `reply`, or stay silent)."""
+    servers: list[asyncio.Server] = []
+    writers: list[asyncio.StreamWriter] = []
+
+    async def start(reply: bytes | None) -> int:
+        async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            writers.append(writer)
+            await reader.readline()
+            if reply is None:
+                return  # silent: keeps the connection open, says nothing
+            writer.write(reply)
+            await writer.drain()
+            writer.close()
+
+        server = await asyncio.start_server(handle, "127.0.0.1", 0)
+        servers.append(server)
+        return int(server.sockets[0].getsockname()[1])
+
+    yield start
+    for writer in writers:
+        writer.close()
+    for server in servers:
+        server.close()
+        await server.wait_closed()
+
+
+async def test_zeroconf_discovery_to_loaded_entry(hass: HomeAssistant, station: Any) -> None:
+    """Discovered → confirm (station name shown) → token → entry loaded with its pipeline."""
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN,
+        context={"source": SOURCE_ZEROCONF},
+        data=zeroconf_record(
+            station.port, {"id": station.station_id, "name": STATION_NAME, "protocol": "1"}
+        ),
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "zeroconf_confirm"
+    assert result["description_placeholders"] == {"name": STATION_NAME, "host": "127.0.0.1"}
+    flows = hass.config_entries.flow.async_progress()
+    assert flows[0]["context"]["title_placeholders"] == {"name": STATION_NAME}
+
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "pair"
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_TOKEN: WRONG_TOKEN}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": "invalid_auth"}
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_TOKEN: station.token}
+    )
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == STATION_NAME
+    entry = result["result"]
+    assert entry.unique_id == station.station_id
+    assert entry.data[CONF_HOST] == "127.0.0.1"
+    assert entry.data[CONF_PORT] == station.port
+    # The station recognises English only, so English is the household's language for now.
+    assert entry.options == {CONF_LANGUAGE: "en", CONF_RATE: 160, CONF_VOLUME: 90, CONF_AREAS: []}
+    assert entry.state is ConfigEntryState.LOADED
+    assert entry.data[CONF_PIPELINE_ID]
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_zeroconf_known_station_at_new_address(hass: HomeAssistant, station: Any) -> None:
+    """A configured station announcing a new port updates the entry; no second entry."""
+    entry = entry_for(station)
+    entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(entry, data={**entry.data, CONF_PORT: closed_port()})
+
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN,
+        context={"source": SOURCE_ZEROCONF},
+        data=zeroconf_record(station.port, {"id": station.station_id, "name": STATION_NAME}),
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    assert entry.data[CONF_PORT] == station.port
+    assert len(hass.config_entries.async_entries(DOMAIN)) == 1
+
+
+async def test_zeroconf_without_port_or_id(hass: HomeAssistant, station: Any) -> None:
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_ZEROCONF}, data=zeroconf_record(None, {})
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "no_port"
+
+    # No id in the TXT record: the station is identified once paired; the name comes from
+    # the service name.
+    entry = entry_for(station)
+    entry.add_to_hass(hass)
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_ZEROCONF}, data=zeroconf_record(station.port, {})
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+
+
+async def test_zeroconf_pairs_with_station_already_configured_elsewhere(
+    hass: HomeAssistant, station: Any
+) -> None:
+    """Without an id in TXT, the duplicate is caught after pairing and the address updated."""
+    entry = entry_for(station)
+    entry.add_to_hass(hass)
+    old_port = closed_port()
+    hass.config_entries.async_update_entry(entry, data={**entry.data, CONF_PORT: old_port})
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_ZEROCONF}, data=zeroconf_record(station.port, {})
+    )
+    assert result["step_id"] == "zeroconf_confirm"
+    assert result["description_placeholders"]["name"] == STATION_NAME
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_TOKEN: station.token}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    assert entry.data[CONF_PORT] == station.port
+
+
+async def test_manual_flow(hass: HomeAssistant, station: Any) -> None:
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "user"
+    assert result["errors"] == {}
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {CONF_HOST: " 127.0.0.1 ", CONF_PORT: station.port, CONF_TOKEN: station.token},
+    )
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == STATION_NAME
+    assert result["data"] == {
+        CONF_HOST: "127.0.0.1",
+        CONF_PORT: station.port,
+        CONF_TOKEN: station.token,
+    }
+    assert result["result"].unique_id == station.station_id
+    assert result["result"].state is ConfigEntryState.LOADED
+    await hass.config_entries.async_unload(result["result"].entry_id)
+
+
+async def test_manual_flow_errors(
+    hass: HomeAssistant,
+    station: Any,
+    other_server: Callable[[bytes | None], Awaitable[int]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each error is shown in the form, and the installer can correct it and go on."""
+    http_port = await other_server(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+    json_port = await other_server(b'{"type": "info", "data": {}}\n')
+    silent_port = await other_server(None)
+    monkeypatch.setattr(config_flow, "CONNECT_TIMEOUT", 0.5)
+
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    cases = [
+        (closed_port(), station.token, "cannot_connect"),
+        (station.port, WRONG_TOKEN, "invalid_auth"),
+        (http_port, station.token, "not_a_station"),
+        (json_port, station.token, "not_a_station"),
+        (silent_port, station.token, "not_a_station"),
+    ]
+    for port, token, error in cases:
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {CONF_HOST: "127.0.0.1", CONF_PORT: port, CONF_TOKEN: token}
+        )
+        assert result["type"] is FlowResultType.FORM, error
+        assert result["errors"] == {"base": error}
+
+    monkeypatch.setattr(config_flow, "CONNECT_TIMEOUT", 10.0)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {CONF_HOST: "127.0.0.1", CONF_PORT: station.port, CONF_TOKEN: station.token},
+    )
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.config_entries.async_unload(result["result"].entry_id)
+
+
+async def test_manual_flow_known_station_new_address(hass: HomeAssistant, station: Any) -> None:
+    """Typing a configured station's new address updates it instead of adding a duplicate."""
+    entry = entry_for(station)
+    entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        entry, data={**entry.data, CONF_HOST: "localhost", CONF_PORT: closed_port()}
+    )
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {CONF_HOST: "127.0.0.1", CONF_PORT: station.port, CONF_TOKEN: station.token},
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    assert entry.data[CONF_HOST] == "127.0.0.1"
+    assert entry.data[CONF_PORT] == station.port
+    assert len(hass.config_entries.async_entries(DOMAIN)) == 1
+
+
+async def test_reauth(hass: HomeAssistant, station: Any) -> None:
+    """A stored token the station refuses: setup fails, reauth asks for the new one."""
+    entry = entry_for(station)
+    entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(entry, data={**entry.data, CONF_TOKEN: WRONG_TOKEN})
+    assert not await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.SETUP_ERROR
+
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert [flow["context"]["source"] for flow in flows] == ["reauth"]
+    flow_id = flows[0]["flow_id"]
+    result = await hass.config_entries.flow.async_configure(flow_id)
+    assert result["step_id"] == "reauth_confirm"
+
+    result = await hass.config_entries.flow.async_configure(flow_id, {CONF_TOKEN: "y" * 32})
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": "invalid_auth"}
+
+    result = await hass.config_entries.flow.async_configure(flow_id, {CONF_TOKEN: station.token})
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reauth_successful"
+    assert entry.data[CONF_TOKEN] == station.token
+    assert entry.state is ConfigEntryState.LOADED
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_reauth_with_another_station(
+    hass: HomeAssistant, station: Any, station_factory: Callable[..., Any]
+) -> None:
+    other = await station_factory(name="Bedroom")
+    entry = entry_for(station)
+    entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        entry, data={**entry.data, CONF_PORT: other.port, CONF_TOKEN: WRONG_TOKEN}
+    )
+    result = await entry.start_reauth_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_TOKEN: other.token}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "wrong_station"
+
+
+async def test_reconfigure(
+    hass: HomeAssistant, station: Any, station_factory: Callable[..., Any]
+) -> None:
+    """The station moved: the new address is tested, then saved; another station is refused."""
+    entry = entry_for(station)
+    entry.add_to_hass(hass)
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_RECONFIGURE, "entry_id": entry.entry_id}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "reconfigure"
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_HOST: "127.0.0.1", CONF_PORT: closed_port()}
+    )
+    assert result["errors"] == {"base": "cannot_connect"}
+
+    other = await station_factory(name="Bedroom")
+    # The other station does not know this entry's token.
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_HOST: "127.0.0.1", CONF_PORT: other.port}
+    )
+    assert result["errors"] == {"base": "invalid_auth"}
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_HOST: "127.0.0.1", CONF_PORT: station.port}
+    )
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert entry.state is ConfigEntryState.LOADED
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_reconfigure_to_another_station(
+    hass: HomeAssistant, station: Any, station_factory: Callable[..., Any]
+) -> None:
+    other = await station_factory(name="Bedroom")
+    entry = entry_for(station)
+    entry.add_to_hass(hass)
+    # Same token on both ends so that only the station id differs.
+    hass.config_entries.async_update_entry(entry, data={**entry.data, CONF_TOKEN: other.token})
+    result = await entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_HOST: "127.0.0.1", CONF_PORT: other.port}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "wrong_station"
+
+
+async def test_options(hass: HomeAssistant, loaded_entry: MockConfigEntry) -> None:
+    """Language, rate, volume and areas are saved; the entry reloads with them."""
+    kitchen = ar.async_get(hass).async_create("Kitchen")
+    result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "init"
+
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {CONF_LANGUAGE: "en", CONF_RATE: 120.0, CONF_VOLUME: 70.0, CONF_AREAS: [kitchen.id]},
+    )
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert loaded_entry.options == {
+        CONF_LANGUAGE: "en",
+        CONF_RATE: 120,
+        CONF_VOLUME: 70,
+        CONF_AREAS: [kitchen.id],
+    }
+    assert loaded_entry.state is ConfigEntryState.LOADED
+    await loaded_entry.runtime_data.connection.async_apply_settings()
+    settings = loaded_entry.runtime_data.connection.settings_in_force
+    assert settings is not None
+    assert settings["rate"] == 120
+    assert settings["volume"] == pytest.approx(0.7)
+    assert settings["language"] == "en"
+    await hass.config_entries.async_unload(loaded_entry.entry_id)

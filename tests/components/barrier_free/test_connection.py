@@ -1,0 +1,143 @@
+"""The persistent connection: room-mode events, requests, heartbeat, and failures mid-request."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import pytest
+from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from wyoming.event import Event
+
+from custom_components.barrier_free import const
+from custom_components.barrier_free.api import CannotConnect, StationRequestError
+
+from .conftest import entity_id, wait_for_state
+
+
+async def test_room_utterance_shows_in_the_sensor(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, station: Any
+) -> None:
+    """What a resident says at the station (room mode) is the sensor's state, with outcome."""
+    sensor = entity_id(hass, "sensor", station, "last_utterance")
+    assert hass.states.get(sensor).state == "unknown"
+
+    sent = station.broadcast(
+        Event(
+            "bf-room-transcript",
+            {
+                "utterance_id": "u1",
+                "text": "turn on the kitchen light",
+                "language": "en",
+                "phrase": "turn on the kitchen light",
+                "score": 0.93,
+                "rejected": False,
+            },
+        )
+    )
+    assert sent == 1
+    state = await wait_for_state(
+        hass, sensor, lambda s: s is not None and s.state == "turn on the kitchen light"
+    )
+    assert state is not None
+    assert state.attributes["outcome"] == "recognised"
+    assert state.attributes["score"] == pytest.approx(0.93)
+    assert state.attributes["utterance_id"] == "u1"
+    assert state.attributes["language"] == "en"
+
+    station.broadcast(
+        Event(
+            "bf-room-transcript",
+            {
+                "utterance_id": "u2",
+                "text": "",
+                "language": "en",
+                "phrase": None,
+                "score": 0.1,
+                "rejected": True,
+            },
+        )
+    )
+    state = await wait_for_state(
+        hass, sensor, lambda s: s is not None and s.attributes.get("utterance_id") == "u2"
+    )
+    assert state is not None
+    assert state.state == "unknown"
+    assert state.attributes["outcome"] == "rejected"
+
+    station.broadcast(Event("bf-button", {"button": "help", "action": "press"}))
+    # A round trip after the broadcasts: they have been handled when the answer arrives.
+    await loaded_entry.runtime_data.connection.async_apply_settings()
+    assert loaded_entry.runtime_data.connection.last_button == {
+        "button": "help",
+        "action": "press",
+    }
+    await hass.config_entries.async_unload(loaded_entry.entry_id)
+
+
+async def test_requests_over_the_persistent_connection(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, station: Any
+) -> None:
+    connection = loaded_entry.runtime_data.connection
+    result = await connection.async_set_phrases("en", ["open the door", "open the door", ""], 3)
+    assert result.version == 3
+    assert result.count == 1
+
+    with pytest.raises(StationRequestError) as caught:
+        await connection.async_set_phrases("ko", ["annyeong"], 1)
+    assert caught.value.code == "unknown_language"
+
+    with pytest.raises(CannotConnect):
+        await connection.async_request(Event("ping", {}), "bf-never", time_limit=0.2)
+
+    # A request in flight when the station goes away fails at once, not at its time limit.
+    waiting = asyncio.create_task(
+        connection.async_request(Event("ping", {}), "bf-never", time_limit=600)
+    )
+    await asyncio.sleep(0)
+    await station.stop()
+    with pytest.raises(CannotConnect):
+        await waiting
+    with pytest.raises(CannotConnect):
+        await connection.async_apply_settings()
+    await hass.config_entries.async_unload(loaded_entry.entry_id)
+
+
+async def test_heartbeat_keeps_a_quiet_connection(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    station: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Pings go out while the station is quiet; its pongs keep the connection up."""
+    monkeypatch.setattr(const, "PING_INTERVAL", 0.05)
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    connection = config_entry.runtime_data.connection
+    for _ in range(5):
+        await asyncio.sleep(0.05)  # lets the heartbeat run; nothing is timed
+    assert connection.connected
+    assert "unreachable" not in caplog.text
+    await hass.config_entries.async_unload(config_entry.entry_id)
+
+
+async def test_silent_station_is_dropped(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    station: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A station that stops answering (hung, cable pulled) is noticed by the heartbeat."""
+    caplog.set_level(logging.DEBUG, logger="custom_components.barrier_free")
+    monkeypatch.setattr(const, "PING_INTERVAL", 0.05)
+    monkeypatch.setattr(const, "REPLY_TIMEOUT", -1.0)  # any silence is too long
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    connectivity = entity_id(hass, "binary_sensor", station, "connectivity")
+    await wait_for_state(hass, connectivity, lambda s: s is not None and s.state == "off")
+    assert "No answer to ping" in caplog.text
+    await hass.config_entries.async_unload(config_entry.entry_id)
