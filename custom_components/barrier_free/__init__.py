@@ -14,9 +14,17 @@ from homeassistant.helpers.typing import ConfigType
 from .api import CannotConnect, InvalidAuth, NotAStation, StationInfo
 from .connection import StationConnection
 from .const import CONF_PIPELINE_ID, DOMAIN
+from .phrase_sync import PhraseSync
 from .pipeline import async_ensure_pipeline, async_remove_pipeline
+from .room_flow import RoomFlow
 
-PLATFORMS = [Platform.BINARY_SENSOR, Platform.SENSOR, Platform.STT, Platform.TTS]
+PLATFORMS = [
+    Platform.BINARY_SENSOR,
+    Platform.CONVERSATION,
+    Platform.SENSOR,
+    Platform.STT,
+    Platform.TTS,
+]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
@@ -26,6 +34,8 @@ class BarrierFreeData:
 
     connection: StationConnection
     info: StationInfo
+    phrase_sync: PhraseSync | None = None
+    room_flow: RoomFlow | None = None
 
 
 type BarrierFreeConfigEntry = ConfigEntry[BarrierFreeData]
@@ -59,6 +69,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: BarrierFreeConfigEntry) 
         await connection.async_stop()
         raise
     connection.async_start()
+    entry.runtime_data.phrase_sync = PhraseSync(hass, entry)
+    entry.runtime_data.phrase_sync.async_start()
+    entry.runtime_data.room_flow = RoomFlow(hass, entry)
+    entry.runtime_data.room_flow.async_start()
 
     pipeline_id = await async_ensure_pipeline(hass, entry)
     if pipeline_id is not None and entry.data.get(CONF_PIPELINE_ID) != pipeline_id:
@@ -72,7 +86,11 @@ async def async_unload_entry(hass: HomeAssistant, entry: BarrierFreeConfigEntry)
     """Remove the entities, then close the connection and everything it started."""
     unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
     if unloaded:
-        await entry.runtime_data.connection.async_stop()
+        data = entry.runtime_data
+        for part in (data.room_flow, data.phrase_sync):
+            if part is not None:
+                await part.async_stop()
+        await data.connection.async_stop()
     return unloaded
 
 

@@ -55,3 +55,10 @@ SPEECH_TIMEOUT: Final = 60.0
 # A station unreachable for this long gets a repair issue.
 UNREACHABLE_ISSUE_AFTER: Final = timedelta(minutes=10)
 ISSUE_UNREACHABLE: Final = "station_unreachable"
+
+# Voice agent (issue 5): PIN hash (`confirm_sensitive.PinHash.to_string()`, never the PIN) and
+# entities whose every action needs confirmation; debounce of phrase-list rebuilds.
+CONF_PIN: Final = "pin"
+CONF_SENSITIVE_ENTITIES: Final = "sensitive_entities"
+PHRASE_SYNC_COOLDOWN: Final = 1.0  # seconds
+ISSUE_SENSITIVE_EXPOSED: Final = "sensitive_exposed"

@@ -72,7 +72,11 @@ async def async_ensure_pipeline(hass: HomeAssistant, entry: BarrierFreeConfigEnt
         # pipeline still answers typed text and speaks, and gains speech once a model is there.
         LOGGER.warning("Station %s cannot recognise %s speech yet", info.name, language)
     settings: dict[str, Any] = {
-        "conversation_engine": conversation.HOME_ASSISTANT_AGENT,
+        # The station's own agent (accessibility layer, confirmation of sensitive actions).
+        "conversation_engine": registry.async_get_entity_id(
+            Platform.CONVERSATION, DOMAIN, f"{info.station_id}-conversation"
+        )
+        or conversation.HOME_ASSISTANT_AGENT,
         "conversation_language": _conversation_language(hass, tag),
         "language": tag,
         "name": name,

@@ -69,7 +69,8 @@ async def test_setup_creates_device_entities_and_pipeline(
     assert pipeline.tts_engine == tts_id
     assert pipeline.stt_language == "en"
     assert pipeline.tts_language == "en"
-    assert pipeline.conversation_engine == "conversation.home_assistant"
+    # The station's own agent (confirmation of sensitive actions, full spoken answers).
+    assert pipeline.conversation_engine == entity_id(hass, "conversation", station, "conversation")
     assert pipeline.conversation_language == "en"
     # A fresh Home Assistant has no voice pipeline yet, so the station's becomes preferred.
     assert async_get_pipeline(hass).id == pipeline.id

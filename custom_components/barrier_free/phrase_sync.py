@@ -1,0 +1,154 @@
+"""Keep the station's phrase list in step with the home.
+
+The list is built (in an executor: templates are files, and a big home takes a few hundred ms)
+from the entities this station serves and pushed with `bf-set-phrases`. Any change that alters
+what a resident can say — an entity renamed or given an alias, an area renamed or moved, a floor,
+what is exposed to Assist — schedules one rebuild after a short quiet time, so a burst of
+registry edits costs one build. Words the station's model cannot recognise are logged and kept
+for diagnostics.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from homeassistant.components.homeassistant.exposed_entities import async_listen_entity_updates
+from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.helpers import area_registry as ar
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import floor_registry as fr
+from homeassistant.helpers.debounce import Debouncer
+
+from .api import PhraseListResult, StationError
+from .const import (
+    CONF_AREAS,
+    CONF_LANGUAGE,
+    CONF_SENSITIVE_ENTITIES,
+    DEFAULT_LANGUAGE,
+    LOGGER,
+    PHRASE_SYNC_COOLDOWN,
+)
+from .home_snapshot import ASSIST, async_build_home
+from .phrase_list import Home, PhraseList, build_phrase_list
+from .repairs import async_check_sensitive_exposure
+
+if TYPE_CHECKING:
+    from . import BarrierFreeConfigEntry
+
+
+class PhraseSync:
+    """Builds and pushes one station's phrase list; rebuilds when the home changes."""
+
+    def __init__(self, hass: HomeAssistant, entry: BarrierFreeConfigEntry) -> None:
+        self._hass = hass
+        self._entry = entry
+        self.phrases: PhraseList | None = None
+        self.result: PhraseListResult | None = None
+        self.version = 0
+        self.pushes = 0
+        self.last_error: str | None = None
+        self._unsubscribe: list[Callable[[], None]] = []
+        self._was_connected = False
+        self._debouncer = Debouncer(
+            hass,
+            LOGGER,
+            cooldown=PHRASE_SYNC_COOLDOWN,
+            immediate=False,
+            function=self.async_push,
+            background=True,
+        )
+
+    @property
+    def language(self) -> str:
+        return str(self._entry.options.get(CONF_LANGUAGE, DEFAULT_LANGUAGE))
+
+    @callback
+    def async_start(self) -> None:
+        """Listen for changes; the first push is scheduled at once."""
+        bus = self._hass.bus
+        changed = self._async_changed
+        self._unsubscribe += [
+            bus.async_listen(er.EVENT_ENTITY_REGISTRY_UPDATED, changed),
+            bus.async_listen(ar.EVENT_AREA_REGISTRY_UPDATED, changed),
+            bus.async_listen(fr.EVENT_FLOOR_REGISTRY_UPDATED, changed),
+            async_listen_entity_updates(self._hass, ASSIST, self.async_schedule),
+            self._entry.runtime_data.connection.async_add_listener(self._async_connectivity),
+        ]
+        self._was_connected = self._entry.runtime_data.connection.connected
+        self.async_schedule()
+
+    async def async_stop(self) -> None:
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+        self._unsubscribe.clear()
+        self._debouncer.async_shutdown()
+
+    @callback
+    def async_schedule(self) -> None:
+        """Rebuild after PHRASE_SYNC_COOLDOWN of quiet."""
+        self._hass.async_create_task(self._debouncer.async_call(), eager_start=True)
+
+    @callback
+    def _async_changed(self, _event: Event[Any]) -> None:
+        self.async_schedule()
+
+    @callback
+    def _async_connectivity(self) -> None:
+        connected = self._entry.runtime_data.connection.connected
+        if connected and not self._was_connected:
+            self.async_schedule()  # a restarted station may hold an older list
+        self._was_connected = connected
+
+    def home(self) -> Home:
+        options = self._entry.options
+        return async_build_home(
+            self._hass, options.get(CONF_AREAS) or [], options.get(CONF_SENSITIVE_ENTITIES, [])
+        )
+
+    async def async_push(self) -> None:
+        """Build the list from the home as it is now and give it to the station."""
+        options = self._entry.options
+        async_check_sensitive_exposure(
+            self._hass, self._entry.entry_id, options.get(CONF_SENSITIVE_ENTITIES, [])
+        )
+        home = self.home()
+        language = self.language
+        areas = options.get(CONF_AREAS) or []
+        station_area = str(areas[0]) if areas else None
+        phrases = await self._hass.async_add_executor_job(
+            lambda: build_phrase_list(home, language, station_area_id=station_area)
+        )
+        self.phrases = phrases
+        self.version += 1
+        try:
+            result = await self._entry.runtime_data.connection.async_set_phrases(
+                language, phrases.phrases, self.version
+            )
+        except StationError as err:
+            self.last_error = str(err)
+            LOGGER.warning("Could not give the station its phrase list: %s", err)
+            return
+        self.result = result
+        self.last_error = None
+        self.pushes += 1
+        LOGGER.debug("Station has %s phrases (version %s)", result.count, result.version)
+        if result.unusable:
+            words = sorted({str(u.get("word")) for u in result.unusable})
+            LOGGER.warning(
+                "The station's speech model does not know %s word(s) of this home's names: %s."
+                " Phrases with them cannot be recognised; rename or add an alias",
+                len(words),
+                ", ".join(words[:20]),
+            )
+
+    def as_diagnostics(self) -> dict[str, Any]:
+        result = self.result
+        return {
+            "language": self.language,
+            "version": self.version,
+            "phrases": len(self.phrases) if self.phrases else 0,
+            "station_count": result.count if result else None,
+            "unusable": list(result.unusable) if result else [],
+            "last_error": self.last_error,
+        }

@@ -1,0 +1,75 @@
+"""The phrase list follows the home: the real station receives a new list after a rename or an
+area change (debounced), and the list is what the agent understands."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import area_registry as ar
+from homeassistant.helpers import entity_registry as er
+
+from custom_components.barrier_free.const import CONF_SENSITIVE_ENTITIES
+from tests.voice.station import wait_until
+from voice.server import Station
+
+from .conftest import entry_for
+from .test_home import SENSITIVE, async_setup_test_home
+
+
+def _phrases(station: Station) -> list[str]:
+    state = station.phrases.get("en")
+    return list(state.phrases) if state is not None else []
+
+
+async def _loaded(hass: HomeAssistant, station: Station) -> Any:
+    await async_setup_test_home(hass, "en")
+    entry = entry_for(station, **{CONF_SENSITIVE_ENTITIES: SENSITIVE})
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    await wait_until(lambda: "turn on kitchen light" in _phrases(station), "first list")
+    return entry
+
+
+async def test_station_gets_the_home_phrase_list(hass: HomeAssistant, station: Station) -> None:
+    entry = await _loaded(hass, station)
+    phrases = _phrases(station)
+    assert "please turn on the living room ceiling light" in phrases
+    assert "what time is it" in phrases
+    # The front door lock is sensitive: listed for the station, so its agent can confirm it.
+    assert any("front door" in p for p in phrases)
+    sync = entry.runtime_data.phrase_sync
+    await wait_until(lambda: sync.result is not None, "the station's answer")
+    assert sync.result.count == len(phrases)
+    assert sync.as_diagnostics()["phrases"] == len(sync.phrases)
+
+
+async def test_rename_and_area_change_rebuild_the_list(
+    hass: HomeAssistant, station: Station
+) -> None:
+    await _loaded(hass, station)
+    assert "please turn on the kitchen lights" in _phrases(station)
+    er.async_get(hass).async_update_entity("light.kitchen", name="stove light")
+    await wait_until(
+        lambda: any("stove light" in p for p in _phrases(station)), "renamed entity in the list"
+    )
+
+    kitchen = ar.async_get(hass).async_get_area_by_name("kitchen")
+    assert kitchen is not None
+    ar.async_get(hass).async_update(kitchen.id, name="scullery")
+    await wait_until(
+        lambda: any("scullery" in p for p in _phrases(station)), "renamed area in the list"
+    )
+    assert "please turn on the scullery lights" in _phrases(station)
+    # The old area name is gone (entities whose own names say "kitchen" keep them).
+    assert "please turn on the kitchen lights" not in _phrases(station)
+
+    # The only light leaves the scullery: no more "scullery lights" to offer.
+    bathroom = ar.async_get(hass).async_get_area_by_name("bathroom")
+    assert bathroom is not None
+    er.async_get(hass).async_update_entity("light.kitchen", area_id=bathroom.id)
+    await wait_until(
+        lambda: "please turn on the scullery lights" not in _phrases(station), "moved entity"
+    )
+    assert any("stove light" in p for p in _phrases(station))

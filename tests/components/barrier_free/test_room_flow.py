@@ -1,0 +1,81 @@
+"""Audio end to end: synthesised English speech at a room station (pocketsphinx, phrase list from
+the home) → transcript → the station's agent → a light really turns on → the answer is spoken by
+the station (as audio). An out-of-domain recording changes nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from homeassistant.core import HomeAssistant
+
+from custom_components.barrier_free.const import CONF_SENSITIVE_ENTITIES
+from tests.speech import silence, synth
+from tests.voice.station import wait_until
+from voice.audio import read_wav, write_wav
+from voice.room import RoomConfig, RoomListener
+from voice.server import Station
+
+from .conftest import entry_for, wait_for_state
+from .test_home import SENSITIVE, async_setup_test_home
+
+
+async def _ready(hass: HomeAssistant, station: Station) -> None:
+    await async_setup_test_home(hass, "en")
+    entry = entry_for(station, **{CONF_SENSITIVE_ENTITIES: SENSITIVE})
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    await wait_until(
+        lambda: station.phrases.get("en") is not None and station.phrases["en"].count > 0,
+        "the home's phrase list on the station",
+    )
+
+
+def _recording(tmp_path: Path, text: str) -> str:
+    path = tmp_path / "room.wav"
+    write_wav(path, silence(0.5) + synth(text) + silence(1.0), 16000)
+    return str(path)
+
+
+def _spoken_files(station: Station) -> list[Path]:
+    out = Path(str(station.config.state_dir)).parent
+    return sorted(out.rglob("*.wav"))
+
+
+async def test_spoken_command_turns_on_a_light_and_is_answered_aloud(
+    hass: HomeAssistant, station: Station, tmp_path: Path
+) -> None:
+    await _ready(hass, station)
+    before = set(_spoken_files(station))
+    room = RoomListener(station, RoomConfig(input=_recording(tmp_path, "turn on kitchen light")))
+    await room.run()
+    state = await wait_for_state(hass, "light.kitchen", lambda s: s is not None and s.state == "on")
+    assert state is not None and state.state == "on"
+    assert room.counters.answered == 1
+    await station.announcer.wait_idle()
+    spoken = [p for p in _spoken_files(station) if p not in before]
+    assert spoken, "the station spoke no answer"
+    assert any(len(read_wav(p.read_bytes(), name=p.name).data) > 16000 for p in spoken)
+
+
+async def test_out_of_domain_speech_changes_nothing(
+    hass: HomeAssistant, station: Station, tmp_path: Path
+) -> None:
+    await _ready(hass, station)
+    states = {s.entity_id: s.state for s in hass.states.async_all()}
+    text = "the quarterly revenue report is due next tuesday afternoon"
+    room = RoomListener(station, RoomConfig(input=_recording(tmp_path, text)))
+    await room.run()
+    await hass.async_block_till_done()
+    assert room.counters.answered == 0
+    assert room.counters.rejected == 1
+    after = {s.entity_id: s.state for s in hass.states.async_all()}
+    assert {
+        k: v
+        for k, v in after.items()
+        if k in states and not k.startswith(("sensor.living_room_last", "conversation."))
+    } == {
+        k: v
+        for k, v in states.items()
+        if not k.startswith(("sensor.living_room_last", "conversation."))
+    }
