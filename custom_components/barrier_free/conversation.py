@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 from hassil.intents import WildcardSlotList
 from homeassistant.components import conversation, persistent_notification
@@ -362,6 +362,11 @@ class _Turn:
                 self.say("no_area", area=loose.slots["area"]),
                 intent.IntentResponseErrorCode.NO_VALID_TARGETS,
             )
+        if self.mentions_sensitive(text, home):
+            # Home Assistant's agent would run it without asking: never hand it over.
+            return self.fail(
+                self.say("not_understood"), intent.IntentResponseErrorCode.NO_INTENT_MATCH
+            )
         result = await conversation.async_converse(
             self.hass,
             normalize(text, self.language),
@@ -380,6 +385,22 @@ class _Turn:
             return self.fail(self.say("not_understood"), response.error_code)
         self.response = response
         return response
+
+    def mentions_sensitive(self, text: str, home: Home) -> bool:
+        """Does `text` name a sensitive device or action (so it must not bypass the guard)?"""
+        said = normalize(text, self.language).lower()
+        if any(word in said for word in _SENSITIVE_WORDS):
+            return True
+        policy = self.agent.guard.policy
+        sensitive = set(
+            policy.sensitive_entities((e.entity_id, e.device_class) for e in home.entities)
+        )
+        return any(
+            name and name.lower() in said
+            for entity in home.entities
+            if entity.entity_id in sensitive
+            for name in (entity.name, *entity.aliases)
+        )
 
     # -- accessibility intents
 
@@ -570,6 +591,8 @@ class _Turn:
                 return _Targets(problem=self.say("ambiguous", count=len(named), device=noun))
             return _Targets((named[0],))
         domain = slots.get("domain")
+        if domain is None and understood.intent.endswith("BrightnessStep"):
+            domain = "light"  # "make the bedroom lights brighter" names no domain slot
         device_class = slots.get("device_class")
         domains = domain if isinstance(domain, list) else [domain]
         members = [
@@ -615,6 +638,8 @@ class _Turn:
             understood.slots.get("device_class"),
             self.language,
         )
+        if len(targets.entities) > 1 and self.language == "en":
+            noun += "es" if noun.endswith(("s", "sh", "ch", "x")) else "s"
         area_name = understood.slots.get("area")
         if area_name is None and first is not None:
             area = home.area(first.area_id)
@@ -643,15 +668,21 @@ class _Turn:
                     key = "turned_on" if on else "turned_off"
                 sentence = self.say(key, target=target)
             case "HassLightSet" if "brightness" in slots:
-                sentence = self.say("set_brightness", target=target, percent=slots["brightness"])
+                sentence = self.say(
+                    "set_brightness", target=target, percent=_number(slots["brightness"])
+                )
             case "HassClimateSetTemperature":
                 sentence = self.say(
-                    "set_temperature", target=target, temperature=slots.get("temperature")
+                    "set_temperature", target=target, temperature=_number(slots.get("temperature"))
                 )
             case "HassSetPosition":
-                sentence = self.say("set_position", target=target, percent=slots.get("position"))
+                sentence = self.say(
+                    "set_position", target=target, percent=_number(slots.get("position"))
+                )
             case "HassSetVolume":
-                sentence = self.say("set_volume", target=target, percent=slots.get("volume_level"))
+                sentence = self.say(
+                    "set_volume", target=target, percent=_number(slots.get("volume_level"))
+                )
             case "HassMediaPause":
                 sentence = self.say("media_paused", target=target)
             case "HassMediaUnpause":
@@ -659,6 +690,18 @@ class _Turn:
             case _:
                 return None
         return sentence
+
+
+# Words of sensitive actions: a sentence with one of them is never handed to Home Assistant's
+# own agent, which would act without confirmation.
+_SENSITIVE_WORDS: Final = ("unlock", "disarm", "解锁", "开锁", "撤防", "开门", "打开门")
+
+
+def _number(value: Any) -> Any:
+    """40.0 -> 40 (said as "forty", not "forty point zero")."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
 
 
 def _speech_of(response: intent.IntentResponse) -> str:

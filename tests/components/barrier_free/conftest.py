@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from homeassistant.components import conversation
 from homeassistant.const import CONF_HOST, CONF_PORT
-from homeassistant.core import HomeAssistant, State, callback
+from homeassistant.core import Context, HomeAssistant, State, callback
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.setup import async_setup_component
@@ -26,6 +27,7 @@ from custom_components.barrier_free.const import (
     CONF_AREAS,
     CONF_LANGUAGE,
     CONF_RATE,
+    CONF_SENSITIVE_ENTITIES,
     CONF_TOKEN,
     CONF_VOLUME,
     DOMAIN,
@@ -33,6 +35,8 @@ from custom_components.barrier_free.const import (
 from voice.recognition import load_recognizer
 from voice.server import Station, StationConfig
 from voice.tts import Synthesizer
+
+from .test_home import SENSITIVE, async_setup_test_home
 
 STATION_NAME = "Living room"
 SAFETY_LIMIT = 60.0  # seconds: only so that a broken test fails instead of hanging
@@ -175,3 +179,56 @@ def entity_id(hass: HomeAssistant, platform: str, station: Station, key: str) ->
     found = er.async_get(hass).async_get_entity_id(platform, DOMAIN, f"{station.station_id}-{key}")
     assert found is not None, f"no {platform} entity {key}"
     return found
+
+
+# --- a resident talking to the station's agent, in the test home ---------------------
+
+
+class Resident:
+    """Talks to the station's agent as a pipeline or the room flow would."""
+
+    def __init__(self, hass: HomeAssistant, agent_id: str, language: str) -> None:
+        self.hass = hass
+        self.agent_id = agent_id
+        self.language = "zh-Hans" if language == "zh" else "en"
+        self.conversation_id: str | None = None
+
+    async def say(self, text: str, device_id: str | None = "station") -> str:
+        result = await conversation.async_converse(
+            self.hass,
+            text,
+            self.conversation_id,
+            Context(),
+            language=self.language,
+            agent_id=self.agent_id,
+            device_id=device_id,
+        )
+        self.conversation_id = result.conversation_id
+        return str(result.response.speech["plain"]["speech"])
+
+
+async def _setup(
+    hass: HomeAssistant, station: Station, language: str, **options: Any
+) -> tuple[Resident, dict[str, Any], MockConfigEntry]:
+    entities = await async_setup_test_home(hass, language)
+    entry = entry_for(
+        station,
+        language=language,
+        **{CONF_SENSITIVE_ENTITIES: SENSITIVE, CONF_AREAS: [], **options},
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    agent_id = er.async_get(hass).async_get_entity_id(
+        "conversation", DOMAIN, f"{station.station_id}-conversation"
+    )
+    assert agent_id is not None
+    return Resident(hass, agent_id, language), entities, entry
+
+
+@pytest.fixture
+def setup(hass: HomeAssistant, station: Station) -> Callable[..., Any]:
+    async def make(language: str, **options: Any) -> tuple[Resident, dict[str, Any], Any]:
+        return await _setup(hass, station, language, **options)
+
+    return make

@@ -11,76 +11,18 @@ from typing import Any
 
 import pytest
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.components import conversation
 from homeassistant.components.homeassistant.exposed_entities import async_expose_entity
-from homeassistant.core import Context, HomeAssistant
-from homeassistant.helpers import entity_registry as er
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 from custom_components.barrier_free.confirm_sensitive import PinHash
 from custom_components.barrier_free.const import (
-    CONF_AREAS,
     CONF_PIN,
     CONF_RATE,
-    CONF_SENSITIVE_ENTITIES,
     DOMAIN,
 )
 from voice.server import Station
-
-from .conftest import entry_for
-from .test_home import SENSITIVE, async_setup_test_home
-
-
-class Resident:
-    """Talks to the station's agent as a pipeline or the room flow would."""
-
-    def __init__(self, hass: HomeAssistant, agent_id: str, language: str) -> None:
-        self.hass = hass
-        self.agent_id = agent_id
-        self.language = "zh-Hans" if language == "zh" else "en"
-        self.conversation_id: str | None = None
-
-    async def say(self, text: str, device_id: str | None = "station") -> str:
-        result = await conversation.async_converse(
-            self.hass,
-            text,
-            self.conversation_id,
-            Context(),
-            language=self.language,
-            agent_id=self.agent_id,
-            device_id=device_id,
-        )
-        self.conversation_id = result.conversation_id
-        return str(result.response.speech["plain"]["speech"])
-
-
-async def _setup(
-    hass: HomeAssistant, station: Station, language: str, **options: Any
-) -> tuple[Resident, dict[str, Any], MockConfigEntry]:
-    entities = await async_setup_test_home(hass, language)
-    entry = entry_for(
-        station,
-        language=language,
-        **{CONF_SENSITIVE_ENTITIES: SENSITIVE, CONF_AREAS: [], **options},
-    )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    agent_id = er.async_get(hass).async_get_entity_id(
-        "conversation", DOMAIN, f"{station.station_id}-conversation"
-    )
-    assert agent_id is not None
-    return Resident(hass, agent_id, language), entities, entry
-
-
-@pytest.fixture
-def setup(hass: HomeAssistant, station: Station) -> Callable[..., Any]:
-    async def make(language: str, **options: Any) -> tuple[Resident, dict[str, Any], Any]:
-        return await _setup(hass, station, language, **options)
-
-    return make
-
 
 ON_OFF = {
     "zh": [
@@ -100,7 +42,7 @@ ON_OFF = {
             "turn on the living room lights",
             "light.living_room_lamp",
             "on",
-            "Turned on the living room light.",
+            "Turned on the living room lights.",
         ),
         (
             "open the bedroom curtain",

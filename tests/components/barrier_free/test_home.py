@@ -20,6 +20,7 @@ from homeassistant.components.sensor import SensorDeviceClass, SensorEntity
 from homeassistant.components.switch import SwitchEntity
 from homeassistant.const import UnitOfTemperature
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import area_registry as ar
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import floor_registry as fr
@@ -48,8 +49,11 @@ class _Base(Entity):
         self._attr_name = spec.zh if language == "zh" else spec.en
         self.entity_id = spec.entity_id
         self.calls: list[str] = []
+        self.fail = False  # a device that stops responding
 
     def _done(self, call: str) -> None:
+        if self.fail:
+            raise HomeAssistantError(f"{self.entity_id} did not respond")
         self.calls.append(call)
         self.async_write_ha_state()
 

@@ -1,0 +1,115 @@
+"""The agent's less common paths, in a real Home Assistant with the test home: brightness steps,
+settings with values, the date, voice limits, fallback to Home Assistant's own agent, confirm
+with nothing pending, help for the station's room, and a failing device."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from homeassistant.components.homeassistant.exposed_entities import async_expose_entity
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import area_registry as ar
+
+from custom_components.barrier_free.const import CONF_AREAS, CONF_RATE, CONF_VOLUME
+from voice.server import Station
+
+from .conftest import Resident
+
+
+async def test_brightness_steps_and_values(hass: HomeAssistant, setup: Callable[..., Any]) -> None:
+    resident, _, _ = await setup("en")
+    before = hass.states.get("light.bedside").attributes.get("brightness")
+    assert await resident.say("make the bedroom lights brighter") == (
+        "Made the bedroom lights brighter."
+    )
+    after = hass.states.get("light.bedside")
+    assert after.state == "on"
+    assert after.attributes.get("brightness") != before
+    answer = await resident.say("set the bedside lamp brightness to 40 percent")
+    assert "40 percent" in answer, answer
+    assert round(hass.states.get("light.bedside").attributes["brightness"] / 255 * 100) == 40
+    answer = await resident.say("set the living room thermostat to 24 degrees")
+    assert "24 degrees" in answer, answer
+    assert hass.states.get("climate.living_room").attributes["temperature"] == 24
+
+
+async def test_date_and_voice_limits(
+    hass: HomeAssistant, setup: Callable[..., Any], station: Station
+) -> None:
+    resident, _, entry = await setup("zh")
+    assert (await resident.say("今天几号")).startswith("今天是")
+    answers = [await resident.say("说快点") for _ in range(12)]
+    assert answers[0] == "好的，我会说快一点。"
+    assert answers[-1] == "已经是最快了。"
+    fastest = entry.options[CONF_RATE]
+    assert station.settings.rate == fastest
+    answers = [await resident.say("大声点") for _ in range(12)]
+    assert answers[-1] == "已经是最大声了。"
+    assert entry.options[CONF_VOLUME] == 100
+    assert (await resident.say("小声点")).startswith("好的")
+    assert entry.options[CONF_VOLUME] < 100
+
+
+async def test_nothing_to_confirm_and_not_understood(
+    hass: HomeAssistant, setup: Callable[..., Any]
+) -> None:
+    resident, entities, _ = await setup("en")
+    assert await resident.say("confirm") == "There is nothing to confirm right now."
+    # Not ours and not Home Assistant's: said so, nothing done.
+    states = {s.entity_id: s.state for s in hass.states.async_all("light")}
+    answer = await resident.say("sing me a song about the sea")
+    assert answer == "Sorry, I didn't catch that, please say it again."
+    assert {s.entity_id: s.state for s in hass.states.async_all("light")} == states
+    assert entities["lock.front_door"].calls == []
+
+
+async def test_help_names_the_station_room(hass: HomeAssistant, setup: Callable[..., Any]) -> None:
+    await setup("en")  # creates the areas
+    kitchen = ar.async_get(hass).async_get_area_by_name("kitchen")
+    assert kitchen is not None
+    entries = hass.config_entries.async_entries("barrier_free")
+    hass.config_entries.async_update_entry(
+        entries[0], options={**entries[0].options, CONF_AREAS: [kitchen.id]}
+    )
+    await hass.config_entries.async_reload(entries[0].entry_id)
+    await hass.async_block_till_done()
+    resident = Resident(hass, "conversation.living_room_voice_assistant", "en")
+    help_text = await resident.say("what can i say")
+    assert "kitchen" in help_text.lower(), help_text
+    # In the kitchen, "the light" is the kitchen's light.
+    assert await resident.say("turn on the light") == "Turned on the kitchen light."
+    assert hass.states.get("light.kitchen").state == "on"
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+async def test_device_that_fails_is_reported(
+    hass: HomeAssistant, setup: Callable[..., Any], language: str
+) -> None:
+    resident, entities, _ = await setup(language)
+    entities["switch.water_heater"].fail = True
+    answer = await resident.say("热水器开一下" if language == "zh" else "turn on the water heater")
+    assert answer.startswith("没有成功" if language == "zh" else "That did not work"), answer
+    assert hass.states.get("switch.water_heater").state == "off"
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "could you maybe unlock the front door for me right now"),
+        ("en", "disarm everything in the house"),
+        ("zh", "麻烦你现在帮我把大门给解锁了好不好"),
+    ],
+)
+async def test_sensitive_words_never_reach_the_builtin_agent(
+    hass: HomeAssistant, setup: Callable[..., Any], language: str, text: str
+) -> None:
+    """Even when the lock is exposed to Home Assistant's own agent (a repair warns about it),
+    a sentence the station's agent does not understand is not handed over."""
+    resident, entities, _ = await setup(language)
+    async_expose_entity(hass, "conversation", "lock.front_door", True)
+    answer = await resident.say(text)
+    assert answer.startswith("没听清" if language == "zh" else "Sorry, I didn't catch that")
+    assert hass.states.get("lock.front_door").state == "locked"
+    assert entities["lock.front_door"].calls == []
