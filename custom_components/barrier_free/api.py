@@ -230,10 +230,14 @@ def settings_event(rate: int, volume: float, language: str) -> Event:
     return Event(EV_SETTINGS, {"rate": rate, "volume": volume, "language": language})
 
 
-def set_phrases_event(language: str, phrases: Sequence[str], version: int) -> Event:
-    return Event(
-        EV_SET_PHRASES, {"language": language, "phrases": list(phrases), "version": version}
-    )
+def set_phrases_event(
+    language: str, phrases: Sequence[str], version: int, *, digits: bool = False
+) -> Event:
+    """The phrase list; `digits` also lets the station hear a spoken PIN (digits only)."""
+    data: dict[str, Any] = {"language": language, "phrases": list(phrases), "version": version}
+    if digits:
+        data["digits"] = True
+    return Event(EV_SET_PHRASES, data)
 
 
 def wav_bytes(audio_format: AudioFormat, pcm: bytes) -> bytes:

@@ -139,10 +139,11 @@ class StationConnection:
                 self._pending = None
 
     async def async_set_phrases(
-        self, language: str, phrases: Sequence[str], version: int
+        self, language: str, phrases: Sequence[str], version: int, *, digits: bool = False
     ) -> PhraseListResult:
-        """Give the station the phrases it may recognise in `language`."""
-        answer = await self.async_request(set_phrases_event(language, phrases, version), EV_PHRASES)
+        """Give the station the phrases it may recognise in `language` (and digits for a PIN)."""
+        event = set_phrases_event(language, phrases, version, digits=digits)
+        answer = await self.async_request(event, EV_PHRASES)
         return PhraseListResult.from_data(answer.data)
 
     async def async_apply_settings(self) -> dict[str, Any]:

@@ -10,6 +10,7 @@ for diagnostics.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +25,7 @@ from .api import PhraseListResult, StationError
 from .const import (
     CONF_AREAS,
     CONF_LANGUAGE,
+    CONF_PIN,
     CONF_SENSITIVE_ENTITIES,
     DEFAULT_LANGUAGE,
     LOGGER,
@@ -32,6 +34,8 @@ from .const import (
 from .home_snapshot import ASSIST, async_build_home
 from .phrase_list import Home, PhraseList, build_phrase_list
 from .repairs import async_check_sensitive_exposure
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 if TYPE_CHECKING:
     from . import BarrierFreeConfigEntry
@@ -121,9 +125,18 @@ class PhraseSync:
         )
         self.phrases = phrases
         self.version += 1
+        spoken = phrases.phrases
+        if language == "en":
+            # Chinese names (a Mandarin home with English aliases) cannot be said in English:
+            # the English recogniser would only warn about them.
+            spoken = tuple(p for p in spoken if not _CJK.search(p))
         try:
             result = await self._entry.runtime_data.connection.async_set_phrases(
-                language, phrases.phrases, self.version
+                language,
+                spoken,
+                self.version,
+                # With a PIN set, the station must also hear a PIN said digit by digit.
+                digits=bool(options.get(CONF_PIN)),
             )
         except StationError as err:
             self.last_error = str(err)

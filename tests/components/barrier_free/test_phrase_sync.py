@@ -42,6 +42,7 @@ async def test_station_gets_the_home_phrase_list(hass: HomeAssistant, station: S
     sync = entry.runtime_data.phrase_sync
     await wait_until(lambda: sync.result is not None, "the station's answer")
     assert sync.result.count == len(phrases)
+    assert sync.result.count == len(sync.phrases)
     assert sync.as_diagnostics()["phrases"] == len(sync.phrases)
 
 
@@ -73,3 +74,14 @@ async def test_rename_and_area_change_rebuild_the_list(
         lambda: "please turn on the scullery lights" not in _phrases(station), "moved entity"
     )
     assert any("stove light" in p for p in _phrases(station))
+
+
+async def test_english_station_gets_no_chinese_names(hass: HomeAssistant, station: Station) -> None:
+    """A Mandarin home with English aliases: the English station is given the aliases only."""
+    entry = await _loaded(hass, station)
+    er.async_get(hass).async_update_entity("light.kitchen", name="厨房灯")
+    sync = entry.runtime_data.phrase_sync
+    await wait_until(lambda: any("厨房灯" in p for p in sync.phrases.phrases), "rebuilt list")
+    await wait_until(lambda: sync.result.version == sync.version, "the station's answer")
+    assert not any("厨房" in p for p in _phrases(station))
+    assert not sync.result.unusable
