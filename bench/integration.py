@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import socket
 import statistics
 import sys
 import tempfile
@@ -117,6 +118,12 @@ def _median_ms(values: list[float]) -> float:
     return statistics.median(values) * 1000
 
 
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 async def main(rounds: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         recognizer = load_recognizer("en")
@@ -140,6 +147,9 @@ async def main(rounds: int) -> None:
             async with async_test_home_assistant(config_dir=str(config_dir)) as hass:
                 hass.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)  # find ours
                 assert await async_setup_component(hass, "homeassistant", {})
+                # Not port 8123: a showroom may be running on this machine.
+                http_conf = {"server_host": ["127.0.0.1"], "server_port": _free_port()}
+                assert await async_setup_component(hass, "http", {"http": http_conf})
                 entry = MockConfigEntry(
                     domain=DOMAIN,
                     title="Bench room",
@@ -148,7 +158,8 @@ async def main(rounds: int) -> None:
                     options={"language": "en", "rate": 160, "volume": 90, "areas": []},
                 )
                 entry.add_to_hass(hass)
-                await hass.config_entries.async_setup(entry.entry_id)
+                if not await hass.config_entries.async_setup(entry.entry_id):
+                    raise SystemExit(f"the integration did not set up: {entry.state}")
                 await hass.async_block_till_done()
                 await entry.runtime_data.connection.async_set_phrases("en", COMMANDS, 1)
                 registry = er.async_get(hass)

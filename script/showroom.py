@@ -65,6 +65,10 @@ def main() -> int:
     token_file = station_dir / "token"
     station_dir.mkdir(parents=True, exist_ok=True)
 
+    def stop(signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt  # SIGTERM (a service manager, `timeout`): stop both children
+
+    signal.signal(signal.SIGTERM, stop)
     python = sys.executable
     station = subprocess.Popen(
         [

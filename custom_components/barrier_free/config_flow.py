@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
 
 import probatio
 from homeassistant.config_entries import (
@@ -18,10 +19,13 @@ from homeassistant.helpers import selector
 from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
 
 from .api import CannotConnect, InvalidAuth, NotAStation, StationInfo, async_probe
+from .confirm_sensitive import MAX_PIN_LENGTH, MIN_PIN_LENGTH, PinHash
 from .const import (
     CONF_AREAS,
     CONF_LANGUAGE,
+    CONF_PIN,
     CONF_RATE,
+    CONF_SENSITIVE_ENTITIES,
     CONF_TOKEN,
     CONF_VOLUME,
     CONNECT_TIMEOUT,
@@ -45,6 +49,30 @@ TOKEN_SELECTOR = selector.TextSelector(
 )
 PORT_SELECTOR = selector.NumberSelector(
     selector.NumberSelectorConfig(min=1, max=65535, step=1, mode=selector.NumberSelectorMode.BOX)
+)
+
+# Options-form fields that are not stored as such: the new PIN (stored as `CONF_PIN`, a
+# `PinHash` string), its repetition, and the request to remove the stored PIN.
+FIELD_NEW_PIN: Final = CONF_PIN
+FIELD_PIN_CONFIRM: Final = "pin_confirm"
+FIELD_CLEAR_PIN: Final = "clear_pin"
+PIN_SELECTOR = selector.TextSelector(
+    selector.TextSelectorConfig(
+        type=selector.TextSelectorType.PASSWORD, autocomplete="new-password"
+    )
+)
+# Domains an installer may add to the sensitive entities: things that can open the home
+# (a gate on a relay switch, a door opener button or script, a water valve).
+SENSITIVE_DOMAINS: Final = (
+    "lock",
+    "alarm_control_panel",
+    "cover",
+    "valve",
+    "switch",
+    "button",
+    "input_boolean",
+    "input_button",
+    "script",
 )
 
 
@@ -228,59 +256,118 @@ class BarrierFreeConfigFlow(ConfigFlow, domain=DOMAIN):
         )
 
 
+def _normalise_pin(text: str | None) -> str:
+    """The PIN as typed, without surrounding spaces; full-width digits (IME) made ASCII."""
+    return unicodedata.normalize("NFKC", text or "").strip()
+
+
+def pin_errors(pin: str, confirm: str, clear: bool) -> dict[str, str]:
+    """Form errors for the PIN fields (already normalised); empty if they are acceptable."""
+    if clear:
+        return {FIELD_CLEAR_PIN: "pin_clear_conflict"} if pin or confirm else {}
+    if not pin:
+        return {FIELD_PIN_CONFIRM: "pin_mismatch"} if confirm else {}
+    if not (pin.isascii() and pin.isdigit()):
+        return {FIELD_NEW_PIN: "pin_not_digits"}
+    if not MIN_PIN_LENGTH <= len(pin) <= MAX_PIN_LENGTH:
+        return {FIELD_NEW_PIN: "pin_length"}
+    if confirm != pin:
+        return {FIELD_PIN_CONFIRM: "pin_mismatch"}
+    return {}
+
+
 class BarrierFreeOptionsFlow(OptionsFlowWithReload):
-    """Language, speech rate and volume, and the areas the station serves."""
+    """Language, speech rate and volume, the areas the station serves, and sensitive actions.
+
+    The PIN is never shown: an empty PIN field keeps the stored one, a new PIN (typed twice) is
+    stored only as a `PinHash` string, and "clear PIN" (offered when one is set) removes it.
+    """
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        options = self.config_entry.options
+        errors: dict[str, str] = {}
         if user_input is not None:
-            return self.async_create_entry(
-                data={
+            pin = _normalise_pin(user_input.get(FIELD_NEW_PIN))
+            clear = bool(user_input.get(FIELD_CLEAR_PIN, False))
+            errors = pin_errors(pin, _normalise_pin(user_input.get(FIELD_PIN_CONFIRM)), clear)
+            if not errors:
+                new_options: dict[str, Any] = {
+                    **options,
                     CONF_LANGUAGE: user_input[CONF_LANGUAGE],
                     CONF_RATE: int(user_input[CONF_RATE]),
                     CONF_VOLUME: int(user_input[CONF_VOLUME]),
                     CONF_AREAS: list(user_input.get(CONF_AREAS, [])),
+                    CONF_SENSITIVE_ENTITIES: list(user_input.get(CONF_SENSITIVE_ENTITIES, [])),
                 }
-            )
-        options = self.config_entry.options
+                if clear:
+                    new_options.pop(CONF_PIN, None)
+                elif pin:
+                    # PBKDF2 takes a noticeable moment: keep it off the event loop.
+                    pin_hash = await self.hass.async_add_executor_job(PinHash.create, pin)
+                    new_options[CONF_PIN] = pin_hash.to_string()
+                return self.async_create_entry(data=new_options)
         languages = [
             lang for lang in LANGUAGES if lang in self.config_entry.runtime_data.info.languages
         ]
         current = options.get(CONF_LANGUAGE, DEFAULT_LANGUAGE)
         if current not in languages:
             languages.append(current)
-        schema = probatio.Schema(
-            {
-                probatio.Required(CONF_LANGUAGE): selector.SelectSelector(
-                    selector.SelectSelectorConfig(options=languages, translation_key=CONF_LANGUAGE)
-                ),
-                probatio.Required(CONF_RATE): selector.NumberSelector(
-                    selector.NumberSelectorConfig(
-                        min=MIN_RATE,
-                        max=MAX_RATE,
-                        step=10,
-                        mode=selector.NumberSelectorMode.SLIDER,
-                    )
-                ),
-                probatio.Required(CONF_VOLUME): selector.NumberSelector(
-                    selector.NumberSelectorConfig(
-                        min=10,
-                        max=100,
-                        step=5,
-                        unit_of_measurement="%",
-                        mode=selector.NumberSelectorMode.SLIDER,
-                    )
-                ),
-                probatio.Optional(CONF_AREAS): selector.AreaSelector(
-                    selector.AreaSelectorConfig(multiple=True)
-                ),
-            }
-        )
-        suggested = {
-            CONF_LANGUAGE: current,
-            CONF_RATE: options.get(CONF_RATE, DEFAULT_RATE),
-            CONF_VOLUME: options.get(CONF_VOLUME, DEFAULT_VOLUME),
-            CONF_AREAS: options.get(CONF_AREAS, []),
+        sensitive: list[str] = list(options.get(CONF_SENSITIVE_ENTITIES, []))
+        # Entities chosen earlier from another domain stay selectable instead of blocking the form.
+        domains = list(SENSITIVE_DOMAINS)
+        for entity_id in sensitive:
+            domain = entity_id.partition(".")[0]
+            if domain not in domains:
+                domains.append(domain)
+        fields: dict[Any, Any] = {
+            probatio.Required(CONF_LANGUAGE): selector.SelectSelector(
+                selector.SelectSelectorConfig(options=languages, translation_key=CONF_LANGUAGE)
+            ),
+            probatio.Required(CONF_RATE): selector.NumberSelector(
+                selector.NumberSelectorConfig(
+                    min=MIN_RATE,
+                    max=MAX_RATE,
+                    step=10,
+                    mode=selector.NumberSelectorMode.SLIDER,
+                )
+            ),
+            probatio.Required(CONF_VOLUME): selector.NumberSelector(
+                selector.NumberSelectorConfig(
+                    min=10,
+                    max=100,
+                    step=5,
+                    unit_of_measurement="%",
+                    mode=selector.NumberSelectorMode.SLIDER,
+                )
+            ),
+            probatio.Optional(CONF_AREAS): selector.AreaSelector(
+                selector.AreaSelectorConfig(multiple=True)
+            ),
+            probatio.Optional(CONF_SENSITIVE_ENTITIES): selector.EntitySelector(
+                selector.EntitySelectorConfig(domain=domains, multiple=True)
+            ),
+            probatio.Optional(FIELD_NEW_PIN): PIN_SELECTOR,
+            probatio.Optional(FIELD_PIN_CONFIRM): PIN_SELECTOR,
         }
+        if options.get(CONF_PIN):
+            fields[probatio.Optional(FIELD_CLEAR_PIN, default=False)] = selector.BooleanSelector()
+        if user_input is not None:
+            # Shown again after an error: keep the choices, never the PIN typed.
+            suggested = {
+                key: value
+                for key, value in user_input.items()
+                if key not in (FIELD_NEW_PIN, FIELD_PIN_CONFIRM)
+            }
+        else:
+            suggested = {
+                CONF_LANGUAGE: current,
+                CONF_RATE: options.get(CONF_RATE, DEFAULT_RATE),
+                CONF_VOLUME: options.get(CONF_VOLUME, DEFAULT_VOLUME),
+                CONF_AREAS: options.get(CONF_AREAS, []),
+                CONF_SENSITIVE_ENTITIES: sensitive,
+            }
         return self.async_show_form(
-            step_id="init", data_schema=self.add_suggested_values_to_schema(schema, suggested)
+            step_id="init",
+            data_schema=self.add_suggested_values_to_schema(probatio.Schema(fields), suggested),
+            errors=errors,
         )

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from ipaddress import ip_address
 from typing import Any
 
+import probatio
 import pytest
 from homeassistant.config_entries import (
     SOURCE_RECONFIGURE,
@@ -17,17 +19,21 @@ from homeassistant.config_entries import (
 )
 from homeassistant.const import CONF_HOST, CONF_PORT
 from homeassistant.core import HomeAssistant
-from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.data_entry_flow import FlowResultType, InvalidData
 from homeassistant.helpers import area_registry as ar
+from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.barrier_free import config_flow
+from custom_components.barrier_free.confirm_sensitive import PinHash
 from custom_components.barrier_free.const import (
     CONF_AREAS,
     CONF_LANGUAGE,
+    CONF_PIN,
     CONF_PIPELINE_ID,
     CONF_RATE,
+    CONF_SENSITIVE_ENTITIES,
     CONF_TOKEN,
     CONF_VOLUME,
     DOMAIN,
@@ -380,6 +386,7 @@ async def test_options(hass: HomeAssistant, loaded_entry: MockConfigEntry) -> No
         CONF_RATE: 120,
         CONF_VOLUME: 70,
         CONF_AREAS: [kitchen.id],
+        CONF_SENSITIVE_ENTITIES: [],
     }
     assert loaded_entry.state is ConfigEntryState.LOADED
     await loaded_entry.runtime_data.connection.async_apply_settings()
@@ -388,4 +395,258 @@ async def test_options(hass: HomeAssistant, loaded_entry: MockConfigEntry) -> No
     assert settings["rate"] == 120
     assert settings["volume"] == pytest.approx(0.7)
     assert settings["language"] == "en"
+    await hass.config_entries.async_unload(loaded_entry.entry_id)
+
+
+# --- PIN and sensitive devices in the options ---------------------------------------------------
+
+PIN = "73915284"  # 8 digits: no chance of showing up by accident in a base64 salt or digest
+OTHER_PIN = "2468"
+# What the installer leaves as it is on the options form.
+UNCHANGED = {CONF_LANGUAGE: "en", CONF_RATE: 160.0, CONF_VOLUME: 90.0, CONF_AREAS: []}
+
+
+def form_fields(result: Any) -> list[dict[str, Any]]:
+    """The form as the frontend receives it (the same serialisation as the flow's HTTP view)."""
+    fields: list[dict[str, Any]] = probatio.to_field_list(
+        result["data_schema"], custom_serializer=cv.custom_serializer
+    )
+    return fields
+
+
+def suggested(result: Any) -> dict[str, Any]:
+    """Suggested value of each field that has one."""
+    return {
+        field["name"]: field["description"]["suggested_value"]
+        for field in form_fields(result)
+        if "suggested_value" in (field.get("description") or {})
+    }
+
+
+async def with_pin(hass: HomeAssistant, entry: MockConfigEntry, pin: str) -> str:
+    """Store a PIN as the options flow would; its stored (hashed) form."""
+    stored = PinHash.create(pin).to_string()
+    hass.config_entries.async_update_entry(entry, options={**entry.options, CONF_PIN: stored})
+    return stored
+
+
+async def test_options_set_pin(hass: HomeAssistant, loaded_entry: MockConfigEntry) -> None:
+    """A new PIN typed twice is stored only as a hash that verifies it; never shown back."""
+    result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
+    names = [field["name"] for field in form_fields(result)]
+    assert config_flow.FIELD_NEW_PIN in names
+    assert config_flow.FIELD_PIN_CONFIRM in names
+    assert config_flow.FIELD_CLEAR_PIN not in names  # nothing to clear yet
+
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {**UNCHANGED, config_flow.FIELD_NEW_PIN: PIN, config_flow.FIELD_PIN_CONFIRM: PIN},
+    )
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    stored = loaded_entry.options[CONF_PIN]
+    assert PinHash.from_string(stored).matches(PIN)
+    assert not PinHash.from_string(stored).matches(OTHER_PIN)
+    assert PIN not in json.dumps(dict(loaded_entry.options))
+    assert PIN not in json.dumps(result["data"])
+    assert loaded_entry.state is ConfigEntryState.LOADED
+
+    # The next form offers to clear the PIN but shows neither the PIN nor its hash.
+    result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
+    fields = form_fields(result)
+    assert config_flow.FIELD_CLEAR_PIN in [field["name"] for field in fields]
+    shown = json.dumps(fields, default=str)
+    assert PIN not in shown
+    assert stored not in shown
+    assert config_flow.FIELD_NEW_PIN not in suggested(result)
+    assert config_flow.FIELD_PIN_CONFIRM not in suggested(result)
+    hass.config_entries.options.async_abort(result["flow_id"])
+    await hass.config_entries.async_unload(loaded_entry.entry_id)
+
+
+async def test_options_pin_full_width_digits(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    """Digits typed with a Chinese input method (full width, with spaces) are the same PIN."""
+    result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {
+            **UNCHANGED,
+            config_flow.FIELD_NEW_PIN: " ２４６８",
+            config_flow.FIELD_PIN_CONFIRM: "2468 ",
+        },
+    )
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert PinHash.from_string(loaded_entry.options[CONF_PIN]).matches(OTHER_PIN)
+    await hass.config_entries.async_unload(loaded_entry.entry_id)
+
+
+@pytest.mark.parametrize(
+    "pin_fields",
+    [
+        {},
+        {config_flow.FIELD_NEW_PIN: "", config_flow.FIELD_PIN_CONFIRM: ""},
+        {config_flow.FIELD_CLEAR_PIN: False},
+    ],
+    ids=["fields_absent", "fields_empty", "clear_unchecked"],
+)
+async def test_options_empty_pin_keeps_current(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, pin_fields: dict[str, Any]
+) -> None:
+    """Changing other options with the PIN fields left empty keeps the stored PIN."""
+    stored = await with_pin(hass, loaded_entry, PIN)
+    result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {**UNCHANGED, CONF_VOLUME: 60.0, **pin_fields}
+    )
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert loaded_entry.options[CONF_PIN] == stored
+    assert loaded_entry.options[CONF_VOLUME] == 60
+    await hass.config_entries.async_unload(loaded_entry.entry_id)
+
+
+async def test_options_change_pin(hass: HomeAssistant, loaded_entry: MockConfigEntry) -> None:
+    """A new PIN replaces the stored one; the old PIN no longer verifies."""
+    await with_pin(hass, loaded_entry, PIN)
+    result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {
+            **UNCHANGED,
+            config_flow.FIELD_NEW_PIN: OTHER_PIN,
+            config_flow.FIELD_PIN_CONFIRM: OTHER_PIN,
+        },
+    )
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    pin_hash = PinHash.from_string(loaded_entry.options[CONF_PIN])
+    assert pin_hash.matches(OTHER_PIN)
+    assert not pin_hash.matches(PIN)
+    await hass.config_entries.async_unload(loaded_entry.entry_id)
+
+
+async def test_options_clear_pin(hass: HomeAssistant, loaded_entry: MockConfigEntry) -> None:
+    """ "Clear PIN" removes the stored PIN and keeps the other options."""
+    await with_pin(hass, loaded_entry, PIN)
+    result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {**UNCHANGED, config_flow.FIELD_CLEAR_PIN: True}
+    )
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert CONF_PIN not in loaded_entry.options
+    assert loaded_entry.options[CONF_LANGUAGE] == "en"
+    assert loaded_entry.state is ConfigEntryState.LOADED
+    await hass.config_entries.async_unload(loaded_entry.entry_id)
+
+
+@pytest.mark.parametrize(
+    ("pin", "confirm", "clear", "errors"),
+    [
+        ("12a4", "12a4", False, {config_flow.FIELD_NEW_PIN: "pin_not_digits"}),
+        ("12 34", "12 34", False, {config_flow.FIELD_NEW_PIN: "pin_not_digits"}),
+        ("-1234", "-1234", False, {config_flow.FIELD_NEW_PIN: "pin_not_digits"}),
+        ("123", "123", False, {config_flow.FIELD_NEW_PIN: "pin_length"}),
+        ("123456789", "123456789", False, {config_flow.FIELD_NEW_PIN: "pin_length"}),
+        ("1234", "4321", False, {config_flow.FIELD_PIN_CONFIRM: "pin_mismatch"}),
+        ("1234", "", False, {config_flow.FIELD_PIN_CONFIRM: "pin_mismatch"}),
+        ("", "1234", False, {config_flow.FIELD_PIN_CONFIRM: "pin_mismatch"}),
+        ("1234", "1234", True, {config_flow.FIELD_CLEAR_PIN: "pin_clear_conflict"}),
+    ],
+    ids=[
+        "letter",
+        "space_inside",
+        "sign",
+        "too_short",
+        "too_long",
+        "entries_differ",
+        "not_repeated",
+        "only_repeated",
+        "new_and_clear",
+    ],
+)
+async def test_options_pin_errors(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    pin: str,
+    confirm: str,
+    clear: bool,
+    errors: dict[str, str],
+) -> None:
+    """Each mistake is shown on the form, nothing is saved, the PIN is not shown back."""
+    stored = await with_pin(hass, loaded_entry, PIN)
+    before = dict(loaded_entry.options)
+    result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {
+            **UNCHANGED,
+            CONF_VOLUME: 50.0,
+            config_flow.FIELD_NEW_PIN: pin,
+            config_flow.FIELD_PIN_CONFIRM: confirm,
+            config_flow.FIELD_CLEAR_PIN: clear,
+        },
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "init"
+    assert result["errors"] == errors
+    assert dict(loaded_entry.options) == before
+    # The other choices are kept on the form; what was typed as PIN is not.
+    shown = suggested(result)
+    assert shown[CONF_VOLUME] == 50.0
+    assert config_flow.FIELD_NEW_PIN not in shown
+    assert config_flow.FIELD_PIN_CONFIRM not in shown
+    assert stored not in json.dumps(form_fields(result), default=str)
+
+    # Corrected, the same form goes through.
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {**UNCHANGED, config_flow.FIELD_NEW_PIN: "5555", config_flow.FIELD_PIN_CONFIRM: "5555"},
+    )
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert PinHash.from_string(loaded_entry.options[CONF_PIN]).matches("5555")
+    await hass.config_entries.async_unload(loaded_entry.entry_id)
+
+
+async def test_options_sensitive_entities(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    """Extra sensitive devices are chosen from the domains that can open the home."""
+    result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
+    entity_field = next(
+        field for field in form_fields(result) if field["name"] == CONF_SENSITIVE_ENTITIES
+    )
+    entity_selector = entity_field["selector"]["entity"]
+    assert entity_selector["multiple"] is True
+    domains = set(entity_selector["domain"])
+    assert {"lock", "alarm_control_panel", "cover", "switch", "button", "valve"} <= domains
+    assert not {"light", "sensor", "media_player"} & domains
+
+    with pytest.raises(InvalidData):
+        await hass.config_entries.options.async_configure(
+            result["flow_id"], {**UNCHANGED, CONF_SENSITIVE_ENTITIES: ["light.kitchen"]}
+        )
+
+    chosen = ["switch.garden_gate", "button.door_opener", "valve.water_main"]
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {**UNCHANGED, CONF_SENSITIVE_ENTITIES: chosen}
+    )
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert loaded_entry.options[CONF_SENSITIVE_ENTITIES] == chosen
+    assert CONF_PIN not in loaded_entry.options
+    assert loaded_entry.state is ConfigEntryState.LOADED
+
+    # Shown again next time, and removable.
+    result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
+    assert suggested(result)[CONF_SENSITIVE_ENTITIES] == chosen
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {**UNCHANGED, CONF_SENSITIVE_ENTITIES: []}
+    )
+    await hass.async_block_till_done()
+    assert loaded_entry.options[CONF_SENSITIVE_ENTITIES] == []
     await hass.config_entries.async_unload(loaded_entry.entry_id)
