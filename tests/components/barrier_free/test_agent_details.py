@@ -5,6 +5,7 @@ with nothing pending, help for the station's room, and a failing device."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import area_registry as ar
 
 from custom_components.barrier_free.const import CONF_AREAS, CONF_RATE, CONF_VOLUME
+from tests.voice.station import wait_until
 from voice.server import Station
 
 from .conftest import Resident
@@ -111,5 +113,21 @@ async def test_sensitive_words_never_reach_the_builtin_agent(
     async_expose_entity(hass, "conversation", "lock.front_door", True)
     answer = await resident.say(text)
     assert answer.startswith("没听清" if language == "zh" else "Sorry, I didn't catch that")
+    assert hass.states.get("lock.front_door").state == "locked"
+    assert entities["lock.front_door"].calls == []
+
+
+async def test_expired_confirmation_is_announced_on_the_station(
+    hass: HomeAssistant, setup: Callable[..., Any], station: Station
+) -> None:
+    """Nobody answers "确定": the held unlock is dropped and the station says so aloud."""
+    resident, entities, _ = await setup("zh")
+    agent = hass.data["entity_components"]["conversation"].get_entity(resident.agent_id)
+    agent.guard.confirm_timeout = 0.3  # real time; the announcer plays at real pace
+    spoken_dir = Path(str(station.config.state_dir)).parent
+    before = set(spoken_dir.rglob("*.wav"))
+    assert (await resident.say("打开大门")).startswith("确定要打开大门吗")
+    await wait_until(lambda: bool(set(spoken_dir.rglob("*.wav")) - before), "expiry announced")
+    assert (await resident.say("确定")) == "现在没有需要确认的操作。"
     assert hass.states.get("lock.front_door").state == "locked"
     assert entities["lock.front_door"].calls == []
