@@ -207,9 +207,10 @@ class Resident:
         return str(result.response.speech["plain"]["speech"])
 
 
-async def _setup(
+async def async_setup_resident(
     hass: HomeAssistant, station: Station, language: str, **options: Any
 ) -> tuple[Resident, dict[str, Any], MockConfigEntry]:
+    """The test home, the station's entry loaded for it, and a resident talking to its agent."""
     entities = await async_setup_test_home(hass, language)
     entry = entry_for(
         station,
@@ -229,6 +230,6 @@ async def _setup(
 @pytest.fixture
 def setup(hass: HomeAssistant, station: Station) -> Callable[..., Any]:
     async def make(language: str, **options: Any) -> tuple[Resident, dict[str, Any], Any]:
-        return await _setup(hass, station, language, **options)
+        return await async_setup_resident(hass, station, language, **options)
 
     return make

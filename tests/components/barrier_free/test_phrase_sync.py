@@ -9,12 +9,10 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import area_registry as ar
 from homeassistant.helpers import entity_registry as er
 
-from custom_components.barrier_free.const import CONF_SENSITIVE_ENTITIES
 from tests.voice.station import wait_until
 from voice.server import Station
 
-from .conftest import entry_for
-from .test_home import SENSITIVE, async_setup_test_home
+from .conftest import async_setup_resident
 
 
 def _phrases(station: Station) -> list[str]:
@@ -23,11 +21,7 @@ def _phrases(station: Station) -> list[str]:
 
 
 async def _loaded(hass: HomeAssistant, station: Station) -> Any:
-    await async_setup_test_home(hass, "en")
-    entry = entry_for(station, **{CONF_SENSITIVE_ENTITIES: SENSITIVE})
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    _, _, entry = await async_setup_resident(hass, station, "en")
     await wait_until(lambda: "turn on kitchen light" in _phrases(station), "first list")
     return entry
 

@@ -8,23 +8,17 @@ from pathlib import Path
 
 from homeassistant.core import HomeAssistant
 
-from custom_components.barrier_free.const import CONF_SENSITIVE_ENTITIES
 from tests.speech import silence, synth
 from tests.voice.station import wait_until
 from voice.audio import read_wav, write_wav
 from voice.room import RoomConfig, RoomListener
 from voice.server import Station
 
-from .conftest import entry_for, wait_for_state
-from .test_home import SENSITIVE, async_setup_test_home
+from .conftest import async_setup_resident, wait_for_state
 
 
 async def _ready(hass: HomeAssistant, station: Station) -> None:
-    await async_setup_test_home(hass, "en")
-    entry = entry_for(station, **{CONF_SENSITIVE_ENTITIES: SENSITIVE})
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    await async_setup_resident(hass, station, "en")
     await wait_until(
         lambda: station.phrases.get("en") is not None and station.phrases["en"].count > 0,
         "the home's phrase list on the station",
