@@ -65,12 +65,20 @@ class SensitiveAction:
     @property
     def speech_key(self) -> str:
         """The `spoken` key that describes this action ("action_unlock": "打开{target}")."""
+        # Said as what will really happen: locking a listed lock is not "unlock".
+        service = self.service
         if self.domain == "lock":
-            return "action_unlock"
+            return "action_lock" if service == "lock" else "action_unlock"
         if self.domain == "alarm_control_panel":
-            return "action_disarm"
-        if self.domain in ("cover", "valve") or self.service.startswith("open"):
+            return "action_disarm" if service == "alarm_disarm" else "action_generic"
+        if service.startswith("close"):
+            return "action_close"
+        if self.domain in ("cover", "valve") or service.startswith("open"):
             return "action_open"
+        if service == "turn_on":
+            return "action_turn_on"
+        if service == "turn_off":
+            return "action_turn_off"
         return "action_generic"
 
 

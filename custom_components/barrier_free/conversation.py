@@ -560,9 +560,17 @@ class _Turn:
             blocking=True,
             context=self.user_input.context,
         )
-        key = {"lock": "unlocked", "alarm_control_panel": "disarmed"}.get(action.domain, "opened")
-        if action.service.startswith(("turn_on", "turn_off")):
-            key = "turned_on" if action.service == "turn_on" else "turned_off"
+        key = {
+            "lock": "locked",
+            "unlock": "unlocked",
+            "alarm_disarm": "disarmed",
+            "close_cover": "closed",
+            "close_valve": "closed",
+            "turn_on": "turned_on",
+            "turn_off": "turned_off",
+        }.get(action.service, "opened")
+        if action.domain == "lock" and action.service == "open":
+            key = "unlocked"
         target = say("target", self.language, device=action.name)
         return self.answer(self.say(key, target=target))
 

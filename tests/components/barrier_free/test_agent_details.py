@@ -131,3 +131,30 @@ async def test_expired_confirmation_is_announced_on_the_station(
     assert (await resident.say("确定")) == "现在没有需要确认的操作。"
     assert hass.states.get("lock.front_door").state == "locked"
     assert entities["lock.front_door"].calls == []
+
+
+@pytest.mark.parametrize(
+    ("language", "command", "prompt", "done"),
+    [
+        ("en", "lock the front door", "Do you really want to lock the front door?", "Locked"),
+        ("zh", "把大门锁上", "确定要锁上大门吗？", "已锁上大门"),
+    ],
+)
+async def test_confirmation_says_what_will_really_happen(
+    hass: HomeAssistant,
+    setup: Callable[..., Any],
+    language: str,
+    command: str,
+    prompt: str,
+    done: str,
+) -> None:
+    """The front door is listed as sensitive, so even locking it is confirmed, and the question
+    must say "lock", never "unlock"."""
+    resident, entities, _ = await setup(language)
+    await hass.services.async_call(
+        "lock", "unlock", {"entity_id": "lock.front_door"}, blocking=True
+    )
+    assert (await resident.say(command)).startswith(prompt)
+    assert (await resident.say("confirm" if language == "en" else "确定")).startswith(done)
+    assert hass.states.get("lock.front_door").state == "locked"
+    assert entities["lock.front_door"].calls == ["unlock", "lock"]
