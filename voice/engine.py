@@ -22,6 +22,7 @@ class Grammar:
     phrases: PhraseSet | None  # None: free mode
     source: str | None = None  # engine grammar text (Vosk JSON); None in free mode
     graph: WordGraph | None = None  # the same as a word graph (pocketsphinx FSG)
+    digits: tuple[str, ...] = ()  # digit words also allowed as 1..8-digit strings (a PIN)
 
 
 class Decoder(Protocol):
@@ -58,8 +59,8 @@ class Backend(Protocol):
         """Words the model can say (None: cannot be checked)."""
         ...
 
-    def prepare(self, phrases: PhraseSet | None, version: int) -> Grammar:
-        """Compile a phrase list (fast: no model reload)."""
+    def prepare(self, phrases: PhraseSet | None, version: int, digits: bool = False) -> Grammar:
+        """Compile a phrase list (fast: no model reload); `digits`: also digit strings."""
         ...
 
     def acquire(self, grammar: Grammar) -> Decoder:

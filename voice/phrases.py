@@ -373,3 +373,102 @@ def word_graph(phrases: Sequence[Sequence[str]]) -> WordGraph:
         if ends[node]:
             transitions.append((number[node], 0, 1 / total, None))
     return WordGraph(len(kept) + 1, number[canon[0]], 0, tuple(transitions))
+
+
+# --- spoken digits (a PIN said as a separate reply) -------------------------------------
+
+MAX_DIGITS = 8  # longest digit string accepted in phrase mode with digits allowed
+DIGIT_BRANCH = 0.5  # grammar weight of "a digit string" against "one of the phrases"
+DIGIT_STOP = 0.5  # after each digit (up to MAX_DIGITS): probability the string ends there
+
+# The words a resident says for each digit, per language (Mandarin 幺 is "one" in numbers
+# read out digit by digit; Korean uses the Sino-Korean digits, 공 and 영 for zero).
+# English "oh" is left out on purpose: a digit loop with it heard a trailing breath or vowel
+# as "oh" (espeak-ng "one two three four" -> "one two three four oh" = 12340, "good morning"
+# -> "two oh two four two"); without it both came out right / rejected. Say "zero".
+DIGIT_WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        "zero": "0",
+        "one": "1",
+        "two": "2",
+        "three": "3",
+        "four": "4",
+        "five": "5",
+        "six": "6",
+        "seven": "7",
+        "eight": "8",
+        "nine": "9",
+    },
+    "zh": {
+        "零": "0",
+        "〇": "0",
+        "幺": "1",
+        "一": "1",
+        "二": "2",
+        "两": "2",
+        "三": "3",
+        "四": "4",
+        "五": "5",
+        "六": "6",
+        "七": "7",
+        "八": "8",
+        "九": "9",
+    },
+    "ko": {
+        "영": "0",
+        "공": "0",
+        "일": "1",
+        "이": "2",
+        "삼": "3",
+        "사": "4",
+        "오": "5",
+        "육": "6",
+        "칠": "7",
+        "팔": "8",
+        "구": "9",
+    },
+}
+
+
+def digit_words(language: str, vocabulary: Container[str] | None = None) -> tuple[str, ...]:
+    """The digit words of `language` that the model can say (all of them without vocabulary)."""
+    words = DIGIT_WORDS.get(base_language(language), {})
+    return tuple(w for w in words if vocabulary is None or w in vocabulary)
+
+
+def parse_digits(text: str, language: str) -> str | None:
+    """'one two three four' -> '1234' (Mandarin '一二三四' too); None unless `text` is only
+    1..MAX_DIGITS digit words of `language`."""
+    words = DIGIT_WORDS.get(base_language(language), {})
+    text = normalise(text, language)
+    if not text or not words:
+        return None
+    tokens = text.split()
+    if base_language(language) in {"zh", "cmn", "yue"}:
+        tokens = [char for token in tokens for char in token]  # Han digits are one character
+    digits = [words.get(token) for token in tokens]
+    if not 1 <= len(digits) <= MAX_DIGITS or None in digits:
+        return None
+    return "".join(d for d in digits if d is not None)
+
+
+def with_digits(graph: WordGraph, words: Sequence[str], most: int = MAX_DIGITS) -> WordGraph:
+    """`graph` or a string of 1..`most` of `words` (a new start state chooses which).
+
+    The digit branch is a chain of `most` states so that the length is bounded (a loop
+    would let a long noise become a 30-digit "PIN").
+    """
+    if not words:
+        return graph
+    transitions = list(graph.transitions)
+    start = graph.states  # new states after the graph's own
+    chain = [start + 1 + i for i in range(most + 1)]  # chain[k]: k digits said so far
+    transitions.append((start, graph.start, 1.0 - DIGIT_BRANCH, None))
+    transitions.append((start, chain[0], DIGIT_BRANCH, None))
+    for k in range(most):
+        go_on = 1.0 if k == 0 else 1.0 - DIGIT_STOP
+        transitions.extend((chain[k], chain[k + 1], go_on / len(words), w) for w in words)
+        if k:
+            transitions.append((chain[k], graph.final, DIGIT_STOP, None))
+    transitions.append((chain[most], graph.final, 1.0, None))
+    return WordGraph(chain[-1] + 1, start, graph.final, tuple(transitions))

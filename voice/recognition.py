@@ -17,10 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from .audio import MAX_RATE, MIN_RATE, BadSampleRate, Resampler
 from .engine import Grammar
 from .errors import UnknownLanguage, VoiceError
-from .phrases import PhraseReport, PhraseSet, normalise
+from .phrases import PhraseReport, PhraseSet, digit_words, normalise, parse_digits
 
 if TYPE_CHECKING:
     from .engine import Backend, Decoder
@@ -107,6 +109,9 @@ class Result:
     score: float  # 0..1 similarity of text to the nearest phrase; 0.0 when no phrases
     rejected: bool  # True: out of domain (or nothing heard): the caller must not act
     language: str
+    # True: the utterance was only digit words (allowed by set_phrases(..., digits=True));
+    # `phrase` is then the digit string ("1234"), `text` still the words heard
+    digits: bool = False
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -115,6 +120,7 @@ class Result:
             "score": self.score,
             "rejected": self.rejected,
             "language": self.language,
+            "digits": self.digits,
         }
 
 
@@ -144,24 +150,29 @@ class Recognizer:
         """The phrase list in force (None in free mode)."""
         return self._grammar.phrases
 
-    def set_phrases(self, phrases: Sequence[str] | None) -> PhraseReport:
+    def set_phrases(self, phrases: Sequence[str] | None, digits: bool = False) -> PhraseReport:
         """Constrain recognition to `phrases` (None or [] = free mode). Never reloads the model.
 
+        `digits`: an utterance of only 1-8 digit words ("one two three four", "一二三四") is
+        also accepted and returned as the digit string (`Result.phrase` "1234",
+        `Result.digits` True), for a PIN said as a reply. With `digits` and no phrases only
+        digit strings are accepted (instead of free mode).
         Streams already running keep the list they started with.
         """
         self._check_open()
         compiled = None
-        if phrases:
-            compiled = PhraseSet.compile(phrases, self.language, self._backend.vocabulary)
+        if phrases or digits:
+            compiled = PhraseSet.compile(phrases or (), self.language, self._backend.vocabulary)
         with self._lock:
             self._version += 1
             version = self._version
-        if compiled is not None and not compiled.phrases:
+        sayable = digits and bool(digit_words(self.language, self._backend.vocabulary))
+        if compiled is not None and not compiled.phrases and not sayable:
             # nothing usable: no engine grammar (an empty Vosk grammar crashes Kaldi), every
             # utterance is rejected without decoding
             grammar: Grammar = _NothingToHear(version, compiled)
         else:
-            grammar = self._backend.prepare(compiled, version=version)
+            grammar = self._backend.prepare(compiled, version=version, digits=digits)
         with self._lock:
             if grammar.version == self._version:  # a later call may have won the race
                 self._grammar = grammar
@@ -186,10 +197,10 @@ class Recognizer:
         return RecognitionStream(self, grammar, decoder, sample_rate)
 
     def transcribe(self, pcm: bytes, sample_rate: int) -> Result:
-        """Recognise a whole buffer of 16-bit mono PCM."""
+        """Recognise a whole buffer of 16-bit mono PCM (leading/trailing silence trimmed)."""
         stream = self.stream(sample_rate)
         try:
-            stream.feed(pcm)
+            stream.feed(trim_silence(pcm, sample_rate))
             return stream.finish()
         finally:
             stream.cancel()
@@ -223,6 +234,13 @@ class Recognizer:
             return Result(text, None, 0.0, not text, self.language)
         if not text:
             return Result(text, None, 0.0, True, self.language)
+        if grammar.digits:
+            said = parse_digits(text, self.language)
+            if said is not None:
+                accepted = confidence >= self._backend.min_confidence
+                return Result(
+                    text, said if accepted else None, 1.0, not accepted, self.language, True
+                )
         snap = phrases.snap(text)
         accepted = (
             snap.phrase is not None
@@ -310,6 +328,39 @@ class RecognitionStream:
         if self._decoder is None:
             raise StreamFinished
         return self._decoder
+
+
+TRIM_FRAME_S = 0.01
+TRIM_MARGIN_S = 0.2  # silence kept before and after the speech
+TRIM_FLOOR = 100.0  # RMS (of 32768) at or below which a 10 ms frame is silence in any case
+TRIM_ABOVE_NOISE = 4.0  # speech: this many times the quietest frames' level
+TRIM_BELOW_PEAK = 0.03  # ... and at least this fraction of the loudest frame's level
+
+
+def trim_silence(pcm: bytes, rate: int, margin: float = TRIM_MARGIN_S) -> bytes:
+    """`pcm` without the silence before and after the speech, keeping `margin` seconds.
+
+    A whole utterance uploaded at once (a WAV, Home Assistant's pipeline) often carries a
+    second of quiet; decoding it costs as much as speech. Energy per 10 ms frame against
+    the quietest frames (the noise) and the loudest (the speech); the margin keeps quiet
+    onsets and endings (f, s, th) that the threshold misses. Nothing found: unchanged.
+    """
+    frame = max(1, int(rate * TRIM_FRAME_S))
+    samples = np.frombuffer(pcm[: len(pcm) - len(pcm) % 2], dtype="<i2")
+    count = len(samples) // frame
+    if count < 3:
+        return pcm
+    frames = samples[: count * frame].astype(np.float32).reshape(count, frame)
+    level = np.sqrt(np.mean(frames * frames, axis=1))
+    noise = float(np.percentile(level, 10))
+    threshold = max(TRIM_FLOOR, TRIM_ABOVE_NOISE * noise, TRIM_BELOW_PEAK * float(level.max()))
+    loud = np.flatnonzero(level > threshold)
+    if not len(loud):
+        return pcm
+    keep = int(margin / TRIM_FRAME_S)
+    first = max(0, int(loud[0]) - keep) * frame
+    last = min(len(samples), (int(loud[-1]) + 1 + keep) * frame)
+    return pcm[2 * first : 2 * last]
 
 
 def load_recognizer(

@@ -58,6 +58,7 @@ from .pairing import (
     load_or_create_token,
     token_matches,
 )
+from .recognition import ENGINES, LANGUAGE_ALIASES
 
 if TYPE_CHECKING:
     from .recognition import PhraseReport, RecognitionStream, Recognizer, Result
@@ -151,8 +152,21 @@ class BindFailed(VoiceError):
 
 
 def _language_key(language: str) -> str:
-    """'zh-CN', 'zh_cn', 'ZH' -> 'zh': recognisers and phrase lists are keyed by base language."""
-    return language.strip().lower().replace("_", "-").split("-")[0]
+    """'zh-CN', 'zh_cn', 'ZH', 'cmn', 'zh-Hans', 'en-US', 'eng' -> 'zh'/'en': recognisers and
+    phrase lists are keyed by base language (unknown tags keep their first part)."""
+    tag = language.strip().lower().replace("_", "-")
+    found = LANGUAGE_ALIASES.get(tag)
+    if found is not None:
+        return found
+    base = tag.split("-")[0]
+    return LANGUAGE_ALIASES.get(base, base)
+
+
+def _model_language(name: str) -> str:
+    """The language of an ASR model name from our `info` ("pocketsphinx-en", "vosk-zh") or a
+    short language used as a name ("zh", "en-US")."""
+    engine, _, rest = name.strip().lower().partition("-")
+    return _language_key(rest if engine in ENGINES and rest else name)
 
 
 # --- configuration and state ----------------------------------------------------------
@@ -200,6 +214,7 @@ class PhraseList:
     empty: int = 0
     count: int = 0
     unusable: list[dict[str, str]] = field(default_factory=list)
+    digits: bool = False  # digit strings (a spoken PIN) are heard besides the phrases
 
     def event(self, language: str) -> Event:
         return Event(
@@ -211,6 +226,7 @@ class PhraseList:
                 "duplicates": self.duplicates,
                 "empty": self.empty,
                 "unusable": self.unusable,
+                "digits": self.digits,
             },
         )
 
@@ -483,7 +499,11 @@ class StationConnection:
 
     async def _transcribe(self, event: Event) -> None:
         await self._drop_request()  # a new request abandons an unfinished one
-        language = event.data.get("language") or self.station.languages[0]
+        language = event.data.get("language")
+        name = event.data.get("name")
+        if not language and isinstance(name, str) and name.strip():
+            language = _model_language(name)  # a model (or voice) name instead of a language
+        language = language or self.station.languages[0]
         if not isinstance(language, str):
             await self._fail_request(
                 BadRequest(event="transcribe", field="language", detail="not text")
@@ -621,8 +641,10 @@ class StationConnection:
         settings = self.station.settings
         language = voice.get("language")
         name = voice.get("name")
-        if language is None and isinstance(name, str) and _language_key(name) in SPEECH_LANGUAGES:
-            language, name = name, None  # our info lists voices named by their language
+        if isinstance(name, str) and LANGUAGE_ALIASES.get(name.strip().lower()) in SPEECH_LANGUAGES:
+            # our info lists voices named by their language ("zh", "en"); Home Assistant sends
+            # the name with or without the language
+            language, name = language or name, None
         speech = await self.station.speak(
             text,
             language=str(language or settings.language),
@@ -644,8 +666,13 @@ class StationConnection:
         language = event.data.get("language")
         phrases = event.data.get("phrases")
         version = event.data.get("version")
+        digits = event.data.get("digits", False)
         if not isinstance(language, str):
             raise BadRequest(event="bf-set-phrases", field="language", detail="not text")
+        if digits is None:
+            digits = False
+        if not isinstance(digits, bool):
+            raise BadRequest(event="bf-set-phrases", field="digits", detail="not true or false")
         if phrases is not None and (
             not isinstance(phrases, list) or not all(isinstance(p, str) for p in phrases)
         ):
@@ -655,7 +682,7 @@ class StationConnection:
         ):
             raise BadRequest(event="bf-set-phrases", field="version", detail="not a whole number")
         key, _ = self._recognizer(language)
-        state = await self.station.set_phrases(key, phrases, version)
+        state = await self.station.set_phrases(key, phrases, version, digits=digits)
         await self.send(state.event(key))
 
     async def _get_phrases(self, event: Event) -> None:
@@ -763,6 +790,7 @@ def transcript_event(result: Result, language: str) -> Event:
         "score": result.score,
         "rejected": result.rejected,
         "raw_text": result.text,
+        "digits": result.digits,
     }
     return event
 
@@ -919,6 +947,7 @@ class Station:
             saved = _read_json(self._phrase_file(lang))
             phrases: list[str] | None = None
             version = 0
+            digits = False
             if (
                 isinstance(saved, dict)
                 and isinstance(saved.get("phrases"), list)
@@ -926,10 +955,11 @@ class Station:
                 and isinstance(saved.get("version"), int)
             ):
                 phrases, version = saved["phrases"], saved["version"]
+                digits = saved.get("digits") is True
             report = await self.run_blocking(
-                recognizer.set_phrases, self._recognizer_list(lang, phrases)
+                _set_recognizer_phrases, recognizer, self._recognizer_list(lang, phrases), digits
             )
-            self.phrases[lang] = _phrase_state(version, phrases or [], report)
+            self.phrases[lang] = _phrase_state(version, phrases or [], report, digits)
 
     def _phrase_file(self, language: str) -> Path:
         return self.config.state_dir / "phrases" / f"{language}.json"
@@ -1109,9 +1139,16 @@ class Station:
     # --- phrase lists and settings ---
 
     async def set_phrases(
-        self, language: str, phrases: list[str] | None, version: int | None
+        self,
+        language: str,
+        phrases: list[str] | None,
+        version: int | None,
+        digits: bool = False,
     ) -> PhraseList:
-        """Put a phrase list in force for `language` and keep it on disk for restarts."""
+        """Put a phrase list in force for `language` and keep it on disk for restarts.
+
+        `digits`: digit strings (a spoken PIN) are heard as well (`Recognizer.set_phrases`).
+        """
         recognizer = self.recognizers[language]
         cleaned = clean_phrases(phrases or [])
         if len(cleaned) > MAX_PHRASES:
@@ -1121,14 +1158,17 @@ class Station:
             current = self.phrases.get(language, PhraseList())
             new_version = current.version + 1 if version is None else version
             report = await self.run_blocking(
-                recognizer.set_phrases, self._recognizer_list(language, phrases)
+                _set_recognizer_phrases,
+                recognizer,
+                self._recognizer_list(language, phrases),
+                digits,
             )
-            state = _phrase_state(new_version, cleaned, report)
+            state = _phrase_state(new_version, cleaned, report, digits)
             self.phrases[language] = state
             await self.run_blocking(
                 _atomic_write_json,
                 self._phrase_file(language),
-                {"version": new_version, "phrases": cleaned},
+                {"version": new_version, "phrases": cleaned, "digits": digits},
             )
         _LOGGER.info(
             "Phrase list %s v%s: %s phrases, %s unusable",
@@ -1152,7 +1192,10 @@ class Station:
         async with self._phrase_locks.setdefault(language, asyncio.Lock()):
             state = self.phrases.get(language, PhraseList())
             await self.run_blocking(
-                recognizer.set_phrases, self._recognizer_list(language, state.phrases)
+                _set_recognizer_phrases,
+                recognizer,
+                self._recognizer_list(language, state.phrases),
+                state.digits,
             )
 
     def _apply_settings(self, data: dict[str, Any]) -> None:
@@ -1250,7 +1293,19 @@ class Station:
         return event
 
 
-def _phrase_state(version: int, phrases: list[str], report: PhraseReport) -> PhraseList:
+def _set_recognizer_phrases(
+    recognizer: Recognizer, phrases: list[str] | None, digits: bool
+) -> PhraseReport:
+    """`recognizer.set_phrases`, passing `digits` only when asked (recognisers written for the
+    one-argument form keep working)."""
+    if digits:
+        return recognizer.set_phrases(phrases, digits=True)
+    return recognizer.set_phrases(phrases)
+
+
+def _phrase_state(
+    version: int, phrases: list[str], report: PhraseReport, digits: bool = False
+) -> PhraseList:
     return PhraseList(
         version=version,
         phrases=phrases,
@@ -1258,6 +1313,7 @@ def _phrase_state(version: int, phrases: list[str], report: PhraseReport) -> Phr
         empty=report.empty,
         count=report.count,
         unusable=[{"phrase": p, "word": w} for p, w in report.unusable],
+        digits=digits,
     )
 
 

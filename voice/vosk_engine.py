@@ -9,7 +9,7 @@ from pathlib import Path
 import vosk
 
 from .engine import Decoder, Grammar, Pool
-from .phrases import PhraseSet
+from .phrases import PhraseSet, digit_words
 from .recognition import ModelFolderMissing, ModelLoadFailed, NotAModel
 
 vosk.SetLogLevel(-2)  # Kaldi prints warnings at level -1: keep the station's output clean
@@ -61,6 +61,18 @@ def check_model_folder(path: Path) -> Path:
     if missing:
         raise NotAModel(path=path, engine="Vosk", missing="; ".join(missing))
     return path
+
+
+def digit_sentences(words: tuple[str, ...]) -> list[str]:
+    """Grammar sentences that let Vosk hear any string of `words`.
+
+    Vosk turns its JSON grammar into a bigram language model estimated from the sentences
+    (Kaldi's LanguageModelEstimator, order 2, with backoff), not into a list of alternatives:
+    so digit strings need not be listed (10^8 of them for 8 digits). Each digit alone and
+    every pair of digits make every digit-to-digit bigram seen, as likely as any other; the
+    length (1-8 digits) is checked on the result (`parse_digits`).
+    """
+    return [*words, *(f"{a} {b}" for a in words for b in words)]
 
 
 class VoskVocabulary:
@@ -146,13 +158,16 @@ class VoskBackend:
     def model(self) -> vosk.Model:
         return self._model
 
-    def prepare(self, phrases: PhraseSet | None, version: int) -> Grammar:
+    def prepare(self, phrases: PhraseSet | None, version: int, digits: bool = False) -> Grammar:
         if phrases is None:
             return Grammar(version, None, None)
         # Vosk's grammar is a JSON list of space-separated model words; Chinese phrases were
         # segmented into model words by PhraseSet.compile.
-        source = json.dumps([" ".join(words) for words in phrases.words], ensure_ascii=False)
-        grammar = Grammar(version, phrases, source)
+        sentences = [" ".join(words) for words in phrases.words]
+        said = digit_words(self.language, self.vocabulary) if digits else ()
+        sentences.extend(digit_sentences(said))
+        source = json.dumps(sentences, ensure_ascii=False)
+        grammar = Grammar(version, phrases, source, digits=said)
         # One recogniser built now so the first stream of this version starts at once.
         self._pool(version).give(VoskDecoder(self._model, grammar))
         return grammar

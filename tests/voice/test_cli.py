@@ -78,12 +78,6 @@ def test_transcribe_rejects_out_of_domain(tmp_path: Path, phrase_file: Path) -> 
     assert out["phrase"] is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known defect (issue 2 open): pocketsphinx rejection uses an absolute per-frame "
-    "score tuned on espeak-ng CLI voices; pyttsx3 output at its default rate is decoded "
-    "right but rejected",
-)
 def test_say_then_transcribe_round_trip(tmp_path: Path, phrase_file: Path) -> None:
     out = tmp_path / "say.wav"
     proc = run("say", "close the living room curtains", "--lang", "en", "--out", str(out))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 
 import pytest
@@ -10,11 +11,14 @@ from voice import sphinx_engine, vosk_engine
 from voice.phrases import (
     PhraseSet,
     WordGraph,
+    digit_words,
     levenshtein,
     match_key,
     normalise,
+    parse_digits,
     segment,
     similarity,
+    with_digits,
     word_graph,
 )
 
@@ -248,10 +252,76 @@ def test_vosk_threshold_accepts_one_slip_in_a_long_phrase() -> None:
     assert phrases.snap("거실 텔레비전 소리 좀 줄여 좀").score >= vosk_engine.MIN_SIMILARITY
 
 
-def test_sphinx_confidence_boundary() -> None:
-    assert sphinx_engine._frame_confidence(-30.9) > sphinx_engine.MIN_CONFIDENCE
-    assert sphinx_engine._frame_confidence(-33.9) < sphinx_engine.MIN_CONFIDENCE
-    assert 0.0 <= sphinx_engine._frame_confidence(-1e9) < 0.01
+def test_sphinx_confidence_boundaries() -> None:
+    fit = sphinx_engine.Fit
+    ok = sphinx_engine.MIN_CONFIDENCE
+    # a command: its words cover the speech, fit like free phones, no word stretched
+    assert sphinx_engine.confidence(fit(0.95, -20.0, 1.5)) > ok
+    assert sphinx_engine.confidence(fit(0.86, -44.5, 1.67)) > ok  # the worst measured
+    # a sentence mostly pushed into silence; a bad fit; one word swallowing a sentence
+    assert sphinx_engine.confidence(fit(0.56, -20.0, 1.0)) < ok
+    assert sphinx_engine.confidence(fit(1.0, -61.0, 1.0)) < ok
+    assert sphinx_engine.confidence(fit(0.78, -35.0, 11.5)) < ok
+    # digit strings are held to stricter boundaries
+    assert sphinx_engine.confidence(fit(1.0, -21.4, 1.0), digits=True) > ok
+    assert sphinx_engine.confidence(fit(1.0, -24.8, 1.0), digits=True) < ok
+    assert sphinx_engine.confidence(fit(1.0, -20.0, 2.0), digits=True) < ok  # "confirm" = 22
+    assert 0.0 <= sphinx_engine.confidence(fit(0.0, -1e9, math.inf)) < 0.01
+
+
+def test_fit_to_speech_compares_the_two_decodes() -> None:
+    words = [("<sil>", 0, 9, -50.0), ("lock", 10, 19, -300.0), ("door", 20, 29, -300.0)]
+    phones = [("SIL", 0, 9, -40.0), ("L", 10, 14, -50.0), ("AA", 15, 19, -50.0)]
+    phones += [("D", 20, 24, -50.0), ("AO", 25, 29, -50.0), ("SIL", 30, 39, -10.0)]
+    found = sphinx_engine.fit_to_speech(words, phones, lambda word: 2)
+    assert found.coverage == 1.0
+    assert found.fit == pytest.approx((-600.0 + 200.0) / 20)
+    assert found.stretch == 1.0
+    # half the speech left to silence by the grammar
+    found = sphinx_engine.fit_to_speech(words[:2], phones, lambda word: 2)
+    assert found.coverage == 0.5
+    assert sphinx_engine.fit_to_speech([], phones).coverage == 0.0
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "digits"),
+    [
+        ("one two three four", "en", "1234"),
+        ("zero nine", "en", "09"),
+        ("one two three four five six seven eight", "en", "12345678"),
+        ("one two three four five six seven eight nine", "en", None),  # 9 digits: too long
+        ("turn on the light", "en", None),
+        ("one two three light", "en", None),
+        ("", "en", None),
+        ("一二三四", "zh", "1234"),
+        ("幺 两 零 〇", "zh-CN", "1200"),
+        ("일 이 삼 사", "ko", "1234"),
+        ("공 구", "ko", "09"),
+    ],
+)
+def test_parse_digits(text: str, language: str, digits: str | None) -> None:
+    assert parse_digits(text, language) == digits
+
+
+def test_digit_words_follow_the_vocabulary() -> None:
+    assert "oh" not in digit_words("en")  # heard in breaths: left out on purpose
+    assert digit_words("zh", {"一", "二", "零"}) == ("零", "一", "二")
+    assert digit_words("xx") == ()
+
+
+def test_digit_branch_of_a_word_graph() -> None:
+    base = word_graph([("lock", "the", "door")])
+    graph = with_digits(base, ["one", "two"], most=2)
+    assert _graph_sentences(graph) == {
+        ("lock", "the", "door"),
+        ("one",),
+        ("two",),
+        ("one", "one"),
+        ("one", "two"),
+        ("two", "one"),
+        ("two", "two"),
+    }
+    assert with_digits(base, []) is base
 
 
 def _graph_sentences(graph: WordGraph) -> set[tuple[str, ...]]:

@@ -1,0 +1,147 @@
+"""The station over a real socket (issue 2): spoken PINs (`digits`) and short language names."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from wyoming.event import Event
+
+from tests.speech import silence, synth
+from tests.voice.station import (  # noqa: F401 - fixtures
+    english_recognizer_fixture,
+    paired_client,
+    running_station,
+    synthesizer_fixture,
+)
+from voice.recognition import Recognizer
+from voice.tts import Synthesizer
+
+pytestmark = pytest.mark.usefixtures("socket_enabled")
+
+PHRASES = ["turn on the kitchen light", "turn off the kitchen light", "lock the front door"]
+
+
+def spoken(text: str) -> bytes:
+    return silence(0.3) + synth(text) + silence(0.3)
+
+
+@pytest.fixture
+async def station(tmp_path: Path, english_recognizer: Recognizer, synthesizer: Synthesizer) -> Any:
+    async with running_station(tmp_path, {"en": english_recognizer}, synthesizer) as running:
+        yield running
+
+
+async def test_spoken_pin_through_the_station(station: Any, tmp_path: Path) -> None:
+    async with paired_client(station) as client:
+        # default: no digits
+        answer = await client.set_phrases("en", PHRASES)
+        assert answer.data["digits"] is False
+        event = await client.transcribe(spoken("one two three four"), language="en")
+        assert event.type == "transcript", event.data
+        assert event.data["barrier_free"]["digits"] is False
+        assert event.data["text"] != "1234"
+
+        await client.send(
+            Event("bf-set-phrases", {"language": "en", "phrases": PHRASES, "digits": True})
+        )
+        answer = await client.expect("bf-phrases")
+        assert answer.type == "bf-phrases", answer.data
+        assert answer.data["digits"] is True
+        assert answer.data["count"] == len(PHRASES)
+
+        event = await client.transcribe(spoken("one two three four"), language="en")
+        assert event.data["text"] == "1234", event.data
+        assert event.data["barrier_free"]["phrase"] == "1234"
+        assert event.data["barrier_free"]["digits"] is True
+        assert event.data["barrier_free"]["rejected"] is False
+
+        event = await client.transcribe(spoken("lock the front door"), language="en")
+        assert event.data["text"] == "lock the front door", event.data
+        assert event.data["barrier_free"]["digits"] is False
+
+        await client.send(Event("bf-get-phrases", {"language": "en"}))
+        assert (await client.expect("bf-phrases")).data["digits"] is True
+
+        await client.send(
+            Event("bf-set-phrases", {"language": "en", "phrases": PHRASES, "digits": "yes"})
+        )
+        refused = await client.expect("bf-phrases")
+        assert refused.type == "error"
+        assert refused.data["code"] == "bad_request"
+    saved = json.loads((tmp_path / "state" / "phrases" / "en.json").read_text(encoding="utf-8"))
+    assert saved["digits"] is True
+
+
+async def test_digits_survive_a_restart(
+    tmp_path: Path, english_recognizer: Recognizer, synthesizer: Synthesizer
+) -> None:
+    async with (
+        running_station(tmp_path, {"en": english_recognizer}, synthesizer) as first,
+        paired_client(first) as client,
+    ):
+        await client.send(
+            Event("bf-set-phrases", {"language": "en", "phrases": PHRASES, "digits": True})
+        )
+        assert (await client.expect("bf-phrases")).data["digits"] is True
+    english_recognizer.set_phrases(None)  # the recogniser is shared: forget the list
+    async with (
+        running_station(tmp_path, {"en": english_recognizer}, synthesizer) as again,
+        paired_client(again) as client,
+    ):
+        event = await client.transcribe(spoken("one two three four"), language="en")
+        assert event.data["text"] == "1234", event.data
+
+
+@pytest.mark.parametrize("language", ["en", "EN", "en-US", "en_us", "eng"])
+async def test_transcribe_takes_any_form_of_the_language(station: Any, language: str) -> None:
+    async with paired_client(station) as client:
+        await client.set_phrases(language, PHRASES)
+        event = await client.transcribe(spoken("lock the front door"), language=language)
+        assert event.type == "transcript", event.data
+        assert event.data["text"] == "lock the front door"
+        assert event.data["language"] == "en"
+
+
+@pytest.mark.parametrize("name", ["en", "pocketsphinx-en"])
+async def test_transcribe_takes_a_model_name_for_the_language(station: Any, name: str) -> None:
+    async with paired_client(station) as client:
+        await client.set_phrases("en", PHRASES)
+        await client.send(Event("transcribe", {"name": name}))
+        await client.send_audio(spoken("lock the front door"))
+        await client.send(Event("audio-stop", {}))
+        event = await client.expect("transcript")
+        assert event.type == "transcript", event.data
+        assert event.data["text"] == "lock the front door"
+
+
+@pytest.mark.parametrize(
+    "voice",
+    [
+        {"name": "en"},
+        {"name": "en", "language": "en"},
+        {"name": "zh", "language": "zh"},
+        {"language": "zh-Hans"},
+        {"language": "cmn"},
+        {"name": "en-US"},
+    ],
+)
+async def test_synthesize_takes_short_language_names(station: Any, voice: dict[str, str]) -> None:
+    async with paired_client(station) as client:
+        await client.send(Event("synthesize", {"text": "ok 好", "voice": voice}))
+        start = await client.expect("audio-start")
+        assert start.type == "audio-start", start.data
+        while (event := await client.expect("audio-chunk", "audio-stop")).type == "audio-chunk":
+            pass
+        assert event.type == "audio-stop", event.data
+
+
+@pytest.mark.parametrize("language", ["zh-Hans", "cmn", "en-US"])
+async def test_settings_and_announcements_take_any_form(station: Any, language: str) -> None:
+    async with paired_client(station) as client:
+        await client.send(Event("bf-settings", {"language": language}))
+        answer = await client.expect("bf-settings")
+        assert answer.type == "bf-settings", answer.data
+        assert answer.data["language"] in {"zh", "en"}
