@@ -612,6 +612,9 @@ class _Generator:
         queues: list[list[str]] = []
         for anchor in sorted(anchors, key=_anchor_order):
             cap = self._cap(anchor)
+            # A name's most natural sentences first: "turn on the kitchen light" must not lose
+            # its place to "turn on kitchen light in ground floor".
+            pool = cap * _NAME_POOL if anchor.startswith("name:") else cap
             queue: list[str] = []
             seen: set[str] = set()
             for round_phrases in _round_robin(anchors[anchor]):
@@ -619,8 +622,12 @@ class _Generator:
                     continue
                 seen.add(round_phrases)
                 queue.append(round_phrases)
-                if len(queue) >= cap:
+                if len(queue) >= pool:
                     break
+            if pool > cap:  # half for variety (round robin), half the shortest of the rest
+                varied = queue[: cap // 2]
+                rest = sorted(queue[cap // 2 :], key=self._length)
+                queue = varied + rest[: cap - len(varied)]
             queues.append(queue)
         selected: dict[str, None] = {}
         for phrase in _round_robin(queues):
@@ -628,6 +635,9 @@ class _Generator:
                 break
             selected.setdefault(phrase)
         return list(selected)
+
+    def _length(self, phrase: str) -> int:
+        return len(phrase) if self.language == "zh" else len(phrase.split())
 
     def _cap(self, anchor: str) -> int:
         kind = anchor.partition(":")[0]
@@ -841,6 +851,10 @@ class _Generator:
         if self.language == "zh":
             return _clean(text).replace(" ", "")
         return _clean(text.lower())
+
+
+_NAME_POOL: Final = 4
+"""Candidates looked at per kept phrase of a name, to keep the most natural wordings."""
 
 
 def _anchor_order(anchor: str) -> tuple[int, str]:
