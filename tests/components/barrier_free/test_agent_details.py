@@ -13,7 +13,8 @@ from homeassistant.components.homeassistant.exposed_entities import async_expose
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import area_registry as ar
 
-from custom_components.barrier_free.const import CONF_AREAS, CONF_RATE, CONF_VOLUME
+from custom_components.barrier_free.confirm_sensitive import PinHash
+from custom_components.barrier_free.const import CONF_AREAS, CONF_PIN, CONF_RATE, CONF_VOLUME
 from tests.voice.station import wait_until
 from voice.server import Station
 
@@ -158,3 +159,19 @@ async def test_confirmation_says_what_will_really_happen(
     assert (await resident.say("confirm" if language == "en" else "确定")).startswith(done)
     assert hass.states.get("lock.front_door").state == "locked"
     assert entities["lock.front_door"].calls == ["unlock", "lock"]
+
+
+async def test_pin_as_the_station_returns_it(
+    hass: HomeAssistant, setup: Callable[..., Any], station: Station
+) -> None:
+    """With a PIN set the station is told to hear digits, and returns a PIN as "1234"."""
+    pin = PinHash.create("1234", iterations=1000).to_string()
+    resident, entities, _ = await setup("en", **{CONF_PIN: pin})
+    await wait_until(
+        lambda: station.phrases.get("en") is not None and station.phrases["en"].digits,
+        "a phrase list that allows digits",
+    )
+    assert (await resident.say("unlock the front door")).startswith("Do you really want")
+    assert await resident.say("confirm") == "Please say your PIN, one digit at a time."
+    assert await resident.say("1234") == "Unlocked the front door."
+    assert entities["lock.front_door"].calls == ["unlock"]

@@ -73,3 +73,16 @@ async def test_out_of_domain_speech_changes_nothing(
         for k, v in states.items()
         if not k.startswith(("sensor.living_room_last", "conversation."))
     }
+
+
+async def test_a_single_utterance_never_unlocks(
+    hass: HomeAssistant, station: Station, tmp_path: Path
+) -> None:
+    _, entities, _ = await async_setup_resident(hass, station, "en")
+    await wait_until(lambda: station.phrases.get("en") is not None, "the home's phrase list")
+    room = RoomListener(station, RoomConfig(input=_recording(tmp_path, "unlock the front door")))
+    await room.run()
+    await hass.async_block_till_done()
+    assert room.counters.answered == 1  # the question "Do you really want to unlock…?"
+    assert hass.states.get("lock.front_door").state == "locked"
+    assert entities["lock.front_door"].calls == []
