@@ -717,7 +717,7 @@ def _speech_of(response: intent.IntentResponse) -> str:
 
 
 @callback
-def async_station_device_id(hass: HomeAssistant, station_id: str) -> str | None:
+def async_station_device_id(hass: HomeAssistant, entry_id: str, station_id: str) -> str | None:
     """The device registry id of a station (the room flow's `device_id`)."""
-    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, station_id)})
+    device = dr.async_get(hass).async_get_device_by_identifier((DOMAIN, station_id), entry_id)
     return device.id if device else None

@@ -77,7 +77,7 @@ class RoomFlow:
             Context(),
             language=PIPELINE_LANGUAGE[language],
             agent_id=agent_id,
-            device_id=async_station_device_id(self._hass, station_id),
+            device_id=async_station_device_id(self._hass, self._entry.entry_id, station_id),
         )
         self.conversation_id = result.conversation_id
         speech = result.response.speech.get("plain", {}).get("speech") or say(

@@ -7,7 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
 
+from custom_components.barrier_free.const import DOMAIN
+from custom_components.barrier_free.conversation import async_station_device_id
 from tests.speech import silence, synth
 from tests.voice.station import wait_until
 from voice.audio import read_wav, write_wav
@@ -78,8 +81,12 @@ async def test_out_of_domain_speech_changes_nothing(
 async def test_a_single_utterance_never_unlocks(
     hass: HomeAssistant, station: Station, tmp_path: Path
 ) -> None:
-    _, entities, _ = await async_setup_resident(hass, station, "en")
+    _, entities, entry = await async_setup_resident(hass, station, "en")
     await wait_until(lambda: station.phrases.get("en") is not None, "the home's phrase list")
+    # The room's answers come from the station's own device (a confirmation is bound to it).
+    device_id = async_station_device_id(hass, entry.entry_id, station.station_id)
+    device = dr.async_get(hass).async_get(device_id or "")
+    assert device is not None and (DOMAIN, station.station_id) in device.identifiers
     room = RoomListener(station, RoomConfig(input=_recording(tmp_path, "unlock the front door")))
     await room.run()
     await hass.async_block_till_done()
