@@ -175,3 +175,16 @@ async def test_pin_as_the_station_returns_it(
     assert await resident.say("confirm") == "Please say your PIN, one digit at a time."
     assert await resident.say("1234") == "Unlocked the front door."
     assert entities["lock.front_door"].calls == ["unlock"]
+
+
+async def test_station_down_voice_change_is_kept(
+    hass: HomeAssistant, setup: Callable[..., Any], station: Station
+) -> None:
+    """The station goes away: "slower" is still remembered (sent again on reconnection)."""
+    resident, _, entry = await setup("en")
+    agent = hass.data["entity_components"]["conversation"].get_entity(resident.agent_id)
+    assert agent.supported_languages == "*"
+    await station.stop()
+    await wait_until(lambda: not entry.runtime_data.connection.connected, "station gone")
+    assert await resident.say("slower") == "OK, I will speak more slowly."
+    assert entry.options[CONF_RATE] == 130
