@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
-import socket
 import statistics
 import sys
 import tempfile
@@ -41,20 +40,16 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # custom_components/ and voice/ of this checkout
 
-from homeassistant import loader  # noqa: E402
 from homeassistant.const import EVENT_STATE_CHANGED  # noqa: E402
 from homeassistant.core import Event as HaEvent  # noqa: E402
 from homeassistant.core import HomeAssistant, callback  # noqa: E402
-from homeassistant.helpers import frame  # noqa: E402
-from homeassistant.setup import async_setup_component  # noqa: E402
 from pytest_homeassistant_custom_component.common import (  # noqa: E402
-    MockConfigEntry,
     async_test_home_assistant,
 )
 
+from bench._hass import async_add_station, async_prepare  # noqa: E402
 from bench.agent_home import async_setup_home, generate, plain_home  # noqa: E402
 from custom_components.barrier_free.api import StationSession, set_phrases_event  # noqa: E402
-from custom_components.barrier_free.const import DOMAIN  # noqa: E402
 from custom_components.barrier_free.phrase_list import (  # noqa: E402
     PhraseList,
     build_phrase_list,
@@ -88,12 +83,6 @@ def _ms(seconds: float) -> float:
 def _percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _station(tmp: Path, name: str, recognizer: Recognizer, synthesizer: Synthesizer) -> Station:
@@ -358,23 +347,9 @@ async def end_to_end(
     try:
         async with async_test_home_assistant(config_dir=str(config_dir)) as hass:
             started = time.perf_counter()
-            frame.async_setup(hass)  # as the test harness does: deprecated calls are reported
-            hass.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)  # find ours
-            assert await async_setup_component(hass, "homeassistant", {})
-            http_conf = {"server_host": ["127.0.0.1"], "server_port": _free_port()}
-            assert await async_setup_component(hass, "http", {"http": http_conf})
+            await async_prepare(hass)
             await async_setup_home(hass, specs, "en")
-            entry = MockConfigEntry(
-                domain=DOMAIN,
-                title="Bench room",
-                unique_id=station.station_id,
-                data={"host": "127.0.0.1", "port": station.port, "token": station.token},
-                options={"language": "en", "rate": 160, "volume": 90, "areas": []},
-            )
-            entry.add_to_hass(hass)
-            if not await hass.config_entries.async_setup(entry.entry_id):
-                raise SystemExit(f"the integration did not set up: {entry.state}")
-            await hass.async_block_till_done()
+            entry = await async_add_station(hass, station)
             sync = entry.runtime_data.phrase_sync
             assert sync is not None
             await _wait_for(lambda: sync.pushes >= 1, "the home's phrase list on the station")

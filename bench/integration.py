@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import socket
 import statistics
 import sys
 import tempfile
@@ -26,15 +25,13 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # custom_components/ and voice/ of this checkout
 
-from homeassistant import loader  # noqa: E402
 from homeassistant.components import stt, tts  # noqa: E402
 from homeassistant.helpers import entity_registry as er  # noqa: E402
-from homeassistant.setup import async_setup_component  # noqa: E402
 from pytest_homeassistant_custom_component.common import (  # noqa: E402
-    MockConfigEntry,
     async_test_home_assistant,
 )
 
+from bench._hass import async_add_station, async_prepare  # noqa: E402
 from custom_components.barrier_free.api import AudioFormat, StationSession  # noqa: E402
 from custom_components.barrier_free.const import DOMAIN  # noqa: E402
 from tests.speech import silence, synth  # noqa: E402
@@ -118,12 +115,6 @@ def _median_ms(values: list[float]) -> float:
     return statistics.median(values) * 1000
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 async def main(rounds: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         recognizer = load_recognizer("en")
@@ -145,22 +136,8 @@ async def main(rounds: int) -> None:
         config_dir.mkdir()
         try:
             async with async_test_home_assistant(config_dir=str(config_dir)) as hass:
-                hass.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)  # find ours
-                assert await async_setup_component(hass, "homeassistant", {})
-                # Not port 8123: a showroom may be running on this machine.
-                http_conf = {"server_host": ["127.0.0.1"], "server_port": _free_port()}
-                assert await async_setup_component(hass, "http", {"http": http_conf})
-                entry = MockConfigEntry(
-                    domain=DOMAIN,
-                    title="Bench room",
-                    unique_id=station.station_id,
-                    data={"host": "127.0.0.1", "port": station.port, "token": station.token},
-                    options={"language": "en", "rate": 160, "volume": 90, "areas": []},
-                )
-                entry.add_to_hass(hass)
-                if not await hass.config_entries.async_setup(entry.entry_id):
-                    raise SystemExit(f"the integration did not set up: {entry.state}")
-                await hass.async_block_till_done()
+                await async_prepare(hass)
+                entry = await async_add_station(hass, station)
                 await entry.runtime_data.connection.async_set_phrases("en", COMMANDS, 1)
                 registry = er.async_get(hass)
                 stt_id = registry.async_get_entity_id("stt", DOMAIN, f"{station.station_id}-stt")
