@@ -377,6 +377,8 @@ def word_graph(phrases: Sequence[Sequence[str]]) -> WordGraph:
 
 # --- spoken digits (a PIN said as a separate reply) -------------------------------------
 
+MIN_DIGITS = 4  # shortest digit string accepted (a PIN has 4-8 digits): shorter strings
+# are what chat and replies turn into in a ten-word loop ("confirm" was heard as "two two")
 MAX_DIGITS = 8  # longest digit string accepted in phrase mode with digits allowed
 DIGIT_BRANCH = 0.5  # grammar weight of "a digit string" against "one of the phrases"
 DIGIT_STOP = 0.5  # after each digit (up to MAX_DIGITS): probability the string ends there
@@ -438,7 +440,7 @@ def digit_words(language: str, vocabulary: Container[str] | None = None) -> tupl
 
 def parse_digits(text: str, language: str) -> str | None:
     """'one two three four' -> '1234' (Mandarin '一二三四' too); None unless `text` is only
-    1..MAX_DIGITS digit words of `language`."""
+    MIN_DIGITS..MAX_DIGITS digit words of `language`."""
     words = DIGIT_WORDS.get(base_language(language), {})
     text = normalise(text, language)
     if not text or not words:
@@ -447,16 +449,18 @@ def parse_digits(text: str, language: str) -> str | None:
     if base_language(language) in {"zh", "cmn", "yue"}:
         tokens = [char for token in tokens for char in token]  # Han digits are one character
     digits = [words.get(token) for token in tokens]
-    if not 1 <= len(digits) <= MAX_DIGITS or None in digits:
+    if not MIN_DIGITS <= len(digits) <= MAX_DIGITS or None in digits:
         return None
     return "".join(d for d in digits if d is not None)
 
 
-def with_digits(graph: WordGraph, words: Sequence[str], most: int = MAX_DIGITS) -> WordGraph:
-    """`graph` or a string of 1..`most` of `words` (a new start state chooses which).
+def with_digits(
+    graph: WordGraph, words: Sequence[str], most: int = MAX_DIGITS, least: int = MIN_DIGITS
+) -> WordGraph:
+    """`graph` or a string of `least`..`most` of `words` (a new start state chooses which).
 
     The digit branch is a chain of `most` states so that the length is bounded (a loop
-    would let a long noise become a 30-digit "PIN").
+    would let a long noise become a 30-digit "PIN"); it may end only after `least` digits.
     """
     if not words:
         return graph
@@ -466,9 +470,10 @@ def with_digits(graph: WordGraph, words: Sequence[str], most: int = MAX_DIGITS) 
     transitions.append((start, graph.start, 1.0 - DIGIT_BRANCH, None))
     transitions.append((start, chain[0], DIGIT_BRANCH, None))
     for k in range(most):
-        go_on = 1.0 if k == 0 else 1.0 - DIGIT_STOP
+        can_stop = k >= max(1, least)
+        go_on = 1.0 - DIGIT_STOP if can_stop else 1.0
         transitions.extend((chain[k], chain[k + 1], go_on / len(words), w) for w in words)
-        if k:
+        if can_stop:
             transitions.append((chain[k], graph.final, DIGIT_STOP, None))
     transitions.append((chain[most], graph.final, 1.0, None))
     return WordGraph(chain[-1] + 1, start, graph.final, tuple(transitions))

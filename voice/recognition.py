@@ -150,6 +150,11 @@ class Recognizer:
         """The phrase list in force (None in free mode)."""
         return self._grammar.phrases
 
+    @property
+    def version(self) -> int:
+        """Version of the phrase list in force (each `set_phrases` makes a new one)."""
+        return self._grammar.version
+
     def set_phrases(self, phrases: Sequence[str] | None, digits: bool = False) -> PhraseReport:
         """Constrain recognition to `phrases` (None or [] = free mode). Never reloads the model.
 
@@ -287,6 +292,11 @@ class RecognitionStream:
         self._decoder: Decoder | None = decoder
         self._resampler = Resampler(sample_rate, ENGINE_RATE)
         self._partial = ""
+
+    @property
+    def version(self) -> int:
+        """Version of the phrase list this stream decodes with (the one in force at its start)."""
+        return self._grammar.version
 
     def feed(self, pcm: bytes) -> str | None:
         """Decode `pcm` now; return the partial text if it changed, else None."""

@@ -494,8 +494,36 @@ class SensitiveGuard:
             expires_at,
         )
 
-    def answer(self, conversation_id: str, station_id: str, text: str) -> Outcome:
-        """A reply from a resident; tells whether the held action runs now."""
+    @property
+    def awaiting_pin(self) -> bool:
+        """True while some conversation is being asked for the PIN (and has time left): only
+        then should the station hear digit strings."""
+        now = self._clock()
+        return any(p.awaiting_pin and now <= p.expires_at for p in self._pending.values())
+
+    def pin_reply(self, conversation_id: str, station_id: str, text: str) -> str | None:
+        """The digits of `text` if `answer` would check them against the PIN, else None.
+
+        Checking a PIN derives a key (PBKDF2, tens of milliseconds): the glue does it with
+        `pin_matches` in an executor and hands the verdict to `answer` as `pin_ok`.
+        """
+        pending = self._pending.get((conversation_id, station_id))
+        if pending is None or not pending.awaiting_pin or self._pin is None:
+            return None
+        return spoken_digits(text)
+
+    def pin_matches(self, digits: str) -> bool:
+        """Whether `digits` is the PIN (reads only: safe from a worker thread)."""
+        pin = self._pin
+        return pin is not None and pin.matches(digits)
+
+    def answer(
+        self, conversation_id: str, station_id: str, text: str, *, pin_ok: bool | None = None
+    ) -> Outcome:
+        """A reply from a resident; tells whether the held action runs now.
+
+        `pin_ok`: the verdict of `pin_matches` on this reply's digits, if already checked.
+        """
         key = (conversation_id, station_id)
         pending = self._pending.get(key)
         if pending is None:
@@ -513,7 +541,7 @@ class SensitiveGuard:
             return Outcome(OutcomeKind.DENIED, action, "cancelled", params)
         if not pending.awaiting_pin:
             return self._confirm(key, pending, text, params)
-        return self._check_pin(key, pending, text, params)
+        return self._check_pin(key, pending, text, params, pin_ok)
 
     def expire(self) -> list[Outcome]:
         """Drop challenges whose time is up; the glue announces each ("刚才的操作已取消…")."""
@@ -561,7 +589,12 @@ class SensitiveGuard:
         return Outcome(OutcomeKind.PIN_REQUIRED, pending.action, "pin_prompt", params)
 
     def _check_pin(
-        self, key: tuple[str, str], pending: _Pending, text: str, params: dict[str, Any]
+        self,
+        key: tuple[str, str],
+        pending: _Pending,
+        text: str,
+        params: dict[str, Any],
+        pin_ok: bool | None,
     ) -> Outcome:
         assert self._pin is not None
         digits = spoken_digits(text)
@@ -576,7 +609,7 @@ class SensitiveGuard:
                 "still_locked_out",
                 {**params, "minutes": self._minutes_left()},
             )
-        if self._pin.matches(digits):
+        if pin_ok if pin_ok is not None else self._pin.matches(digits):
             self._wrong_pins = 0
             del self._pending[key]
             return Outcome(OutcomeKind.EXECUTE, pending.action, None, params)

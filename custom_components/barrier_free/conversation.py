@@ -11,6 +11,7 @@ agent, with the normalised text.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -122,6 +123,9 @@ class BarrierFreeAgent(BarrierFreeEntity, conversation.ConversationEntity):
             clock=lambda: dt_util.utcnow().timestamp(),
         )
         self.last_answers: dict[str, str] = {}
+        # Replies to the guard are taken one at a time: a PIN is checked in an executor
+        # (PBKDF2, tens of ms) and the guard is not safe to enter meanwhile.
+        self.guard_lock = asyncio.Lock()
         self._templates: Templates | None = None
         self._phrases: PhraseList | None = None
         self._expiry_timers: list[Callable[[], None]] = []
@@ -177,6 +181,7 @@ class BarrierFreeAgent(BarrierFreeEntity, conversation.ConversationEntity):
         origin = user_input.device_id or user_input.satellite_id or _TYPED
         turn = _Turn(self, user_input, conversation_id, origin)
         response = await turn.run()
+        await self.async_sync_digits()
         text = _speech_of(response)
         if text and turn.remember:
             self.last_answers[origin] = text
@@ -235,8 +240,22 @@ class BarrierFreeAgent(BarrierFreeEntity, conversation.ConversationEntity):
             async_call_later(self.hass, timedelta(seconds=delay), self._expire)
         )
 
+    async def async_sync_digits(self) -> None:
+        """The station hears digit strings only while a PIN is being asked for.
+
+        Awaited before the answer is returned, so the station has the change before it speaks
+        the prompt (and the resident says the PIN). Allowed at other times, a reply such as
+        "confirm" was heard as digits.
+        """
+        sync = self._entry.runtime_data.phrase_sync
+        if sync is not None:
+            await sync.async_expect_digits(self.guard.awaiting_pin)
+
     @callback
     def _expire(self, _now: Any) -> None:
+        self._entry.async_create_background_task(
+            self.hass, self.async_sync_digits(), f"{DOMAIN} digits after expiry"
+        )
         for outcome in self.guard.expire():
             text = speech(outcome, self.language)
             if not text:
@@ -317,7 +336,12 @@ class _Turn:
     async def run(self) -> intent.IntentResponse:
         text = self.user_input.text.strip()
         guard = self.agent.guard
-        outcome = guard.answer(self.conversation_id, self.origin, text)
+        async with self.agent.guard_lock:
+            digits = guard.pin_reply(self.conversation_id, self.origin, text)
+            pin_ok = None
+            if digits is not None:
+                pin_ok = await self.hass.async_add_executor_job(guard.pin_matches, digits)
+            outcome = guard.answer(self.conversation_id, self.origin, text, pin_ok=pin_ok)
         if outcome.kind is OutcomeKind.EXECUTE and outcome.action is not None:
             return await self.execute_sensitive(outcome.action)
         if outcome.kind is OutcomeKind.LOCKED_OUT and outcome.notify:

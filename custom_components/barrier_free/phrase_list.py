@@ -636,8 +636,15 @@ class _Generator:
             selected.setdefault(phrase)
         return list(selected)
 
-    def _length(self, phrase: str) -> int:
-        return len(phrase) if self.language == "zh" else len(phrase.split())
+    def _length(self, phrase: str) -> tuple[int, int]:
+        """Shortest first; in English "the" is not counted and the form with it goes first:
+        residents say "unlock the front door", and with only "unlock front door" in the list
+        the recogniser heard espeak-ng's "unlock the front door" as "lock front door"."""
+        if self.language == "zh":
+            return len(phrase), 0
+        words = phrase.split()
+        articles = words.count("the")
+        return len(words) - articles, 0 if articles else 1
 
     def _cap(self, anchor: str) -> int:
         kind = anchor.partition(":")[0]
@@ -850,8 +857,15 @@ class _Generator:
         text = _speak_numbers(text, self.language)
         if self.language == "zh":
             return _clean(text).replace(" ", "")
-        return _clean(text.lower())
+        text = _clean(text.lower())
+        if _TYPED_ONLY.intersection(text.split()):
+            return ""  # the same sentence with "how's" / "what's" is made from another variant
+        return text
 
+
+_TYPED_ONLY: Final = frozenset({"hows", "whats", "wheres", "whos"})
+"""Spellings Home Assistant's templates accept for typed text ("whats the time"); nobody says
+them differently from "what's", and the recogniser's dictionary does not know them."""
 
 _NAME_POOL: Final = 4
 """Candidates looked at per kept phrase of a name, to keep the most natural wordings."""
@@ -882,7 +896,9 @@ def _variant(expression: Expression, rules: Mapping[str, Sentence], k: int) -> l
     position = count()
     pieces: list[_Piece] = []
 
-    def walk(expr: Expression) -> bool:
+    def walk(expr: Expression, plain: bool = False) -> bool:
+        # plain: inside optional words that were put in, take their first choice ("the",
+        # not "our": "unlock our front door" is not what a resident says)
         if isinstance(expr, TextChunk):
             if expr.original_text:
                 pieces.append(expr.original_text)
@@ -892,7 +908,7 @@ def _variant(expression: Expression, rules: Mapping[str, Sentence], k: int) -> l
             return True
         if isinstance(expr, RuleReference):
             rule = rules.get(expr.rule_name)
-            return rule is not None and walk(rule.expression)
+            return rule is not None and walk(rule.expression, plain)
         if isinstance(expr, Alternative):
             place = next(position)
             if expr.is_optional:
@@ -900,19 +916,20 @@ def _variant(expression: Expression, rules: Mapping[str, Sentence], k: int) -> l
                 # always keep them, or "are all fans on" would become the command "all fans on".
                 leading = not any(isinstance(p, _Slot) or p.strip() for p in pieces)
                 include = leading or (k > 0 and (k + place) % 2 == 1)
-                return walk(expr.items[0]) if include else True
-            return walk(expr.items[(k * (place + 1)) % len(expr.items)])
+                return walk(expr.items[0], plain=not leading) if include else True
+            index = 0 if plain else (k * (place + 1)) % len(expr.items)
+            return walk(expr.items[index], plain)
         if isinstance(expr, Permutation):
             items = list(expr.items)
             shift = k % len(items)
             items = items[shift:] + items[:shift]
             for item in items:
-                if not walk(item):
+                if not walk(item, plain):
                     return False
                 pieces.append(" ")
             return True
         if isinstance(expr, HassilSequence | Group):
-            return all(walk(item) for item in expr.items)
+            return all(walk(item, plain) for item in expr.items)
         return False
 
     return pieces if walk(expression) else None

@@ -52,6 +52,8 @@ class PhraseSync:
         self.version = 0
         self.pushes = 0
         self.last_error: str | None = None
+        # True while a PIN is being asked for: the station then also hears digit strings
+        self.digits = False
         self._unsubscribe: list[Callable[[], None]] = []
         self._was_connected = False
         self._debouncer = Debouncer(
@@ -124,6 +126,22 @@ class PhraseSync:
             lambda: build_phrase_list(home, language, station_area_id=station_area)
         )
         self.phrases = phrases
+        await self._async_give(phrases)
+
+    async def async_expect_digits(self, digits: bool) -> None:
+        """Let the station hear digit strings (a PIN) or stop it; pushes only on a change.
+
+        The same list is given again with the flag: nothing is rebuilt.
+        """
+        digits = digits and bool(self._entry.options.get(CONF_PIN))
+        if digits == self.digits:
+            return
+        self.digits = digits
+        if self.phrases is not None:
+            await self._async_give(self.phrases)
+
+    async def _async_give(self, phrases: PhraseList) -> None:
+        language = self.language
         self.version += 1
         spoken = phrases.phrases
         if language == "en":
@@ -132,11 +150,7 @@ class PhraseSync:
             spoken = tuple(p for p in spoken if not _CJK.search(p))
         try:
             result = await self._entry.runtime_data.connection.async_set_phrases(
-                language,
-                spoken,
-                self.version,
-                # With a PIN set, the station must also hear a PIN said digit by digit.
-                digits=bool(options.get(CONF_PIN)),
+                language, spoken, self.version, digits=self.digits
             )
         except StationError as err:
             self.last_error = str(err)
@@ -163,5 +177,6 @@ class PhraseSync:
             "phrases": len(self.phrases) if self.phrases else 0,
             "station_count": result.count if result else None,
             "unusable": list(result.unusable) if result else [],
+            "digits": self.digits,
             "last_error": self.last_error,
         }

@@ -287,7 +287,9 @@ def test_fit_to_speech_compares_the_two_decodes() -> None:
     ("text", "language", "digits"),
     [
         ("one two three four", "en", "1234"),
-        ("zero nine", "en", "09"),
+        ("zero nine", "en", None),  # 2 digits: too short for a PIN (chat heard as digits)
+        ("one two three", "en", None),
+        ("zero nine zero nine", "en", "0909"),
         ("one two three four five six seven eight", "en", "12345678"),
         ("one two three four five six seven eight nine", "en", None),  # 9 digits: too long
         ("turn on the light", "en", None),
@@ -296,7 +298,7 @@ def test_fit_to_speech_compares_the_two_decodes() -> None:
         ("一二三四", "zh", "1234"),
         ("幺 两 零 〇", "zh-CN", "1200"),
         ("일 이 삼 사", "ko", "1234"),
-        ("공 구", "ko", "09"),
+        ("공 구 영 일", "ko", "0901"),
     ],
 )
 def test_parse_digits(text: str, language: str, digits: str | None) -> None:
@@ -311,7 +313,7 @@ def test_digit_words_follow_the_vocabulary() -> None:
 
 def test_digit_branch_of_a_word_graph() -> None:
     base = word_graph([("lock", "the", "door")])
-    graph = with_digits(base, ["one", "two"], most=2)
+    graph = with_digits(base, ["one", "two"], most=2, least=1)
     assert _graph_sentences(graph) == {
         ("lock", "the", "door"),
         ("one",),
@@ -322,6 +324,16 @@ def test_digit_branch_of_a_word_graph() -> None:
         ("two", "two"),
     }
     assert with_digits(base, []) is base
+    # a PIN's length: at least `least` digits (by default 4, the shortest PIN)
+    graph = with_digits(base, ["one"], most=5, least=3)
+    assert _graph_sentences(graph) == {
+        ("lock", "the", "door"),
+        ("one", "one", "one"),
+        ("one", "one", "one", "one"),
+        ("one", "one", "one", "one", "one"),
+    }
+    assert ("one", "one", "one", "one") in _graph_sentences(with_digits(base, ["one"]))
+    assert ("one", "one", "one") not in _graph_sentences(with_digits(base, ["one"]))
 
 
 def _graph_sentences(graph: WordGraph) -> set[tuple[str, ...]]:

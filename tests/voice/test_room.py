@@ -91,6 +91,35 @@ def test_vad_ignores_silence_clicks_and_steady_noise() -> None:
     assert len(_utterances(speech_in_hum)) == 1
 
 
+def test_vad_events_carry_the_whole_utterance_as_it_comes() -> None:
+    """The room decodes speech while it comes: start + audio pieces = the utterance, in order;
+    a click starts and ends with no utterance (its decode is dropped)."""
+    pcm = silence(0.8) + synth("close the curtains") + silence(1.0)
+    pcm += _noise(0.12, 8000) + silence(1.0) + synth("what time is it")  # no quiet at the end
+    vad = EnergyVad(16000, max_seconds=30.0)
+    events = []
+    for start in range(0, len(pcm), 4096):
+        events += vad.feed(pcm[start : start + 4096])
+    events += vad.finish()
+    assert vad.finish() == []
+    kinds = [e.kind for e in events]
+    assert kinds[0] == "start"
+    ends = [i for i, kind in enumerate(kinds) if kind == "end"]
+    assert len(ends) == 3
+    pieces: list[bytes] = []
+    utterances = []
+    for event in events:
+        if event.kind == "start":
+            pieces = [event.pcm]
+        elif event.kind == "audio":
+            pieces.append(event.pcm)
+        elif event.utterance is not None:
+            assert b"".join(pieces) == event.utterance.pcm
+            utterances.append(event.utterance)
+    assert len(utterances) == 2  # the click was not speech
+    assert [e.utterance for e in events if e.kind == "end"][1] is None
+
+
 def test_vad_cuts_endless_speech() -> None:
     vad = EnergyVad(16000, max_seconds=2.0)
     found = vad.process(_noise(5.0, 6000))

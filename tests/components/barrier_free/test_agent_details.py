@@ -164,16 +164,38 @@ async def test_confirmation_says_what_will_really_happen(
 async def test_pin_as_the_station_returns_it(
     hass: HomeAssistant, setup: Callable[..., Any], station: Station
 ) -> None:
-    """With a PIN set the station is told to hear digits, and returns a PIN as "1234"."""
+    """The station hears digits only while the PIN is asked for, and returns a PIN as "1234".
+
+    Allowed all the time, a spoken "confirm" came back as the digits "22"."""
     pin = PinHash.create("1234", iterations=1000).to_string()
-    resident, entities, _ = await setup("en", **{CONF_PIN: pin})
-    await wait_until(
-        lambda: station.phrases.get("en") is not None and station.phrases["en"].digits,
-        "a phrase list that allows digits",
-    )
+    resident, entities, entry = await setup("en", **{CONF_PIN: pin})
+    await wait_until(lambda: entry.runtime_data.phrase_sync.pushes, "the home's phrase list")
+    assert not station.phrases["en"].digits
     assert (await resident.say("unlock the front door")).startswith("Do you really want")
+    assert not station.phrases["en"].digits  # the confirmation is not a number
     assert await resident.say("confirm") == "Please say your PIN, one digit at a time."
+    # given before the prompt is answered: the resident speaks after hearing it
+    assert station.phrases["en"].digits
+    assert entry.runtime_data.phrase_sync.as_diagnostics()["digits"] is True
     assert await resident.say("1234") == "Unlocked the front door."
+    assert not station.phrases["en"].digits
+    assert entities["lock.front_door"].calls == ["unlock"]
+    # a PIN prompt answered with "no": digits off again
+    await resident.say("lock the front door")
+    await resident.say("confirm")
+    assert station.phrases["en"].digits
+    assert (await resident.say("no")).startswith("OK, cancelled")
+    assert not station.phrases["en"].digits
+
+
+async def test_no_digits_without_a_pin(
+    hass: HomeAssistant, setup: Callable[..., Any], station: Station
+) -> None:
+    resident, entities, entry = await setup("en")
+    await wait_until(lambda: entry.runtime_data.phrase_sync.pushes, "the home's phrase list")
+    await resident.say("unlock the front door")
+    assert (await resident.say("confirm")).startswith("Unlocked")
+    assert not station.phrases["en"].digits
     assert entities["lock.front_door"].calls == ["unlock"]
 
 

@@ -9,7 +9,8 @@ from pathlib import Path
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 
-from custom_components.barrier_free.const import DOMAIN
+from custom_components.barrier_free.confirm_sensitive import PinHash
+from custom_components.barrier_free.const import CONF_PIN, DOMAIN
 from custom_components.barrier_free.conversation import async_station_device_id
 from tests.speech import silence, synth
 from tests.voice.station import wait_until
@@ -93,3 +94,50 @@ async def test_a_single_utterance_never_unlocks(
     assert room.counters.answered == 1  # the question "Do you really want to unlock…?"
     assert hass.states.get("lock.front_door").state == "locked"
     assert entities["lock.front_door"].calls == []
+
+
+async def test_spoken_pin_unlocks_after_confirmation(
+    hass: HomeAssistant, station: Station, tmp_path: Path
+) -> None:
+    """Command, "confirm" and the PIN said digit by digit, as three utterances in the room.
+
+    The station hears digit strings only while the PIN is asked for: before, "confirm" was
+    heard as "two two". The PIN utterance was decoded while Home Assistant was still turning
+    digits on (the recording comes faster than real time), so it is decoded again.
+    (The garage door: espeak-ng's "unlock the front door" is heard as "lock the front door"
+    by pocketsphinx about half the time, see the note in README.)"""
+    pin = PinHash.create("4721", iterations=1000).to_string()
+    _, entities, entry = await async_setup_resident(hass, station, "en", **{CONF_PIN: pin})
+    await wait_until(lambda: entry.runtime_data.phrase_sync.pushes, "the home's phrase list")
+    path = tmp_path / "pin.wav"
+    pcm = silence(0.5)
+    for text in ("open the garage door", "confirm", "four seven two one"):
+        pcm += synth(text) + silence(1.5)
+    write_wav(path, pcm, 16000)
+    assert hass.states.get("cover.garage_door").state == "closed"
+    room = RoomListener(station, RoomConfig(input=str(path)))
+    await room.run()
+    await hass.async_block_till_done()
+    assert room.counters.answered == 3, room.counters
+    assert hass.states.get("cover.garage_door").state == "open"
+    assert entities["cover.garage_door"].calls == ["open_cover"]
+    assert not station.phrases["en"].digits  # off again once the PIN was taken
+
+
+async def test_wrong_spoken_pin_does_not_unlock(
+    hass: HomeAssistant, station: Station, tmp_path: Path
+) -> None:
+    pin = PinHash.create("4721", iterations=1000).to_string()
+    _, entities, entry = await async_setup_resident(hass, station, "en", **{CONF_PIN: pin})
+    await wait_until(lambda: entry.runtime_data.phrase_sync.pushes, "the home's phrase list")
+    path = tmp_path / "pin.wav"
+    pcm = silence(0.5)
+    for text in ("open the garage door", "confirm", "five five five five"):
+        pcm += synth(text) + silence(1.5)
+    write_wav(path, pcm, 16000)
+    room = RoomListener(station, RoomConfig(input=str(path)))
+    await room.run()
+    await hass.async_block_till_done()
+    assert room.counters.answered == 3, room.counters  # the last: "wrong PIN"
+    assert hass.states.get("cover.garage_door").state == "closed"
+    assert entities["cover.garage_door"].calls == []
