@@ -40,6 +40,7 @@ from .confirm_sensitive import (
     contains_pin,
     service_for_intent,
     speech,
+    spoken_digits,
 )
 from .const import (
     CONF_AREAS,
@@ -351,6 +352,9 @@ class _Turn:
             self.agent.schedule_expiry(dt_util.utcnow().timestamp() + guard.pin_timeout)
         if outcome.kind not in (OutcomeKind.NOTHING_PENDING, OutcomeKind.NOT_AN_ANSWER):
             return self.answer(speech(outcome, self.language) or self.say("not_understood"))
+        if outcome.kind is OutcomeKind.NOTHING_PENDING and spoken_digits(text) is not None:
+            # a PIN (or a number alone) after the question expired or was never asked
+            return self.answer(self.say("nothing_to_confirm"))
 
         home = self.agent.home()
         lists = slot_lists(home)

@@ -162,6 +162,34 @@ def test_confirmation_then_pin(clock: Clock) -> None:
     assert guard.answer("conv", "hall", "幺 二 三 四").kind is OutcomeKind.EXECUTE
 
 
+def test_pin_checked_outside_the_guard(clock: Clock) -> None:
+    """The glue checks the PIN in a worker thread (`pin_matches`) and hands in the verdict; the
+    guard says when a PIN is being asked for (the station then hears digits)."""
+    guard = _guard(clock, "1234")
+    assert not guard.awaiting_pin
+    guard.request("conv", "hall", UNLOCK)
+    assert guard.pin_reply("conv", "hall", "一二三四") is None  # asked to confirm, not for a PIN
+    assert not guard.awaiting_pin
+    guard.answer("conv", "hall", "确定")
+    assert guard.awaiting_pin
+    assert guard.pin_reply("conv", "hall", "一二三四") == "1234"
+    assert guard.pin_reply("conv", "hall", "打开客厅的灯") is None
+    assert guard.pin_reply("other", "hall", "一二三四") is None
+    assert guard.pin_matches("1234")
+    assert not guard.pin_matches("4321")
+    # the verdict handed in is the one used
+    outcome = guard.answer("conv", "hall", "一二三四", pin_ok=False)
+    assert outcome.kind is OutcomeKind.WRONG_PIN
+    assert guard.answer("conv", "hall", "五五五五", pin_ok=True).kind is OutcomeKind.EXECUTE
+    assert not guard.awaiting_pin
+    # a PIN prompt whose time is up no longer counts
+    guard.request("conv", "hall", UNLOCK)
+    guard.answer("conv", "hall", "确定")
+    clock.now += guard.pin_timeout + 1
+    assert not guard.awaiting_pin
+    assert not _guard(clock).pin_matches("1234")  # no PIN set
+
+
 @pytest.mark.parametrize("reply", ["一二三四", "幺两三四", "1234", "one two three four", "1 2 3 4"])
 def test_pin_spoken_in_many_ways(clock: Clock, reply: str) -> None:
     guard = _guard(clock, "1234")

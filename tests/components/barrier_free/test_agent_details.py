@@ -188,6 +188,22 @@ async def test_pin_as_the_station_returns_it(
     assert not station.phrases["en"].digits
 
 
+async def test_pin_prompt_that_expires_turns_digits_off(
+    hass: HomeAssistant, setup: Callable[..., Any], station: Station
+) -> None:
+    pin = PinHash.create("1234", iterations=1000).to_string()
+    resident, entities, entry = await setup("en", **{CONF_PIN: pin})
+    await wait_until(lambda: entry.runtime_data.phrase_sync.pushes, "the home's phrase list")
+    agent = hass.data["entity_components"]["conversation"].get_entity(resident.agent_id)
+    agent.guard.pin_timeout = 0.3  # real time
+    await resident.say("unlock the front door")
+    assert await resident.say("confirm") == "Please say your PIN, one digit at a time."
+    assert station.phrases["en"].digits
+    await wait_until(lambda: not station.phrases["en"].digits, "digits off after the expiry")
+    assert (await resident.say("1234")).startswith("There is nothing to confirm")
+    assert entities["lock.front_door"].calls == []
+
+
 async def test_no_digits_without_a_pin(
     hass: HomeAssistant, setup: Callable[..., Any], station: Station
 ) -> None:
