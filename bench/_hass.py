@@ -7,6 +7,7 @@ from __future__ import annotations
 import socket
 
 from homeassistant import loader
+from homeassistant.components.http.config import async_get_and_load_store
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import frame
 from homeassistant.setup import async_setup_component
@@ -29,6 +30,11 @@ async def async_prepare(hass: HomeAssistant) -> None:
     assert await async_setup_component(hass, "homeassistant", {})
     http_conf = {"server_host": ["127.0.0.1"], "server_port": _free_port()}
     assert await async_setup_component(hass, "http", {"http": http_conf})
+    # settings given as YAML are a trial Home Assistant reverts after 5 minutes (a restart)
+    # unless confirmed, and a bench runs longer than that
+    store = await async_get_and_load_store(hass)
+    if store.pending is not None:
+        await store.async_promote_pending()
 
 
 async def async_add_station(hass: HomeAssistant, station: Station) -> MockConfigEntry:

@@ -22,7 +22,12 @@ SOURCE = ROOT / "script" / "showroom"
 def _prepare_config(config: Path, station: dict[str, object], ha_port: int) -> None:
     config.mkdir(parents=True, exist_ok=True)
     text = (SOURCE / "configuration.yaml").read_text(encoding="utf-8")
-    text += f"\nhttp:\n  server_port: {ha_port}\n"
+    if _stored_http_port(config) != ha_port:
+        # Home Assistant takes YAML http settings once, as a trial it reverts (restarting on
+        # the old port) unless confirmed within 5 minutes: showroom_setup confirms it. Later
+        # starts use the stored settings; YAML left in place would only raise a repair.
+        (config / ".storage" / "http").unlink(missing_ok=True)
+        text += f"\nhttp:\n  server_port: {ha_port}\n"
     (config / "configuration.yaml").write_text(text, encoding="utf-8")
     components = config / "custom_components"
     components.mkdir(exist_ok=True)
@@ -38,6 +43,16 @@ def _prepare_config(config: Path, station: dict[str, object], ha_port: int) -> N
                 shutil.rmtree(link)
         link.symlink_to(target, target_is_directory=True)
     (config / "showroom-station.json").write_text(json.dumps(station), encoding="utf-8")
+
+
+def _stored_http_port(config: Path) -> int | None:
+    """The port in Home Assistant's stored (confirmed) http settings, if any."""
+    try:
+        stored = json.loads((config / ".storage" / "http").read_text(encoding="utf-8"))
+        port = stored["data"]["stable"]["server_port"]
+    except OSError, ValueError, KeyError, TypeError:
+        return None
+    return port if isinstance(port, int) and stored["data"].get("pending") is None else None
 
 
 def _wait_for_token(token_file: Path, proc: subprocess.Popen[bytes], seconds: float) -> str:

@@ -636,15 +636,8 @@ class _Generator:
             selected.setdefault(phrase)
         return list(selected)
 
-    def _length(self, phrase: str) -> tuple[int, int]:
-        """Shortest first; in English "the" is not counted and the form with it goes first:
-        residents say "unlock the front door", and with only "unlock front door" in the list
-        the recogniser heard espeak-ng's "unlock the front door" as "lock front door"."""
-        if self.language == "zh":
-            return len(phrase), 0
-        words = phrase.split()
-        articles = words.count("the")
-        return len(words) - articles, 0 if articles else 1
+    def _length(self, phrase: str) -> int:
+        return len(phrase) if self.language == "zh" else len(phrase.split())
 
     def _cap(self, anchor: str) -> int:
         kind = anchor.partition(":")[0]

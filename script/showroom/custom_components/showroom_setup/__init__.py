@@ -12,6 +12,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from homeassistant.components.http.config import async_get_and_load_store
 from homeassistant.const import EVENT_HOMEASSISTANT_STARTED
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.helpers import area_registry as ar
@@ -55,6 +56,7 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Arrange the showroom once Home Assistant has started."""
 
     async def _arrange(_event: Event) -> None:
+        await async_confirm_http_settings(hass)
         _place_devices(hass)
         station_file = Path(hass.config.path("showroom-station.json"))
         text = await hass.async_add_executor_job(_read_if_exists, station_file)
@@ -63,6 +65,19 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
     hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STARTED, _arrange)
     return True
+
+
+async def async_confirm_http_settings(hass: HomeAssistant) -> None:
+    """Confirm the port the showroom was started on, as a user confirms new network settings.
+
+    Home Assistant applies http settings from YAML as a trial and, unconfirmed after five
+    minutes, restarts on the previous ones (8123): a showroom on another port would move.
+    """
+    store = await async_get_and_load_store(hass)
+    pending = store.pending
+    if pending is not None and pending.get("error") is None:
+        await store.async_promote_pending()
+        _LOGGER.info("Showroom: confirmed Home Assistant's http settings")
 
 
 def _read_if_exists(path: Path) -> str | None:
