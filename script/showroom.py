@@ -105,6 +105,10 @@ def main() -> int:
             str(token_file),
         ],
         cwd=ROOT,
+        # Own process groups: Ctrl-C or a service manager's group signal reaches only this
+        # script, which stops each child with exactly one signal (Home Assistant takes a
+        # second signal during its shutdown as an interrupt and prints tracebacks).
+        start_new_session=True,
     )
     procs = [station]
     try:
@@ -122,6 +126,7 @@ def main() -> int:
             # not the repository: its custom_components/ would shadow the config's
             cwd=config,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            start_new_session=True,
         )
         procs.append(hass)
         while all(p.poll() is None for p in procs):
@@ -131,7 +136,7 @@ def main() -> int:
     finally:
         for proc in reversed(procs):
             if proc.poll() is None:
-                proc.send_signal(signal.SIGINT)
+                proc.send_signal(signal.SIGTERM)
         for proc in reversed(procs):
             try:
                 proc.wait(timeout=30)
