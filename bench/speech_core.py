@@ -247,32 +247,26 @@ def run_engine(engine: str, sizes: tuple[int, ...], repeats: int) -> list[dict[s
 
 def rejection_cost(audio: list[bytes], repeats: int, step: int) -> dict[str, float]:
     """The phone loop alone, configured as SphinxDecoder runs it, on the same chunks."""
-    import pocketsphinx  # noqa: PLC0415
+    from voice.sphinx_engine import _model_files, phone_loop  # noqa: PLC0415
 
-    from voice.sphinx_engine import PHONE_LOOP_LW, PHONE_SEARCH, _model_files  # noqa: PLC0415
-
-    files = _model_files(None)
-    phones = pocketsphinx.Decoder(
-        hmm=str(files.acoustic), dict=None, lm=None, loglevel="FATAL", lw=PHONE_LOOP_LW
-    )
-    phones.add_allphone_file(PHONE_SEARCH, str(files.phone_lm) if files.phone_lm else None)
-    phones.activate_search(PHONE_SEARCH)
+    phones = phone_loop(_model_files(None))
     busy = seconds = 0.0
     tails: list[float] = []
     for _ in range(repeats):
         for pcm in audio:
             chunks = [pcm[i : i + step] for i in range(0, len(pcm), step)]
-            phones.start_utt()
+            phones.start()
             t0 = time.perf_counter()
             for chunk in chunks[:-1]:
-                phones.process_raw(chunk, False, False)
+                phones.process(chunk)
             t1 = time.perf_counter()
-            phones.process_raw(chunks[-1], False, False)
-            phones.end_utt()
+            phones.process(chunks[-1])
+            phones.end()
             t2 = time.perf_counter()
             busy += t2 - t0
             tails.append((t2 - t1) * 1000)
             seconds += len(pcm) / 32000
+    phones.close()
     return {"rtf": busy / seconds, "tail_p50": statistics.median(tails)}
 
 

@@ -205,8 +205,8 @@ class Recognizer:
         """Recognise a whole buffer of 16-bit mono PCM (leading/trailing silence trimmed)."""
         stream = self.stream(sample_rate)
         try:
-            stream.feed(trim_silence(pcm, sample_rate))
-            return stream.finish()
+            # handed over with the end of the utterance: no partial text is worked out for it
+            return stream.finish(trim_silence(pcm, sample_rate))
         finally:
             stream.cancel()
 
@@ -311,12 +311,13 @@ class RecognitionStream:
             return partial
         return None
 
-    def finish(self) -> Result:
-        """Flush the decoder, snap to the phrase list in force when the stream began."""
+    def finish(self, last: bytes = b"") -> Result:
+        """Decode `last` (the end of the utterance, if not fed yet), flush the decoder, snap to
+        the phrase list in force when the stream began."""
         decoder = self._live()
         self._decoder = None
         try:
-            tail = self._resampler.process(b"", final=True)
+            tail = self._resampler.process(last) + self._resampler.process(b"", final=True)
             if tail:
                 decoder.accept(tail)
             raw, confidence = decoder.finish()

@@ -10,14 +10,16 @@ and a phrase-list version is added to a decoder as a named search, never by relo
 
 from __future__ import annotations
 
+import ctypes
 import math
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import pocketsphinx
+from pocketsphinx import _pocketsphinx
 
 from .engine import Decoder, Grammar, Pool
 from .phrases import PhraseSet, digit_words, with_digits, word_graph
@@ -28,12 +30,21 @@ PHONE_SEARCH = "phones"
 IDLE_DECODERS = 4
 PHONE_LOOP_LW = 2.0  # phone bigram weight of the unconstrained decode (default 6.5: too
 # strong, the phone loop then explains half an utterance as silence)
+PHONE_LOOP_TOPN = 4  # Gaussians per codebook scored exactly in the phone loop (default 4)
+PHONE_LOOP_BIGRAM = False  # with the model's phone bigram (en-us-phone.lm.bin) the phone
+# loop decoded 1.7 times slower (its lookups were 40 % of the work); without, every phone pair
+# is alike, its scores are ~5 per frame lower (fit ~5 higher) and FIT_AT_HALF moved with them
+PARALLEL_MIN_SAMPLES = 1600  # 0.1 s: a chunk this long is decoded by both decoders at once
+HANDOFF_WAIT_S = 0.005  # how long a chunk waits for the phone loop's thread to start on it
 
 # Rejection: likelihood ratios of the phrase grammar against an unconstrained decode.
 # Beside the grammar decoder, every phrase-mode utterance is also decoded by a phone loop
-# (allphone search: any phone sequence, phone bigram), fed the same audio chunk by chunk as it
-# arrives (RTF ~0.04; bench/speech_core.py). Both report per-segment acoustic scores (log base
-# 1.0001, already relative to the best senone of each frame). For the words the grammar found:
+# (allphone search: any phone sequence), fed the same audio chunk by chunk as it
+# arrives (RTF ~0.04; bench/speech_core.py). It runs on pocketsphinx's C API through ctypes,
+# which releases the GIL: a long chunk (a whole utterance, `Recognizer.transcribe`) is decoded
+# by both decoders at once on two cores (whole-utterance latency ~110 -> ~50 ms). Both report
+# per-segment acoustic scores (log base 1.0001, already relative to the best senone of each
+# frame). For the words the grammar found:
 # - coverage = frames the grammar explains as words / frames the phone loop hears as phones.
 #   Speech the grammar cannot say is pushed into silence: out-of-domain sentences covered
 #   0.26-0.56 of their speech, correct commands 0.86-1.69 (stop closures that the phone loop
@@ -50,6 +61,10 @@ PHONE_LOOP_LW = 2.0  # phone bigram weight of the unconstrained decode (default 
 # per-frame path score used before (boundary -32.5) rejected the pyttsx3 commands (-36 per
 # frame) and 8 of 114 correct espeak-ng ones (down to -40.6).
 # Boundaries (logistic, the weakest of the three counts): coverage 0.72, fit -52, stretch 4.
+# Those fits were with the phone bigram; the phone loop now runs without it (PHONE_LOOP_BIGRAM)
+# and the same 270 espeak-ng utterances (3 voices x 3 rates, 20 commands, 10 chat sentences)
+# fit ~5 higher (median; commands +5, chat +6), so the fit boundary moved to -47: the same
+# 162/180 commands accepted right and the same 2/90 chat utterances accepted as before.
 # Not caught: near-misses sharing most sounds with a command ("lock the back door" -> "lock
 # the front door": coverage ~1, fit like a command), and short chat of a command's length
 # heard as that command ("please pass the salt" -> "is the front door locked", fit -35; with
@@ -57,14 +72,16 @@ PHONE_LOOP_LW = 2.0  # phone bigram weight of the unconstrained decode (default 
 MIN_SIMILARITY = 0.8
 COVERAGE_AT_HALF = 0.72
 COVERAGE_SPREAD = 0.04
-FIT_AT_HALF = -52.0
+FIT_AT_HALF = -47.0
 FIT_SPREAD = 3.0
 # A digit string is held to stricter boundaries: a loop of ten words is almost as free as the
 # phone loop, so chat fits it ("good morning" -> "two four two", fit -29 to -38, coverage ~1).
 # Correct espeak-ng digit strings fit at -14 to -23, misheard ones (an inserted or swapped
-# digit) at -24.8 to -35: a PIN that is not sure is rejected and asked again.
+# digit) at -24.8 to -35: a PIN that is not sure is rejected and asked again. Without the phone
+# bigram (and a wider set: 7 strings x 3 voices x 3 rates) -21.5 accepts 13 of 27 right strings
+# and 9 of 31 misheard (-23.5 with the bigram: 15 and 10), no chat.
 DIGIT_COVERAGE_AT_HALF = 0.85
-DIGIT_FIT_AT_HALF = -23.5
+DIGIT_FIT_AT_HALF = -21.5
 DIGIT_FIT_SPREAD = 1.0
 # and no digit may stretch over more sound than its own phones (correct strings: 1.0; espeak-ng
 # "confirm" heard as "two two" through room mode: 2.0, and accepted without this bound)
@@ -194,6 +211,225 @@ def _read_dictionary(path: Path) -> frozenset[str]:
     return frozenset(words)
 
 
+class _Api:
+    """The pocketsphinx C functions the phone loop uses, from the wheel's own extension module.
+
+    Called through ctypes, which releases the GIL for the call (the Cython binding holds it):
+    the phone loop can then decode on one core while the grammar decoder decodes the same
+    audio on the other.
+    """
+
+    def __init__(self) -> None:
+        lib = ctypes.CDLL(_pocketsphinx.__file__)
+        vp, cp, i32 = ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int32
+        ip, i32p = ctypes.POINTER(ctypes.c_int), ctypes.POINTER(ctypes.c_int32)
+        signatures: dict[str, tuple[Any, list[Any]]] = {
+            "ps_config_init": (vp, [vp]),
+            "ps_config_set_str": (vp, [vp, cp, cp]),
+            "ps_config_set_float": (vp, [vp, cp, ctypes.c_double]),
+            "ps_config_set_int": (vp, [vp, cp, ctypes.c_long]),
+            "ps_config_free": (ctypes.c_int, [vp]),
+            "ps_init": (vp, [vp]),
+            "ps_free": (ctypes.c_int, [vp]),
+            "ps_add_allphone_file": (ctypes.c_int, [vp, cp, cp]),
+            "ps_activate_search": (ctypes.c_int, [vp, cp]),
+            "ps_start_utt": (ctypes.c_int, [vp]),
+            "ps_process_raw": (ctypes.c_int, [vp, cp, ctypes.c_size_t, ctypes.c_int, ctypes.c_int]),
+            "ps_end_utt": (ctypes.c_int, [vp]),
+            "ps_get_cmn": (cp, [vp, ctypes.c_int]),
+            "ps_set_cmn": (ctypes.c_int, [vp, cp]),
+            "ps_get_logmath": (vp, [vp]),
+            "ps_seg_iter": (vp, [vp]),
+            "ps_seg_next": (vp, [vp]),
+            "ps_seg_word": (cp, [vp]),
+            "ps_seg_frames": (None, [vp, ip, ip]),
+            "ps_seg_prob": (i32, [vp, i32p, i32p, i32p]),
+            "logmath_exp": (ctypes.c_double, [vp, ctypes.c_int]),
+            "logmath_log": (ctypes.c_int, [vp, ctypes.c_double]),
+        }
+        self.functions: dict[str, Any] = {}
+        for name, (restype, argtypes) in signatures.items():
+            function = getattr(lib, name)
+            function.restype = restype
+            function.argtypes = argtypes
+            self.functions[name] = function
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.functions[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+_API: list[_Api | None] = []  # [] before the first look, [None] where it is not available
+_API_LOCK = threading.Lock()
+
+
+def _api() -> _Api | None:
+    """The C functions, or None where the wheel does not export them."""
+    with _API_LOCK:
+        if not _API:
+            try:
+                _API.append(_Api())
+            except OSError, AttributeError:
+                _API.append(None)
+        return _API[0]
+
+
+class PhoneLoop:
+    """The unconstrained decoder of the rejection check (see `fit_to_speech`), on the C API.
+
+    No dictionary: the phone loop needs only the acoustic model (loads in ~15 ms).
+    """
+
+    parallel = True  # its decoding releases the GIL
+
+    def __init__(self, files: ModelFiles, api: _Api) -> None:
+        self._api = api
+        config = api.ps_config_init(None)
+        if not config:
+            raise RuntimeError("pocketsphinx could not make a configuration")
+        try:
+            api.ps_config_set_str(config, b"hmm", str(files.acoustic).encode())
+            api.ps_config_set_str(config, b"loglevel", b"FATAL")
+            api.ps_config_set_float(config, b"lw", PHONE_LOOP_LW)
+            api.ps_config_set_int(config, b"topn", PHONE_LOOP_TOPN)
+            self._ps = api.ps_init(config)
+        finally:
+            api.ps_config_free(config)  # the decoder keeps its own reference
+        if not self._ps:
+            raise RuntimeError(f"pocketsphinx could not load {files.acoustic}")
+        phone_lm = files.phone_lm if PHONE_LOOP_BIGRAM else None
+        path = str(phone_lm).encode() if phone_lm is not None else None
+        if api.ps_add_allphone_file(self._ps, PHONE_SEARCH.encode(), path) < 0:
+            self.close()
+            raise RuntimeError("pocketsphinx could not make the phone loop")
+        api.ps_activate_search(self._ps, PHONE_SEARCH.encode())
+        self._logmath = api.ps_get_logmath(self._ps)
+
+    def start(self) -> None:
+        self._api.ps_start_utt(self._ps)
+
+    def process(self, pcm: bytes, full: bool = False) -> None:
+        self._api.ps_process_raw(self._ps, pcm, len(pcm) // 2, 0, int(full))
+
+    def end(self) -> None:
+        self._api.ps_end_utt(self._ps)
+
+    def set_cmn(self, cmn: str) -> None:
+        self._api.ps_set_cmn(self._ps, cmn.encode())
+
+    def segments(self) -> list[tuple[str, int, int, float]]:
+        """As `_segments` reads them through the Cython binding (same rounding)."""
+        api = self._api
+        found = []
+        start, end = ctypes.c_int(), ctypes.c_int()
+        ascr, lscr, lback = ctypes.c_int32(), ctypes.c_int32(), ctypes.c_int32()
+        seg = api.ps_seg_iter(self._ps)
+        while seg:
+            api.ps_seg_frames(seg, ctypes.byref(start), ctypes.byref(end))
+            api.ps_seg_prob(seg, ctypes.byref(ascr), ctypes.byref(lscr), ctypes.byref(lback))
+            frames = end.value - start.value + 1
+            if frames > 0:
+                chance = api.logmath_exp(self._logmath, ascr.value)
+                score = api.logmath_log(self._logmath, chance) if chance > 0.0 else None
+                word = (api.ps_seg_word(seg) or b"").decode("utf-8", "replace")
+                found.append(
+                    (
+                        word,
+                        start.value,
+                        end.value,
+                        float(score) if score is not None else UNDERFLOW * frames,
+                    )
+                )
+            seg = api.ps_seg_next(seg)  # frees the iterator after the last segment
+        return found
+
+    def close(self) -> None:
+        ps, self._ps = self._ps, None
+        if ps:
+            self._api.ps_free(ps)
+
+    def __del__(self) -> None:
+        # a decoder dropped without `discard` must not leak the C decoder (~15 MB)
+        if getattr(self, "_ps", None):
+            self.close()
+
+
+class CythonPhoneLoop:
+    """The same phone loop through the Cython binding (where the C API is not exported):
+    it holds the GIL, so it decodes in turn with the grammar decoder."""
+
+    parallel = False
+
+    def __init__(self, files: ModelFiles) -> None:
+        self._decoder = pocketsphinx.Decoder(
+            hmm=str(files.acoustic),
+            dict=None,
+            lm=None,
+            loglevel="FATAL",
+            lw=PHONE_LOOP_LW,
+            topn=PHONE_LOOP_TOPN,
+        )
+        phone_lm = files.phone_lm if PHONE_LOOP_BIGRAM else None
+        self._decoder.add_allphone_file(
+            PHONE_SEARCH, str(phone_lm) if phone_lm is not None else None
+        )
+        self._decoder.activate_search(PHONE_SEARCH)
+
+    def start(self) -> None:
+        self._decoder.start_utt()
+
+    def process(self, pcm: bytes, full: bool = False) -> None:
+        self._decoder.process_raw(pcm, False, full)
+
+    def end(self) -> None:
+        self._decoder.end_utt()
+
+    def set_cmn(self, cmn: str) -> None:
+        self._decoder.set_cmn(cmn)
+
+    def segments(self) -> list[tuple[str, int, int, float]]:
+        return _segments(self._decoder)
+
+    def close(self) -> None:
+        return None
+
+
+def phone_loop(files: ModelFiles) -> PhoneLoop | CythonPhoneLoop:
+    api = _api()
+    return PhoneLoop(files, api) if api is not None else CythonPhoneLoop(files)
+
+
+def _at_once(side: Callable[[], object], main: Callable[[], object]) -> None:
+    """Run `side` on a thread of its own while this thread runs `main`; return when both are
+    done (a thread per call, ~0.1 ms: none is left running between utterances).
+
+    `side` must release the GIL while it works (a ctypes call). It is given a moment to start
+    first: `main` (the Cython binding) holds the GIL for its whole call, and a thread that had
+    not yet reached its C call would wait for it.
+    """
+    started = threading.Event()
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        started.set()
+        try:
+            side()
+        except BaseException as err:  # handed to the caller below
+            failed.append(err)
+
+    helper = threading.Thread(target=run, name="sphinx-phone-loop", daemon=True)
+    helper.start()
+    started.wait(HANDOFF_WAIT_S)
+    try:
+        main()
+    finally:
+        helper.join()
+    if failed:
+        raise failed[0]
+
+
 class SphinxDecoder:
     """One pocketsphinx Decoder with the searches (phrase versions) added to it, and in phrase
     mode a phone-loop decoder fed the same audio (see `fit_to_speech`)."""
@@ -208,13 +444,7 @@ class SphinxDecoder:
             loglevel="FATAL",
             bestpath=False,
         )
-        # No dictionary: the phone loop needs only the acoustic model (loads in ~15 ms).
-        self._phones = pocketsphinx.Decoder(
-            hmm=str(files.acoustic), dict=None, lm=None, loglevel="FATAL", lw=PHONE_LOOP_LW
-        )
-        phone_lm = str(files.phone_lm) if files.phone_lm is not None else None
-        self._phones.add_allphone_file(PHONE_SEARCH, phone_lm)
-        self._phones.activate_search(PHONE_SEARCH)
+        self._phones = phone_loop(files)
         self._lm = files.lm
         self._searches: set[str] = set()
         self._active: str | None = None
@@ -247,7 +477,7 @@ class SphinxDecoder:
         self._checking = grammar.graph is not None
         self._digits = frozenset(grammar.digits)
         if self._checking:
-            self._phones.start_utt()
+            self._phones.start()
         self._audio = []
         self._in_utterance = True
 
@@ -271,9 +501,14 @@ class SphinxDecoder:
         return name
 
     def accept(self, pcm: bytes) -> None:
-        self._decoder.process_raw(pcm, False, False)
-        if self._checking:
-            self._phones.process_raw(pcm, False, False)
+        if not self._checking:
+            self._decoder.process_raw(pcm, False, False)
+        elif self._phones.parallel and len(pcm) >= 2 * PARALLEL_MIN_SAMPLES:
+            # a long chunk (a whole utterance): the phone loop decodes it on another core
+            _at_once(lambda: self._phones.process(pcm), self._grammar_decode(pcm))
+        else:
+            self._decoder.process_raw(pcm, False, False)
+            self._phones.process(pcm)
         if self._fresh:
             self._audio.append(pcm)
 
@@ -292,7 +527,7 @@ class SphinxDecoder:
         if not self._checking:
             return hyp.hypstr, 1.0  # free mode: nothing to reject but silence
         words = _segments(self._decoder)
-        found = fit_to_speech(words, _segments(self._phones), self._phone_count)
+        found = fit_to_speech(words, self._phones.segments(), self._phone_count)
         said = {w.split("(", 1)[0] for w, _, _, _ in words if _is_word(w)}
         return hyp.hypstr, confidence(found, digits=bool(said) and said <= self._digits)
 
@@ -306,11 +541,24 @@ class SphinxDecoder:
         """Decode the whole first utterance again, normalised by its own cepstral mean
         (this also leaves that mean in force for the decoder's next utterances)."""
         self._fresh = False
-        decoders = [self._decoder, self._phones] if self._checking else [self._decoder]
-        for decoder in decoders:
-            decoder.start_utt()
-            decoder.process_raw(audio, False, True)
-            decoder.end_utt()
+        self._decoder.start_utt()
+        if self._checking:
+            self._phones.start()
+        if self._checking and self._phones.parallel:
+            _at_once(
+                lambda: self._phones.process(audio, full=True),
+                self._grammar_decode(audio, full=True),
+            )
+        else:
+            self._decoder.process_raw(audio, False, True)
+            if self._checking:
+                self._phones.process(audio, full=True)
+        self._decoder.end_utt()
+        if self._checking:
+            self._phones.end()
+
+    def _grammar_decode(self, pcm: bytes, full: bool = False) -> Callable[[], object]:
+        return lambda: self._decoder.process_raw(pcm, False, full)
 
     def cmn(self) -> str | None:
         """The cepstral mean this decoder has learnt (None before its first utterance)."""
@@ -323,13 +571,14 @@ class SphinxDecoder:
     def discard(self) -> None:
         self._end()
         self._audio = []
+        self._phones.close()
 
     def _end(self) -> None:
         if self._in_utterance:
             self._in_utterance = False
             self._decoder.end_utt()
             if self._checking:
-                self._phones.end_utt()
+                self._phones.end()
 
 
 class SphinxBackend:

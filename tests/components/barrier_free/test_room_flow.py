@@ -123,7 +123,9 @@ async def test_spoken_pin_after_confirmation(
     room = RoomListener(station, RoomConfig(input=str(path)))
     await room.run()
     await hass.async_block_till_done()
-    assert room.counters.answered == 3, room.counters  # question, PIN prompt, done / wrong PIN
+    # question, PIN prompt, then "done" or "wrong PIN" (an unsure PIN is not heard at all:
+    # the station asks to say it again, and nothing is counted)
+    assert room.counters.answered == 3 if opened else room.counters.answered >= 2, room.counters
     assert hass.states.get("cover.garage_door").state == ("open" if opened else "closed")
     assert entities["cover.garage_door"].calls == (["open_cover"] if opened else [])
     # digits off once the PIN was taken; after a wrong one the resident may try again
