@@ -12,6 +12,7 @@ agent, with the normalised text.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -183,6 +184,10 @@ class BarrierFreeAgent(BarrierFreeEntity, conversation.ConversationEntity):
         turn = _Turn(self, user_input, conversation_id, origin)
         response = await turn.run()
         await self.async_sync_digits()
+        if not _speech_of(response):
+            # every turn is answered aloud, even one Home Assistant gave no sentence for
+            failed = response.response_type is intent.IntentResponseType.ERROR
+            response.async_set_speech(say("not_understood" if failed else "done", self.language))
         text = _speech_of(response)
         if text and turn.remember:
             self.last_answers[origin] = text
@@ -363,11 +368,11 @@ class _Turn:
         understood = understand(text, templates, lists, context)
         if understood is None and contains_pin(text):
             # A PIN said with the command: find the command without it, and refuse.
-            import re  # noqa: PLC0415 - only on this rare path
-
             bare = re.sub(rf"{_DIGITS}|密码|口令|\b(pin|code|password)\b", " ", text.lower())
             bare = re.sub(r"\b(zero|one|two|three|four|five|six|seven|eight|nine)\b", " ", bare)
             understood = understand(" ".join(bare.split()), templates, lists, context)
+        if understood is None:
+            understood = self.door_words(text, home, lists, context)
         if understood is None:
             return await self.unknown(text, home, lists, context)
         if understood.accessibility:
@@ -382,10 +387,31 @@ class _Turn:
         context: Mapping[str, Any] | None,
     ) -> intent.IntentResponse:
         """Not one of ours: a room that does not exist, or Home Assistant's own agent."""
+        if context is None:
+            # "打开灯" at a station that serves no particular room: which of the lights?
+            here = understand(text, self.agent.templates, lists, _SOMEWHERE)
+            if here is not None and here.slots.get("area") == _SOMEWHERE_AREA:
+                domain = str(here.slots.get("domain", ""))
+                device_class = here.slots.get("device_class")
+                members = [
+                    e
+                    for e in home.entities
+                    if e.domain == domain and device_class in (None, e.device_class)
+                ]
+                if len(members) > 1:
+                    noun = device_noun(domain, device_class, self.language)
+                    return self.fail(
+                        self.say("ambiguous", count=len(members), device=noun),
+                        intent.IntentResponseErrorCode.NO_VALID_TARGETS,
+                    )
         loose = understand(
             text, self.agent.templates, {**lists, "area": WildcardSlotList("area")}, context
         )
-        if loose is not None and "area" in loose.slots:
+        if (
+            loose is not None
+            and "area" in loose.slots
+            and self.could_be_a_room(str(loose.slots["area"]), home)
+        ):
             return self.fail(
                 self.say("no_area", area=loose.slots["area"]),
                 intent.IntentResponseErrorCode.NO_VALID_TARGETS,
@@ -395,17 +421,7 @@ class _Turn:
             return self.fail(
                 self.say("not_understood"), intent.IntentResponseErrorCode.NO_INTENT_MATCH
             )
-        result = await conversation.async_converse(
-            self.hass,
-            normalize(text, self.language),
-            self.conversation_id,
-            self.user_input.context,
-            language=self.user_input.language,
-            agent_id=conversation.HOME_ASSISTANT_AGENT,
-            device_id=self.user_input.device_id,
-            satellite_id=self.user_input.satellite_id,
-        )
-        response = result.response
+        response = await self.ask_home_assistant(normalize(text, self.language))
         if (
             response.response_type is intent.IntentResponseType.ERROR
             and response.error_code is intent.IntentResponseErrorCode.NO_INTENT_MATCH
@@ -413,6 +429,58 @@ class _Turn:
             return self.fail(self.say("not_understood"), response.error_code)
         self.response = response
         return response
+
+    async def ask_home_assistant(self, text: str) -> intent.IntentResponse:
+        """Home Assistant's built-in agent's response to `text`."""
+        result = await conversation.async_converse(
+            self.hass,
+            text,
+            self.conversation_id,
+            self.user_input.context,
+            language=self.user_input.language,
+            agent_id=conversation.HOME_ASSISTANT_AGENT,
+            device_id=self.user_input.device_id,
+            satellite_id=self.user_input.satellite_id,
+        )
+        return result.response
+
+    def could_be_a_room(self, words: str, home: Home) -> bool:
+        """Whether the unknown "room" a loose match found may really be meant as a room: not
+        an article ("turn on the light" matched "turn on {area} light" with "the") and not part
+        of a device's name ("open the front door": "front" is no room)."""
+        said = set(words.lower().split()) - _ARTICLES
+        if not said:
+            return False
+        names = {
+            word
+            for entity in home.entities
+            for name in (entity.name, *entity.aliases)
+            for word in name.lower().split()
+        }
+        return self.language != "en" or not said <= names
+
+    def door_words(
+        self, text: str, home: Home, lists: Mapping[str, Any], context: Mapping[str, Any] | None
+    ) -> Understood | None:
+        """ "open the front door" for a lock means unlock it ("close": lock), as "把大门打开"
+        does in Mandarin; Home Assistant's English sentences only say "unlock"."""
+        if self.language != "en":
+            return None
+        for said, meant in (("open", "unlock"), ("close", "lock"), ("shut", "lock")):
+            match = re.match(rf"^(please |could you |can you )?{said}\b(.*)$", text.lower())
+            if match is None:
+                continue
+            understood = understand(
+                f"{meant}{match.group(2)}", self.agent.templates, lists, context
+            )
+            if understood is None:
+                return None
+            name = understood.slots.get("name")
+            locks = [
+                e for e in home.entities if e.domain == "lock" and name in (e.name, *e.aliases)
+            ]
+            return understood if locks else None
+        return None
 
     def mentions_sensitive(self, text: str, home: Home) -> bool:
         """Does `text` name a sensitive device or action (so it must not bypass the guard)?"""
@@ -499,6 +567,11 @@ class _Turn:
             day = dt_util.now().date()
             return self.answer(self.say("date_today", date=say_date(day, self.language)))
         needs_targets = "name" in understood.slots or "domain" in understood.slots
+        if name == "HassClimateSetTemperature" and not needs_targets:
+            # "把卧室空调调到二十二度": the room's thermostat (named for the answer)
+            needs_targets = True
+            climate = {**understood.slots, "domain": "climate"}
+            understood = Understood(name, climate, understood.text)
         targets = self.targets(understood, home) if needs_targets else _Targets()
         if targets.problem is not None:
             return self.fail(targets.problem, intent.IntentResponseErrorCode.NO_VALID_TARGETS)
@@ -515,6 +588,13 @@ class _Turn:
             held = self.hold_if_sensitive(understood, targets, home, text)
             if held is not None:
                 return held
+        if not changing:
+            # A question: Home Assistant's own agent words the answer from its response
+            # templates (handling the intent directly gives no sentence).
+            answered = await self.ask_home_assistant(understood.text)
+            if _speech_of(answered):
+                self.response = answered
+                return answered
         slots: dict[str, Any] = {
             key: {"value": value, "text": str(value)} for key, value in understood.slots.items()
         }
@@ -730,6 +810,9 @@ class _Turn:
 
 # Words of sensitive actions: a sentence with one of them is never handed to Home Assistant's
 # own agent, which would act without confirmation.
+_SOMEWHERE_AREA: Final = "\x00somewhere"
+_SOMEWHERE: Final = {"area": {"value": _SOMEWHERE_AREA, "text": ""}}
+_ARTICLES: Final = frozenset({"the", "a", "an", "my", "our", "this", "that", "all"})
 _SENSITIVE_WORDS: Final = ("unlock", "disarm", "解锁", "开锁", "撤防", "开门", "打开门")
 
 

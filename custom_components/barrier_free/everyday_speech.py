@@ -107,6 +107,7 @@ _ZH_SYNONYMS: Final[tuple[tuple[str, str], ...]] = (
     ("声音调成", "音量调成"),
     ("声音设为", "音量设为"),
     ("电灯", "灯"),
+    ("开到", "调到"),  # "把窗帘开到百分之五十"
     ("的灯亮度", "灯的亮度"),
 )
 # Verb-result forms said at the end of a command ("窗帘拉上", "把窗帘拉开"): only used when the

@@ -57,6 +57,7 @@ RESPONSES: Final[Mapping[str, Mapping[str, str]]] = {
         "ambiguous": "有{count}个{device}，请说是哪个房间的。",
         "not_supported": "{target}不支持这个操作。",
         "failed": "没有成功：{target}没有响应，请稍后再试。",
+        "done": "好的，已经办好了。",
         # Sensitive actions.
         "action_unlock": "打开{target}",
         "action_open": "打开{target}",
@@ -140,6 +141,7 @@ RESPONSES: Final[Mapping[str, Mapping[str, str]]] = {
         "ambiguous": "There are {count} {device}s. Which room do you mean?",
         "not_supported": "{target} can't do that.",
         "failed": "That did not work: {target} did not respond. Please try again later.",
+        "done": "OK, done.",
         "action_unlock": "unlock {target}",
         "action_open": "open {target}",
         "action_disarm": "disarm {target}",

@@ -226,3 +226,103 @@ async def test_station_down_voice_change_is_kept(
     await wait_until(lambda: not entry.runtime_data.connection.connected, "station gone")
     assert await resident.say("slower") == "OK, I will speak more slowly."
     assert entry.options[CONF_RATE] == 130
+
+
+@pytest.mark.parametrize(
+    ("language", "command", "answer", "entity_id", "attribute", "value"),
+    [
+        (
+            "zh",
+            "把客厅窗帘开到百分之五十",
+            "已把客厅窗帘开到百分之五十。",
+            "cover.living_room_curtain",
+            "current_position",
+            50,
+        ),
+        (
+            "en",
+            "set the living room curtain to 50 percent",
+            "Opened the living room curtain to 50 percent.",
+            "cover.living_room_curtain",
+            "current_position",
+            50,
+        ),
+        (
+            "zh",
+            "把卧室空调调到二十二度",
+            "已把卧室空调设为二十二度。",
+            "climate.bedroom",
+            "temperature",
+            22,
+        ),
+        (
+            "en",
+            "set the bedroom thermostat to 22 degrees",
+            "Set the bedroom thermostat to 22 degrees.",
+            "climate.bedroom",
+            "temperature",
+            22,
+        ),
+    ],
+)
+async def test_values_are_set_and_said(
+    hass: HomeAssistant,
+    setup: Callable[..., Any],
+    language: str,
+    command: str,
+    answer: str,
+    entity_id: str,
+    attribute: str,
+    value: int,
+) -> None:
+    """A position or temperature is set and the answer names device, room and value ("开到"
+    is everyday speech for "调到"; "把卧室空调调到…" names the room's thermostat)."""
+    resident, _, _ = await setup(language)
+    assert await resident.say(command) == answer
+    assert hass.states.get(entity_id).attributes[attribute] == value
+
+
+@pytest.mark.parametrize(
+    ("language", "question", "answer"),
+    [
+        ("zh", "客厅温度是多少", "客厅温度是22.5 °C"),
+        ("en", "what is the living room temperature", "Living room temperature is 22.5 °C"),
+    ],
+)
+async def test_questions_are_answered_aloud(
+    hass: HomeAssistant, setup: Callable[..., Any], language: str, question: str, answer: str
+) -> None:
+    """A question Home Assistant handles is answered in words, never with silence."""
+    resident, _, _ = await setup(language)
+    assert await resident.say(question) == answer
+
+
+@pytest.mark.parametrize(
+    ("language", "command", "answer"),
+    [
+        ("zh", "打开灯", "有七个灯，请说是哪个房间的。"),
+        ("en", "turn on the lights", "There are 7 lights. Which room do you mean?"),
+    ],
+)
+async def test_ambiguous_lights_ask_which_room(
+    hass: HomeAssistant, setup: Callable[..., Any], language: str, command: str, answer: str
+) -> None:
+    """ "灯" in a home with seven lights, at a station that serves no particular room."""
+    resident, entities, _ = await setup(language)
+    assert await resident.say(command) == answer
+    assert all(entities[e].calls == [] for e in entities if e.startswith("light."))
+
+
+async def test_open_the_front_door_means_unlock_and_is_confirmed(
+    hass: HomeAssistant, setup: Callable[..., Any]
+) -> None:
+    """English "open the front door" for a lock, like "把大门打开": asked, never done at once;
+    and "turn on the light" is not answered with a room called "the"."""
+    resident, entities, _ = await setup("en")
+    assert (await resident.say("open the front door")).startswith(
+        "Do you really want to unlock the front door?"
+    )
+    assert entities["lock.front_door"].calls == []
+    assert (await resident.say("confirm")) == "Unlocked the front door."
+    assert entities["lock.front_door"].calls == ["unlock"]
+    assert "room called" not in await resident.say("turn on the light")
