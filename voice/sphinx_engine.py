@@ -11,6 +11,7 @@ and a phrase-list version is added to a decoder as a named search, never by relo
 from __future__ import annotations
 
 import ctypes
+import functools
 import math
 import threading
 from collections.abc import Callable
@@ -261,19 +262,13 @@ class _Api:
             raise AttributeError(name) from None
 
 
-_API: list[_Api | None] = []  # [] before the first look, [None] where it is not available
-_API_LOCK = threading.Lock()
-
-
+@functools.cache
 def _api() -> _Api | None:
-    """The C functions, or None where the wheel does not export them."""
-    with _API_LOCK:
-        if not _API:
-            try:
-                _API.append(_Api())
-            except OSError, AttributeError:
-                _API.append(None)
-        return _API[0]
+    """The C functions, or None where the wheel does not export them (looked up once)."""
+    try:
+        return _Api()
+    except OSError, AttributeError:
+        return None
 
 
 class PhoneLoop:
