@@ -268,11 +268,19 @@ def _read_json(path: Path) -> Any:
 
 @dataclass
 class _Request:
+    """One transcription. Audio is decoded by a feeder task while more is read from the
+    socket; what arrives meanwhile is decoded in one go on the feeder's next turn (a client
+    that sends faster than real time, like Home Assistant handing over a recording, gets
+    fewer, larger decodes, which pocketsphinx runs on both cores)."""
+
     language: str
     stream: RecognitionStream | None = None
     rate: int = 0
     received: int = 0
     failed: bool = False  # an error was sent: swallow the rest of this request's audio
+    pending: bytearray = field(default_factory=bytearray)  # received, not decoded yet
+    feeder: asyncio.Task[None] | None = None
+    stopping: bool = False  # the feeder takes no more audio
 
 
 @dataclass(frozen=True, slots=True)
@@ -458,6 +466,10 @@ class StationConnection:
         await self.send(self.station.info_event())
 
     async def _ping(self, event: Event) -> None:
+        # answered once the audio sent before it is decoded, as if events were handled one
+        # after the other (a client can tell that the station has caught up)
+        if self._request is not None:
+            await self._caught_up(self._request)
         await self.send(Pong(text=event.data.get("text")).event())
 
     async def _ignore(self, event: Event) -> None:
@@ -482,20 +494,55 @@ class StationConnection:
 
     async def _drop_request(self) -> None:
         request, self._request = self._request, None
-        if request is not None and request.stream is not None:
+        if request is None:
+            return
+        await self._stop_feeding(request)
+        if request.stream is not None:
             await self.station.close_stream(request.stream)
 
     async def _fail_request(self, err: VoiceError) -> None:
         """Report `err` once and swallow the rest of this request's audio."""
         request = self._request
-        if request is not None and request.stream is not None:
-            stream, request.stream = request.stream, None
-            await self.station.close_stream(stream)
         if request is None:
             self._request = _Request(language="", failed=True)
+            await self.send_error(err)
         else:
-            request.failed = True
+            await self._fail(request, err)
+
+    async def _fail(self, request: _Request, err: VoiceError) -> None:
+        await self._stop_feeding(request)
+        if request.stream is not None:
+            stream, request.stream = request.stream, None
+            await self.station.close_stream(stream)
+        request.failed = True
+        request.pending.clear()
         await self.send_error(err)
+
+    async def _feed(self, request: _Request) -> None:
+        """The feeder: decode what is pending, all of it at once, until nothing is left."""
+        while request.pending and not request.stopping and request.stream is not None:
+            audio = bytes(request.pending)
+            request.pending.clear()
+            try:
+                await self.station.run_blocking(request.stream.feed, audio)
+            except VoiceError as err:
+                await self._fail(request, err)
+            except Exception as err:
+                _LOGGER.exception("The recogniser failed on a chunk")
+                await self._fail(request, RecognitionFailed(detail=str(err) or type(err).__name__))
+
+    async def _caught_up(self, request: _Request) -> None:
+        """Wait until the feeder has decoded everything received so far."""
+        while (feeder := request.feeder) is not None and not feeder.done():
+            await asyncio.wait([feeder])
+
+    async def _stop_feeding(self, request: _Request) -> None:
+        """Let the decode in progress end, then keep the rest pending (one thread at a
+        time may use a stream)."""
+        request.stopping = True
+        feeder = request.feeder
+        if feeder is not None and feeder is not asyncio.current_task():
+            await asyncio.wait([feeder])
 
     async def _transcribe(self, event: Event) -> None:
         await self._drop_request()  # a new request abandons an unfinished one
@@ -589,13 +636,9 @@ class StationConnection:
             return
         if not chunk:
             return
-        try:
-            await self.station.run_blocking(request.stream.feed, chunk)
-        except VoiceError as err:
-            await self._fail_request(err)
-        except Exception as err:
-            _LOGGER.exception("The recogniser failed on a chunk")
-            await self._fail_request(RecognitionFailed(detail=str(err) or type(err).__name__))
+        request.pending += chunk
+        if request.feeder is None or request.feeder.done():
+            request.feeder = asyncio.create_task(self._feed(request), name=f"bf feed {self.peer}")
 
     async def _audio_stop(self, event: Event) -> None:
         request = self._request
@@ -605,11 +648,14 @@ class StationConnection:
                 detail="no audio-start came before it",
                 detail_zh="之前没有 audio-start",
             )
+        await self._stop_feeding(request)
         if request.failed:
             self._request = None
             return
         stream, request.stream = request.stream, None
         self._request = None  # audio-stop ends the request, whatever happens below
+        last = bytes(request.pending)  # handed over with the end: one decode, not two
+        request.pending.clear()
         if stream is None:
             raise UnexpectedEvent(
                 event="audio-stop",
@@ -620,7 +666,7 @@ class StationConnection:
             await self.station.close_stream(stream)
             raise EmptyAudio(name="request")
         try:
-            result: Result = await self.station.finish_stream(stream)
+            result: Result = await self.station.finish_stream(stream, last)
         except VoiceError:
             raise
         except Exception as err:
@@ -1082,9 +1128,10 @@ class Station:
         self._streams.add(stream)
         return stream
 
-    async def finish_stream(self, stream: RecognitionStream) -> Result:
+    async def finish_stream(self, stream: RecognitionStream, last: bytes = b"") -> Result:
+        """Decode `last` (audio not fed yet), end the utterance, snap to the phrase list."""
         try:
-            return await self.run_blocking(stream.finish)
+            return await self.run_blocking(stream.finish, last)
         finally:
             self._streams.discard(stream)
 

@@ -6,8 +6,9 @@ import asyncio
 import json
 import logging
 import socket
+import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pytest
@@ -489,7 +490,8 @@ class _Exploding:
     def feed(self, pcm: bytes) -> str | None:
         raise RuntimeError("decoder exploded")
 
-    def finish(self) -> Any:
+    def finish(self, last: bytes = b"") -> Any:
+        self.feed(last)  # audio not decoded yet comes with the end, as in RecognitionStream
         raise AssertionError("not reached")
 
     def cancel(self) -> None:
@@ -509,6 +511,115 @@ class _FailsAt8k:
 
     def stream(self, sample_rate: int) -> RecognitionStream | _Exploding:
         return _Exploding() if sample_rate == 8000 else self.real.stream(sample_rate)
+
+
+class _Recorded:
+    """The real recogniser; its streams note what they are fed, and the first feed of each
+    stream waits for `gate` (the station is busy while the client keeps sending)."""
+
+    def __init__(self, real: Recognizer) -> None:
+        self.real = real
+        self.language = real.language
+        self.engine = real.engine
+        self.gate = threading.Event()
+        self.fed: list[int] = []  # bytes per feed() call
+        self.last: list[int] = []  # bytes handed to finish()
+
+    def set_phrases(self, phrases: Any) -> Any:
+        return self.real.set_phrases(phrases)
+
+    def stream(self, sample_rate: int) -> Any:
+        real, owner = self.real.stream(sample_rate), self
+
+        class Stream:
+            sample_rate = real.sample_rate
+
+            def feed(self, pcm: bytes) -> str | None:
+                if not owner.fed:
+                    assert owner.gate.wait(30)
+                owner.fed.append(len(pcm))
+                return real.feed(pcm)
+
+            def finish(self, last: bytes = b"") -> Any:
+                owner.last.append(len(last))
+                return real.finish(last)
+
+            def cancel(self) -> None:
+                real.cancel()
+
+        return Stream()
+
+
+async def test_audio_that_queues_up_is_decoded_in_one_go(
+    tmp_path: Path, english_recognizer: Recognizer, synthesizer: Synthesizer
+) -> None:
+    recorded = _Recorded(english_recognizer)
+    pcm = spoken("lock the front door")
+    chunks = -(-len(pcm) // 2048)
+    async with (
+        running_station(tmp_path, {"en": cast(Recognizer, recorded)}, synthesizer) as station,
+        paired_client(station) as client,
+    ):
+        await client.set_phrases("en", PHRASES)
+        await client.send(Event("transcribe", {"language": "en"}))
+        await client.send_audio(pcm)  # 2 KB chunks; the first decode is held at the gate
+        await client.send(Event("ping", {}))
+        await asyncio.sleep(0.2)
+        recorded.gate.set()
+        assert (await client.expect("pong")).type == "pong"
+        # the pong comes once everything sent before it is decoded
+        assert sum(recorded.fed) == len(pcm)
+        await client.send(AudioStop().event())
+        transcript = await client.expect("transcript")
+    assert transcript.data["text"] == "lock the front door"
+    assert len(recorded.fed) < chunks / 4, (chunks, recorded.fed)
+    assert recorded.last == [0]
+
+
+async def test_audio_stop_hands_the_undecoded_rest_to_the_end_of_the_utterance(
+    tmp_path: Path, english_recognizer: Recognizer, synthesizer: Synthesizer
+) -> None:
+    recorded = _Recorded(english_recognizer)
+    pcm = spoken("close the curtains")
+    async with (
+        running_station(tmp_path, {"en": cast(Recognizer, recorded)}, synthesizer) as station,
+        paired_client(station) as client,
+    ):
+        await client.set_phrases("en", PHRASES)
+        await client.send(Event("transcribe", {"language": "en"}))
+        await client.send_audio(pcm)
+        await client.send(AudioStop().event())
+        await asyncio.sleep(0.2)
+        recorded.gate.set()
+        transcript = await client.expect("transcript")
+        assert station.active_streams == 0
+    assert transcript.data["text"] == "close the curtains"
+    # at most one decode was under way when audio-stop came; what had queued up behind it
+    # went with the end of the utterance, in one decode; nothing was decoded twice or lost
+    assert len(recorded.fed) <= 1
+    assert len(recorded.last) == 1
+    assert recorded.last[0] > 0
+    assert sum(recorded.fed) + sum(recorded.last) == len(pcm)
+
+
+async def test_client_gone_while_a_decode_runs_leaves_no_stream(
+    tmp_path: Path, english_recognizer: Recognizer, synthesizer: Synthesizer
+) -> None:
+    recorded = _Recorded(english_recognizer)
+    async with running_station(
+        tmp_path, {"en": cast(Recognizer, recorded)}, synthesizer
+    ) as station:
+        async with paired_client(station) as client:
+            await client.send(Event("transcribe", {"language": "en"}))
+            await client.send_audio(spoken("open the garage"))
+            await asyncio.sleep(0.2)
+        recorded.gate.set()
+        for _ in range(100):
+            if station.active_streams == 0 and not station.connection_info():
+                break
+            await asyncio.sleep(0.05)
+        assert station.active_streams == 0
+        assert recorded.last == []  # cancelled, never finished
 
 
 async def test_recogniser_failure_on_one_request(
