@@ -78,6 +78,8 @@ ERRORS = {
     "en": [
         ("turn on the lights in the study", "I couldn't find a room called study."),
         ("open the kitchen curtains", "The kitchen has no curtain."),
+        # a room that exists with a thing it does not have: not "no room called ..."
+        ("pause the living room speaker", "The living room has no speaker."),
     ],
 }
 
