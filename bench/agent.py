@@ -12,8 +12,9 @@
    the integration itself. Commands ("turn on the <name>" for every light and switch) are
    synthesised with espeak-ng and handed to the room listener as a microphone would, in
    4096-byte reads at real-time pace (the room decodes speech while it comes): the energy
-   detector cuts each utterance after 600 ms of quiet and that cut is the "end of audio" here
-   (a resident also waits those 600 ms after the last word).
+   detector cuts each utterance after 600 ms of quiet, or 300 ms once the decoder's partial
+   result is a whole command, and that cut is the "end of audio" here (a resident also waits
+   that quiet after the last word: measured and shown too).
    Stages: recognition (cut → transcript), agent (transcript → `bf-room-transcript` → room
    flow → conversation agent → state change → `bf-answer` back at the station), synthesis
    (`bf-answer` → the station's first audio byte handed to the speaker). The speaker is a stub
@@ -37,6 +38,8 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # custom_components/ and voice/ of this checkout
@@ -73,7 +76,7 @@ RATE = 16000
 CHUNK = 4096  # bytes per "microphone" read, as voice.room reads files
 LEAD_S = 0.3  # silence before each command
 TAIL_S = 0.8  # after it: the energy detector ends an utterance after 0.6 s of quiet
-VAD_END_MS = 600  # voice.room.VadSettings.end_ms
+LOUD_RMS = 300.0  # voice.room.VadSettings.floor: a 30 ms frame above it is speech
 TRIAL_LIMIT = 30.0  # seconds: only so that a broken run ends
 
 
@@ -208,6 +211,7 @@ class Trial:
     rejected: bool = False
     utterances: int = 0
     audio_s: float = 0.0  # length of the utterance the detector cut (what is decoded)
+    quiet_s: float = 0.0  # quiet the detector waited after the last loud frame before the cut
     changed: list[str] = field(default_factory=list)
     done: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -263,6 +267,7 @@ class FedInput(AudioInput):
         super().__init__("-")
         self.rate = RATE
         self.live = False
+        self.real_time = True  # paced as spoken: the detector may end whole commands early
         self._feed = feed
 
     async def chunks(self) -> AsyncIterator[bytes]:
@@ -273,6 +278,17 @@ class FedInput(AudioInput):
         return None
 
 
+def _quiet_at_end(utterance: Utterance) -> float:
+    """Seconds from the end of the last loud 30 ms frame to the end of `utterance`."""
+    frame = utterance.rate * 30 // 1000
+    samples = np.frombuffer(utterance.pcm, dtype="<i2").astype(np.float64)
+    count = len(samples) // frame
+    rms = np.sqrt(np.mean(samples[: count * frame].reshape(count, frame) ** 2, axis=1))
+    loud = np.flatnonzero(rms > LOUD_RMS)
+    last = int(loud[-1]) + 1 if len(loud) else 0
+    return (len(samples) - last * frame) / utterance.rate
+
+
 class StageClock:
     """Told by the room listener of each stage of an utterance; notes the times."""
 
@@ -280,6 +296,7 @@ class StageClock:
         trial = RECORDER.trial
         if trial is not None and not trial.cut:
             trial.cut = time.perf_counter()
+            trial.quiet_s = _quiet_at_end(utterance)
 
     def recognised(self, utterance: Utterance, result: Result) -> None:
         trial = RECORDER.trial
@@ -516,10 +533,16 @@ def report_end_to_end(result: EndToEnd) -> None:
     ):
         met = "yes" if p50 <= GOAL_MS else "no"
         print(f"| {name} | {p50:.0f} | {p95:.0f} | ≤ {GOAL_MS:.0f} | {met} |")
+    after_word = stats([t.quiet_s + t.first_audio - t.cut for t in acted])
     print(
-        f"| (b) from the last spoken word (+{VAD_END_MS} ms of quiet the room's detector "
-        f"waits) | {to_audio[0] + VAD_END_MS:.0f} | {to_audio[1] + VAD_END_MS:.0f} | "
-        f"≤ {GOAL_MS:.0f} | {'yes' if to_audio[0] + VAD_END_MS <= GOAL_MS else 'no'} |"
+        f"| (b) from the last spoken word (with the quiet the room's detector waits) | "
+        f"{after_word[0]:.0f} | {after_word[1]:.0f} | ≤ {GOAL_MS:.0f} | "
+        f"{'yes' if after_word[0] <= GOAL_MS else 'no'} |"
+    )
+    quiet = stats([t.quiet_s for t in acted])
+    print(
+        f"| the detector's wait alone (300 ms after a whole command, else 600) | "
+        f"{quiet[0]:.0f} | {quiet[1]:.0f} | | |"
     )
 
     stages = {
@@ -540,7 +563,7 @@ def report_end_to_end(result: EndToEnd) -> None:
         print(
             f"\nTimed: the {len(acted)} commands that changed their entity and nothing else. "
             f"The room decodes each utterance while it is spoken ({audio:.2f} s of audio, p50, "
-            "with 0.3 s before and 0.6 s of quiet after the speech); after the cut only the "
+            "with 0.3 s before and the detector's wait after the speech); after the cut only the "
             "last read and the end of the decode remain."
         )
 

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 EXIT_ESPEAK_MISSING = 3
+SYNTH_ATTEMPTS = 3  # syntheses of one request before the worker gives up (and is replaced)
 
 
 class _BadVoice(Exception):
@@ -94,17 +95,21 @@ class _Engine:
             # dropped. Wait until espeak-ng has taken them.
             self._espeak.Synchronize()
             self._prosody = (rate, volume)
-        self._wav.unlink(missing_ok=True)
-        for _attempt in range(2):
+        for _attempt in range(SYNTH_ATTEMPTS):
+            self._wav.unlink(missing_ok=True)
             self._engine.save_to_file(text, str(self._wav))
             self._engine.runAndWait()
             # The first runAndWait of an engine returns before synthesis ends: wait for it.
             self._espeak.Synchronize()
             if self._wav.exists():
-                break
-            print("speech file missing after runAndWait; retrying", file=sys.stderr)
-        with wave.open(str(self._wav), "rb") as wav:
-            return wav.readframes(wav.getnframes()), wav.getframerate()
+                with wave.open(str(self._wav), "rb") as wav:
+                    pcm, rate = wav.readframes(wav.getnframes()), wav.getframerate()
+                if pcm:
+                    return pcm, rate
+            # Seen about once in 100 calls after a change of rate: the file is missing or
+            # holds no audio. A resident must always hear the answer: say it again.
+            print("no speech after runAndWait; synthesising again", file=sys.stderr)
+        raise RuntimeError(f"espeak-ng produced no audio in {SYNTH_ATTEMPTS} attempts")
 
     def phonemes(self, text: str, voice: str) -> str:
         """espeak-ng's phoneme mnemonics for `text`, as `espeak-ng -x -q -v VOICE` prints them."""

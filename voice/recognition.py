@@ -311,6 +311,12 @@ class RecognitionStream:
             return partial
         return None
 
+    def is_whole(self, text: str) -> bool:
+        """Whether `text` (a partial result) is already a complete command of this stream's
+        phrase list, one that no longer phrase goes on from (see `PhraseSet.is_whole`)."""
+        phrases = self._grammar.phrases
+        return phrases is not None and phrases.is_whole(text)
+
     def finish(self, last: bytes = b"") -> Result:
         """Decode `last` (the end of the utterance, if not fed yet), flush the decoder, snap to
         the phrase list in force when the stream began."""

@@ -29,7 +29,7 @@ import stat
 import struct
 import sys
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, Protocol
 
@@ -41,7 +41,7 @@ from .audio import SAMPLE_WIDTH, NotWav, check_format, read_wav
 from .errors import UnknownLanguage, VoiceError
 
 if TYPE_CHECKING:
-    from .recognition import Recognizer, Result
+    from .recognition import RecognitionStream, Recognizer, Result
     from .server import Station
 
 _LOGGER = logging.getLogger(__name__)
@@ -93,6 +93,10 @@ class VadSettings:
     frame_ms: int = 30
     start_ms: int = 90  # this much loud audio starts an utterance
     end_ms: int = 600  # this much quiet ends it
+    # ...or only this much, once what was said is already a whole command of the phrase
+    # list that no longer command goes on from (the decoder's partial result says so; only
+    # for audio that comes in real time, when the decoder keeps up with the detector)
+    whole_end_ms: int = 300
     pre_roll_ms: int = 300  # kept from before the start, so first syllables are not cut
     min_speech_ms: int = 200  # shorter bursts (a knock, a click) are ignored
     floor: float = 300.0  # RMS below this is never speech (about -40 dBFS)
@@ -133,6 +137,8 @@ class EnergyVad:
         self._frame = rate * s.frame_ms // 1000 * SAMPLE_WIDTH
         self._start_frames = max(1, s.start_ms // s.frame_ms)
         self._end_frames = max(1, s.end_ms // s.frame_ms)
+        self._whole_end_frames = max(1, min(s.whole_end_ms, s.end_ms) // s.frame_ms)
+        self.whole = False  # set while the utterance so far is a whole command
         self._min_frames = max(1, s.min_speech_ms // s.frame_ms)
         self._max_bytes = int(max_seconds * rate) * SAMPLE_WIDTH
         self._pre: deque[bytes] = deque(maxlen=max(1, s.pre_roll_ms // s.frame_ms))
@@ -186,6 +192,7 @@ class EnergyVad:
                 self._pre.clear()
                 self._quiet = 0
                 self._voiced = self._loud
+                self.whole = False
                 return (VadEvent("start", b"".join(self._speech)),)
             return ()
         self._speech.append(frame)
@@ -196,7 +203,8 @@ class EnergyVad:
         else:
             self._quiet += 1
         audio = VadEvent("audio", frame)
-        if self._quiet >= self._end_frames or self._speech_bytes + self._frame > self._max_bytes:
+        quiet_enough = self._whole_end_frames if self.whole else self._end_frames
+        if self._quiet >= quiet_enough or self._speech_bytes + self._frame > self._max_bytes:
             end = self._end()
             return (audio, end) if end is not None else (audio,)
         return (audio,)
@@ -204,6 +212,7 @@ class EnergyVad:
     def _end(self) -> VadEvent | None:
         speech, self._speech = self._speech, None
         self._loud = 0
+        self.whole = False
         if speech is None:
             return None
         if self._voiced < self._min_frames:
@@ -238,6 +247,9 @@ class AudioInput:
         self.spec = spec
         self.rate = MIC_RATE
         self.live = spec == "mic"  # a real room: the speaker is heard by the microphone
+        # audio comes at the pace it is spoken (a microphone, `arecord ... | voice room -`),
+        # not read as fast as a file can be
+        self.real_time = spec in ("mic", "-")
         self._proc: asyncio.subprocess.Process | None = None
 
     async def chunks(self) -> AsyncIterator[bytes]:
@@ -384,11 +396,14 @@ class _LiveRecognition:
         recognizer: Recognizer,
         rate: int,
         after: _LiveRecognition | None = None,
+        on_whole: Callable[[_LiveRecognition, bool], None] | None = None,
     ) -> None:
         self._station = station
         self._recognizer = recognizer
         self._rate = rate
         self._after = after
+        self._on_whole = on_whole  # told whether the partial result is a whole command
+        self._whole = False
         self._pieces: asyncio.Queue[bytes | None] = asyncio.Queue()
         self._dropped = False
         self._task = asyncio.create_task(self._run(), name="bf room recognition")
@@ -432,13 +447,15 @@ class _LiveRecognition:
                         break
                     piece += more
                 # shielded: a cancelled wait must not leave the stream in use by a thread
-                feeding = asyncio.ensure_future(station.run_blocking(stream.feed, piece))
+                feeding = asyncio.ensure_future(station.run_blocking(self._feed, stream, piece))
                 try:
-                    await asyncio.shield(feeding)
+                    whole = await asyncio.shield(feeding)
                 except asyncio.CancelledError:
                     with contextlib.suppress(Exception):
                         await feeding
                     raise
+                if self._on_whole is not None and not self._dropped:
+                    self._on_whole(self, whole)
             if self._dropped:
                 await station.close_stream(stream)
                 return None
@@ -446,6 +463,14 @@ class _LiveRecognition:
             await asyncio.shield(station.close_stream(stream))
             raise
         return await station.finish_stream(stream), stream.version
+
+    def _feed(self, stream: RecognitionStream, piece: bytes) -> bool:
+        """Decode `piece` (in a station thread); whether the partial result so far is a
+        whole command."""
+        partial = stream.feed(piece)
+        if partial is not None and self._on_whole is not None:
+            self._whole = stream.is_whole(partial)
+        return self._whole
 
 
 def _log_failure(task: asyncio.Task[tuple[Result, int] | None]) -> None:
@@ -480,6 +505,8 @@ class RoomListener:
         self._queue: asyncio.Queue[tuple[Utterance, _LiveRecognition] | None] = asyncio.Queue()
         self._live: _LiveRecognition | None = None  # the utterance being spoken now
         self._latest: _LiveRecognition | None = None  # the last one begun
+        self._vad: EnergyVad | None = None
+        self._real_time = False
 
     @property
     def open_mode(self) -> bool:
@@ -512,9 +539,11 @@ class RoomListener:
 
     async def _listen(self, source: AudioInput) -> None:
         vad: EnergyVad | None = None
+        self._real_time = source.real_time
         async for chunk in source.chunks():
             if vad is None:
                 vad = EnergyVad(source.rate, self.station.config.max_seconds, self.config.vad)
+                self._vad = vad
             self._now += len(chunk) / (SAMPLE_WIDTH * source.rate)
             if source.live and self.station.announcer.busy:
                 continue  # half-duplex: do not transcribe our own speaker
@@ -529,7 +558,13 @@ class RoomListener:
             if self._live is not None:  # cannot happen: an end comes first; never leak one
                 self._live.drop()
             recognizer = self.station.recognizers[self.language]
-            self._live = _LiveRecognition(self.station, recognizer, rate, self._latest)
+            self._live = _LiveRecognition(
+                self.station,
+                recognizer,
+                rate,
+                self._latest,
+                self._whole_said if self._real_time else None,
+            )
             self._latest = self._live
         live = self._live
         if live is None:
@@ -545,6 +580,13 @@ class RoomListener:
             if self.observer is not None:
                 self.observer.cut(event.utterance)
             self._queue.put_nowait((event.utterance, live))
+
+    def _whole_said(self, live: _LiveRecognition, whole: bool) -> None:
+        """The decoder's partial result is (or stopped being) a whole command: the utterance
+        in progress may end after a shorter pause (a late report of an utterance that has
+        already ended changes nothing)."""
+        if self._vad is not None and live is self._live:
+            self._vad.whole = whole
 
     async def _drop_unheard(self) -> None:
         """The room stops: utterances not handled yet are decoded no further."""

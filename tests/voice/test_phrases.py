@@ -132,6 +132,25 @@ def test_snap_returns_the_phrase_as_written() -> None:
     assert snap.score == 1.0
 
 
+def test_whole_command_is_one_that_no_longer_phrase_goes_on_from() -> None:
+    english = PhraseSet.compile(
+        ["turn on the light", "turn on the light in the hall", "turn on the kitchen light"], "en"
+    )
+    assert english.is_whole("Turn on the kitchen light")
+    assert english.is_whole("turn on the light in the hall")
+    assert not english.is_whole("turn on the light")  # "... in the hall" may follow
+    assert not english.is_whole("turn on the")  # not a phrase at all
+    assert not english.is_whole("turn on the kitchen lights")
+    # Mandarin: by characters, whatever the segmentation ("打开灯" opens "打开灯带")
+    mandarin = PhraseSet.compile(
+        ["打开灯", "打开灯带", "关灯"], "zh", vocabulary={"打开", "灯", "灯带", "关"}
+    )
+    assert mandarin.words == (("打开", "灯"), ("打开", "灯带"), ("关", "灯"))
+    assert not mandarin.is_whole("打开 灯")
+    assert mandarin.is_whole("打开灯带")
+    assert mandarin.is_whole("关 灯")
+
+
 def test_levenshtein_matches_reference() -> None:
     rng = random.Random(7)
     alphabet = "abc 的灯开"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import numpy as np
@@ -30,8 +31,8 @@ from voice.announce import (
     earcon,
 )
 from voice.audio import read_wav, write_wav
-from voice.recognition import Recognizer
-from voice.room import SAYINGS, EnergyVad, RoomConfig, RoomListener
+from voice.recognition import Recognizer, Result, trim_silence
+from voice.room import SAYINGS, AudioInput, EnergyVad, RoomConfig, RoomListener, Utterance
 from voice.tts import Synthesizer
 
 PHRASES = [
@@ -118,6 +119,28 @@ def test_vad_events_carry_the_whole_utterance_as_it_comes() -> None:
             utterances.append(event.utterance)
     assert len(utterances) == 2  # the click was not speech
     assert [e.utterance for e in events if e.kind == "end"][1] is None
+
+
+def _quiet_before_cut(pcm: bytes, whole: bool) -> float:
+    """Seconds of quiet the detector waited after the speech in `pcm` before ending it,
+    told (as the room's decoder tells it) that what was said is a whole command or not."""
+    vad = EnergyVad(16000, max_seconds=30.0)
+    for start in range(0, len(pcm), 960):
+        for event in vad.feed(pcm[start : start + 960]):
+            if event.kind == "start":
+                vad.whole = whole
+            if event.utterance is not None:
+                cut = event.utterance.pcm
+                frames = np.frombuffer(cut, dtype="<i2").astype(np.float64).reshape(-1, 480)
+                loud = np.flatnonzero(np.sqrt(np.mean(frames**2, axis=1)) > 300)
+                return (len(frames) - 1 - int(loud[-1])) * 0.03
+    raise AssertionError("no utterance ended")
+
+
+def test_vad_ends_a_whole_command_after_a_shorter_pause() -> None:
+    pcm = silence(0.5) + synth("turn on the kitchen light") + silence(1.5)
+    assert 0.55 <= _quiet_before_cut(pcm, whole=False) <= 0.7
+    assert 0.25 <= _quiet_before_cut(pcm, whole=True) <= 0.4
 
 
 def test_vad_cuts_endless_speech() -> None:
@@ -216,6 +239,79 @@ async def test_room_from_wav_file_end_to_end(
     assert sorry.seconds > 0.8
     assert SAYINGS["not_understood"]["en"]  # the sentence exists in both languages
     assert SAYINGS["not_understood"]["zh"] == "没听清，请再说一遍"
+
+
+class _Spoken(AudioInput):
+    """Audio handed over at the pace it is spoken (4x faster, still far slower than the
+    decoder), as a microphone would: the room may end whole commands early."""
+
+    def __init__(self, pcm: bytes) -> None:
+        super().__init__("-")
+        self._pcm = pcm
+
+    async def chunks(self) -> AsyncIterator[bytes]:
+        for start in range(0, len(self._pcm), 4096):
+            await asyncio.sleep(4096 / 32000 / 4)
+            yield self._pcm[start : start + 4096]
+
+
+class _Cuts:
+    """Notes each utterance the room's detector cuts, and what it was heard as."""
+
+    def __init__(self) -> None:
+        self.quiet: list[float] = []
+        self.heard: list[str | None] = []
+
+    def cut(self, utterance: Utterance) -> None:
+        frames = np.frombuffer(utterance.pcm, dtype="<i2").astype(np.float64)
+        frames = frames[: len(frames) // 480 * 480].reshape(-1, 480)
+        loud = np.flatnonzero(np.sqrt(np.mean(frames**2, axis=1)) > 300)
+        self.quiet.append((len(frames) - 1 - int(loud[-1])) * 0.03)
+
+    def recognised(self, utterance: Utterance, result: Result) -> None:
+        self.heard.append(result.phrase)
+
+    def handled(self, utterance: Utterance) -> None:
+        return None
+
+
+@pytest.mark.usefixtures("socket_enabled")
+async def test_room_ends_a_whole_command_after_a_shorter_pause(
+    tmp_path: Path, english_recognizer: Recognizer, synthesizer: Synthesizer
+) -> None:
+    """A resident who has said a whole command waits 300 ms for the station, not 600; one
+    who might go on ("turn on the light" ... "in the hall") is given the full pause, and a
+    shorter pause inside a command does not cut it."""
+    pcm = (
+        silence(0.5)
+        + synth("turn on the kitchen light")
+        + silence(1.0)
+        + synth("turn on the light")
+        + silence(1.0)
+        + trim_silence(synth("turn on the light"), 16000, margin=0.0)
+        + silence(0.45)  # between the words: longer than 300 ms, shorter than 600
+        + trim_silence(synth("in the hall"), 16000, margin=0.0)
+        + silence(1.0)
+    )
+    cuts = _Cuts()
+    async with running_station(tmp_path, {"en": english_recognizer}, synthesizer) as station:
+        await station.set_phrases(
+            "en", [*PHRASES, "turn on the light", "turn on the light in the hall"], None
+        )
+        room = RoomListener(
+            station, RoomConfig(input="-", language="en"), source=_Spoken(pcm), observer=cuts
+        )
+        await room.run()
+        await station.announcer.wait_idle()
+    assert cuts.heard == [
+        "turn on the kitchen light",
+        "turn on the light",
+        "turn on the light in the hall",
+    ]
+    whole, opening, paused = cuts.quiet
+    assert 0.25 <= whole <= 0.4
+    assert 0.55 <= opening <= 0.7
+    assert 0.25 <= paused <= 0.7
 
 
 @pytest.mark.usefixtures("socket_enabled")
