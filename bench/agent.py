@@ -12,9 +12,9 @@
    the integration itself. Commands ("turn on the <name>" for every light and switch) are
    synthesised with espeak-ng and handed to the room listener as a microphone would, in
    4096-byte reads at real-time pace (the room decodes speech while it comes): the energy
-   detector cuts each utterance after 600 ms of quiet, or 300 ms once the decoder's partial
-   result is a whole command, and that cut is the "end of audio" here (a resident also waits
-   that quiet after the last word: measured and shown too).
+   detector cuts each utterance after 600 ms of quiet, or 300/450 ms once the decoder's
+   partial result is a command (see voice.room.VadSettings), and that cut is the "end of
+   audio" here (a resident also waits that quiet after the last word: measured, shown too).
    Stages: recognition (cut → transcript), agent (transcript → `bf-room-transcript` → room
    flow → conversation agent → state change → `bf-answer` back at the station), synthesis
    (`bf-answer` → the station's first audio byte handed to the speaker). The speaker is a stub
@@ -541,7 +541,8 @@ def report_end_to_end(result: EndToEnd) -> None:
     )
     quiet = stats([t.quiet_s for t in acted])
     print(
-        f"| the detector's wait alone (300 ms after a whole command, else 600) | "
+        f"| the detector's wait alone (300 ms after a whole command, 450 after one a longer "
+        f"command goes on from, else 600) | "
         f"{quiet[0]:.0f} | {quiet[1]:.0f} | | |"
     )
 

@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass, field
+from enum import IntEnum
 
 import numpy as np
 
@@ -197,6 +198,14 @@ class Snap:
     score: float
 
 
+class Said(IntEnum):
+    """How much of a command a partial result is (see `PhraseSet.said`)."""
+
+    PART = 0
+    PHRASE = 1
+    WHOLE = 2
+
+
 @dataclass(slots=True)
 class PhraseSet:
     """A compiled phrase list: grammar words per phrase and a fast nearest-phrase index.
@@ -278,17 +287,18 @@ class PhraseSet:
     def __len__(self) -> int:
         return len(self.phrases)
 
-    def is_whole(self, text: str) -> bool:
-        """Whether `text` is a phrase of the list that no longer phrase goes on from ("turn on
-        the kitchen light", but not "turn on the light" when "turn on the light in the
-        kitchen" is in the list too): a command that is already complete when it is said.
+    def said(self, text: str) -> Said:
+        """How complete `text` (a partial result) is as a command of this list: WHOLE when
+        it is a phrase that no longer phrase goes on from ("turn on the kitchen light"),
+        PHRASE when a longer one does ("turn on the light" while "turn on the light in the
+        hall" is listed too), PART otherwise.
 
         The openings are worked out on the first call (10-50 ms at 5,000 phrases, in the
         thread that decodes, while the resident is still speaking), not when the list is set.
         """
         key = match_key(text, self.language)
         if key not in self._exact:
-            return False
+            return Said.PART
         openings = self._openings
         if openings is None:
             if base_language(self.language) in _UNSPACED:  # "打开灯" opens "打开灯带"
@@ -296,7 +306,10 @@ class PhraseSet:
             else:  # whole words: "turn on the light" opens "turn on the light in the hall"
                 found = {" ".join(w[:n]) for w in self.words for n in range(1, len(w))}
             openings = self._openings = frozenset(found)
-        return key not in openings
+        return Said.PHRASE if key in openings else Said.WHOLE
+
+    def is_whole(self, text: str) -> bool:
+        return self.said(text) is Said.WHOLE
 
     def snap(self, text: str) -> Snap:
         """Nearest phrase to `text` with its similarity (1.0 = exact).

@@ -22,7 +22,7 @@ import numpy as np
 from .audio import MAX_RATE, MIN_RATE, BadSampleRate, Resampler
 from .engine import Grammar
 from .errors import UnknownLanguage, VoiceError
-from .phrases import PhraseReport, PhraseSet, digit_words, normalise, parse_digits
+from .phrases import PhraseReport, PhraseSet, Said, digit_words, normalise, parse_digits
 
 if TYPE_CHECKING:
     from .engine import Backend, Decoder
@@ -311,11 +311,11 @@ class RecognitionStream:
             return partial
         return None
 
-    def is_whole(self, text: str) -> bool:
-        """Whether `text` (a partial result) is already a complete command of this stream's
-        phrase list, one that no longer phrase goes on from (see `PhraseSet.is_whole`)."""
+    def said(self, text: str) -> Said:
+        """How complete `text` (a partial result) is as a command of this stream's phrase
+        list (see `PhraseSet.said`)."""
         phrases = self._grammar.phrases
-        return phrases is not None and phrases.is_whole(text)
+        return phrases.said(text) if phrases is not None else Said.PART
 
     def finish(self, last: bytes = b"") -> Result:
         """Decode `last` (the end of the utterance, if not fed yet), flush the decoder, snap to

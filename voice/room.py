@@ -39,6 +39,7 @@ from wyoming.event import Event
 from .announce import Announcement, Priority
 from .audio import SAMPLE_WIDTH, NotWav, check_format, read_wav
 from .errors import UnknownLanguage, VoiceError
+from .phrases import Said
 
 if TYPE_CHECKING:
     from .recognition import RecognitionStream, Recognizer, Result
@@ -93,10 +94,10 @@ class VadSettings:
     frame_ms: int = 30
     start_ms: int = 90  # this much loud audio starts an utterance
     end_ms: int = 600  # this much quiet ends it
-    # ...or only this much, once what was said is already a whole command of the phrase
-    # list that no longer command goes on from (the decoder's partial result says so; only
-    # for audio that comes in real time, when the decoder keeps up with the detector)
-    whole_end_ms: int = 300
+    # ...or less once the decoder's partial result is a command of the phrase list (only for
+    # audio that comes in real time, when the decoder keeps up with the detector):
+    phrase_end_ms: int = 450  # a command that a longer one goes on from ("... in the hall")
+    whole_end_ms: int = 300  # a command that no longer one goes on from
     pre_roll_ms: int = 300  # kept from before the start, so first syllables are not cut
     min_speech_ms: int = 200  # shorter bursts (a knock, a click) are ignored
     floor: float = 300.0  # RMS below this is never speech (about -40 dBFS)
@@ -137,8 +138,12 @@ class EnergyVad:
         self._frame = rate * s.frame_ms // 1000 * SAMPLE_WIDTH
         self._start_frames = max(1, s.start_ms // s.frame_ms)
         self._end_frames = max(1, s.end_ms // s.frame_ms)
-        self._whole_end_frames = max(1, min(s.whole_end_ms, s.end_ms) // s.frame_ms)
-        self.whole = False  # set while the utterance so far is a whole command
+        self._quiet_frames = {  # quiet that ends an utterance, by what was said so far
+            Said.PART: self._end_frames,
+            Said.PHRASE: max(1, min(s.phrase_end_ms, s.end_ms) // s.frame_ms),
+            Said.WHOLE: max(1, min(s.whole_end_ms, s.end_ms) // s.frame_ms),
+        }
+        self.said = Said.PART  # set from the decoder's partial result
         self._min_frames = max(1, s.min_speech_ms // s.frame_ms)
         self._max_bytes = int(max_seconds * rate) * SAMPLE_WIDTH
         self._pre: deque[bytes] = deque(maxlen=max(1, s.pre_roll_ms // s.frame_ms))
@@ -192,7 +197,7 @@ class EnergyVad:
                 self._pre.clear()
                 self._quiet = 0
                 self._voiced = self._loud
-                self.whole = False
+                self.said = Said.PART
                 return (VadEvent("start", b"".join(self._speech)),)
             return ()
         self._speech.append(frame)
@@ -203,7 +208,7 @@ class EnergyVad:
         else:
             self._quiet += 1
         audio = VadEvent("audio", frame)
-        quiet_enough = self._whole_end_frames if self.whole else self._end_frames
+        quiet_enough = self._quiet_frames[self.said]
         if self._quiet >= quiet_enough or self._speech_bytes + self._frame > self._max_bytes:
             end = self._end()
             return (audio, end) if end is not None else (audio,)
@@ -212,7 +217,7 @@ class EnergyVad:
     def _end(self) -> VadEvent | None:
         speech, self._speech = self._speech, None
         self._loud = 0
-        self.whole = False
+        self.said = Said.PART
         if speech is None:
             return None
         if self._voiced < self._min_frames:
@@ -248,7 +253,7 @@ class AudioInput:
         self.rate = MIC_RATE
         self.live = spec == "mic"  # a real room: the speaker is heard by the microphone
         # audio comes at the pace it is spoken (a microphone, `arecord ... | voice room -`),
-        # not read as fast as a file can be
+        # not read as fast as a file can be; known once the first chunk is read
         self.real_time = spec in ("mic", "-")
         self._proc: asyncio.subprocess.Process | None = None
 
@@ -281,7 +286,8 @@ class AudioInput:
             await self.close()
 
     async def _stdin(self) -> AsyncIterator[bytes]:
-        reader = await _stdin_reader()
+        reader, whole_file = await _stdin_reader()
+        self.real_time = not whole_file  # a pipe, not a file read whole (`< file.wav`)
         head = await _read_exactly(reader, 12)
         if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
             self.rate = await _skip_to_wav_data(reader)
@@ -300,18 +306,19 @@ class AudioInput:
             await proc.wait()
 
 
-async def _stdin_reader() -> asyncio.StreamReader:
-    """stdin as a stream; a regular file (`< file.wav`) is read whole, it cannot block."""
+async def _stdin_reader() -> tuple[asyncio.StreamReader, bool]:
+    """stdin as a stream, and whether it is a regular file (`< file.wav`): that is read
+    whole, it cannot block."""
     reader = asyncio.StreamReader()
     mode = os.fstat(sys.stdin.fileno()).st_mode
     if stat.S_ISREG(mode):
         data = await asyncio.to_thread(sys.stdin.buffer.read)
         reader.feed_data(data)
         reader.feed_eof()
-        return reader
+        return reader, True
     loop = asyncio.get_running_loop()
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin.buffer)
-    return reader
+    return reader, False
 
 
 async def _read_exactly(reader: asyncio.StreamReader, size: int) -> bytes:
@@ -396,14 +403,14 @@ class _LiveRecognition:
         recognizer: Recognizer,
         rate: int,
         after: _LiveRecognition | None = None,
-        on_whole: Callable[[_LiveRecognition, bool], None] | None = None,
+        on_said: Callable[[_LiveRecognition, Said], None] | None = None,
     ) -> None:
         self._station = station
         self._recognizer = recognizer
         self._rate = rate
         self._after = after
-        self._on_whole = on_whole  # told whether the partial result is a whole command
-        self._whole = False
+        self._on_said = on_said  # told how complete a command the partial result is
+        self._said = Said.PART
         self._pieces: asyncio.Queue[bytes | None] = asyncio.Queue()
         self._dropped = False
         self._task = asyncio.create_task(self._run(), name="bf room recognition")
@@ -449,13 +456,13 @@ class _LiveRecognition:
                 # shielded: a cancelled wait must not leave the stream in use by a thread
                 feeding = asyncio.ensure_future(station.run_blocking(self._feed, stream, piece))
                 try:
-                    whole = await asyncio.shield(feeding)
+                    said = await asyncio.shield(feeding)
                 except asyncio.CancelledError:
                     with contextlib.suppress(Exception):
                         await feeding
                     raise
-                if self._on_whole is not None and not self._dropped:
-                    self._on_whole(self, whole)
+                if self._on_said is not None and not self._dropped:
+                    self._on_said(self, said)
             if self._dropped:
                 await station.close_stream(stream)
                 return None
@@ -464,13 +471,13 @@ class _LiveRecognition:
             raise
         return await station.finish_stream(stream), stream.version
 
-    def _feed(self, stream: RecognitionStream, piece: bytes) -> bool:
-        """Decode `piece` (in a station thread); whether the partial result so far is a
-        whole command."""
+    def _feed(self, stream: RecognitionStream, piece: bytes) -> Said:
+        """Decode `piece` (in a station thread); how complete a command the partial result
+        so far is."""
         partial = stream.feed(piece)
-        if partial is not None and self._on_whole is not None:
-            self._whole = stream.is_whole(partial)
-        return self._whole
+        if partial is not None and self._on_said is not None:
+            self._said = stream.said(partial)
+        return self._said
 
 
 def _log_failure(task: asyncio.Task[tuple[Result, int] | None]) -> None:
@@ -539,11 +546,11 @@ class RoomListener:
 
     async def _listen(self, source: AudioInput) -> None:
         vad: EnergyVad | None = None
-        self._real_time = source.real_time
         async for chunk in source.chunks():
             if vad is None:
                 vad = EnergyVad(source.rate, self.station.config.max_seconds, self.config.vad)
                 self._vad = vad
+                self._real_time = source.real_time
             self._now += len(chunk) / (SAMPLE_WIDTH * source.rate)
             if source.live and self.station.announcer.busy:
                 continue  # half-duplex: do not transcribe our own speaker
@@ -563,7 +570,7 @@ class RoomListener:
                 recognizer,
                 rate,
                 self._latest,
-                self._whole_said if self._real_time else None,
+                self._command_said if self._real_time else None,
             )
             self._latest = self._live
         live = self._live
@@ -581,12 +588,12 @@ class RoomListener:
                 self.observer.cut(event.utterance)
             self._queue.put_nowait((event.utterance, live))
 
-    def _whole_said(self, live: _LiveRecognition, whole: bool) -> None:
-        """The decoder's partial result is (or stopped being) a whole command: the utterance
-        in progress may end after a shorter pause (a late report of an utterance that has
+    def _command_said(self, live: _LiveRecognition, said: Said) -> None:
+        """The decoder's partial result is (or stopped being) a command: the utterance in
+        progress may end after a shorter pause (a late report of an utterance that has
         already ended changes nothing)."""
         if self._vad is not None and live is self._live:
-            self._vad.whole = whole
+            self._vad.said = said
 
     async def _drop_unheard(self) -> None:
         """The room stops: utterances not handled yet are decoded no further."""

@@ -10,6 +10,7 @@ import pytest
 from voice import sphinx_engine, vosk_engine
 from voice.phrases import (
     PhraseSet,
+    Said,
     WordGraph,
     digit_words,
     levenshtein,
@@ -139,6 +140,9 @@ def test_whole_command_is_one_that_no_longer_phrase_goes_on_from() -> None:
     assert english.is_whole("Turn on the kitchen light")
     assert english.is_whole("turn on the light in the hall")
     assert not english.is_whole("turn on the light")  # "... in the hall" may follow
+    assert english.said("turn on the light") is Said.PHRASE
+    assert english.said("turn on the kitchen light") is Said.WHOLE
+    assert english.said("turn on the") is Said.PART
     assert not english.is_whole("turn on the")  # not a phrase at all
     assert not english.is_whole("turn on the kitchen lights")
     # Mandarin: by characters, whatever the segmentation ("打开灯" opens "打开灯带")

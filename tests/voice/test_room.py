@@ -31,6 +31,7 @@ from voice.announce import (
     earcon,
 )
 from voice.audio import read_wav, write_wav
+from voice.phrases import Said
 from voice.recognition import Recognizer, Result, trim_silence
 from voice.room import SAYINGS, AudioInput, EnergyVad, RoomConfig, RoomListener, Utterance
 from voice.tts import Synthesizer
@@ -121,14 +122,14 @@ def test_vad_events_carry_the_whole_utterance_as_it_comes() -> None:
     assert [e.utterance for e in events if e.kind == "end"][1] is None
 
 
-def _quiet_before_cut(pcm: bytes, whole: bool) -> float:
+def _quiet_before_cut(pcm: bytes, said: Said) -> float:
     """Seconds of quiet the detector waited after the speech in `pcm` before ending it,
-    told (as the room's decoder tells it) that what was said is a whole command or not."""
+    told (as the room's decoder tells it) how complete a command what was said is."""
     vad = EnergyVad(16000, max_seconds=30.0)
     for start in range(0, len(pcm), 960):
         for event in vad.feed(pcm[start : start + 960]):
             if event.kind == "start":
-                vad.whole = whole
+                vad.said = said
             if event.utterance is not None:
                 cut = event.utterance.pcm
                 frames = np.frombuffer(cut, dtype="<i2").astype(np.float64).reshape(-1, 480)
@@ -139,8 +140,9 @@ def _quiet_before_cut(pcm: bytes, whole: bool) -> float:
 
 def test_vad_ends_a_whole_command_after_a_shorter_pause() -> None:
     pcm = silence(0.5) + synth("turn on the kitchen light") + silence(1.5)
-    assert 0.55 <= _quiet_before_cut(pcm, whole=False) <= 0.7
-    assert 0.25 <= _quiet_before_cut(pcm, whole=True) <= 0.4
+    assert 0.55 <= _quiet_before_cut(pcm, Said.PART) <= 0.7
+    assert 0.4 <= _quiet_before_cut(pcm, Said.PHRASE) <= 0.55
+    assert 0.25 <= _quiet_before_cut(pcm, Said.WHOLE) <= 0.4
 
 
 def test_vad_cuts_endless_speech() -> None:
@@ -280,8 +282,8 @@ async def test_room_ends_a_whole_command_after_a_shorter_pause(
     tmp_path: Path, english_recognizer: Recognizer, synthesizer: Synthesizer
 ) -> None:
     """A resident who has said a whole command waits 300 ms for the station, not 600; one
-    who might go on ("turn on the light" ... "in the hall") is given the full pause, and a
-    shorter pause inside a command does not cut it."""
+    who might go on ("turn on the light" ... "in the hall") 450 ms, and a pause longer than
+    300 ms there does not cut the command."""
     pcm = (
         silence(0.5)
         + synth("turn on the kitchen light")
@@ -289,7 +291,7 @@ async def test_room_ends_a_whole_command_after_a_shorter_pause(
         + synth("turn on the light")
         + silence(1.0)
         + trim_silence(synth("turn on the light"), 16000, margin=0.0)
-        + silence(0.45)  # between the words: longer than 300 ms, shorter than 600
+        + silence(0.36)  # between the words: longer than 300 ms, shorter than 450
         + trim_silence(synth("in the hall"), 16000, margin=0.0)
         + silence(1.0)
     )
@@ -310,8 +312,8 @@ async def test_room_ends_a_whole_command_after_a_shorter_pause(
     ]
     whole, opening, paused = cuts.quiet
     assert 0.25 <= whole <= 0.4
-    assert 0.55 <= opening <= 0.7
-    assert 0.25 <= paused <= 0.7
+    assert 0.4 <= opening <= 0.55
+    assert 0.25 <= paused <= 0.4
 
 
 @pytest.mark.usefixtures("socket_enabled")
