@@ -48,69 +48,9 @@ KO_SPOKEN = ["오늘 날씨 어때", "지금 몇 시야", "문 열어 줘", "음
 
 
 def english_phrases(count: int) -> list[str]:
-    actions = [
-        "turn on the",
-        "turn off the",
-        "dim the",
-        "brighten the",
-        "check the",
-        "open the",
-        "close the",
-        "reset the",
-        "lock the",
-        "unlock the",
-    ]
-    rooms = [
-        "kitchen",
-        "bedroom",
-        "living room",
-        "bathroom",
-        "hallway",
-        "garage",
-        "office",
-        "dining room",
-        "guest room",
-        "basement",
-        "attic",
-        "porch",
-        "study",
-        "nursery",
-        "laundry room",
-        "balcony",
-        "cellar",
-        "library",
-        "gym",
-        "pantry",
-    ]
-    things = [
-        "light",
-        "lamp",
-        "fan",
-        "heater",
-        "curtains",
-        "blinds",
-        "speaker",
-        "television",
-        "radio",
-        "air conditioner",
-        "window",
-        "door",
-        "camera",
-        "plug",
-        "purifier",
-        "humidifier",
-        "vacuum",
-        "kettle",
-        "oven",
-        "fridge",
-        "washer",
-        "dryer",
-        "sensor",
-        "alarm",
-        "clock",
-    ]
-    made = [f"{a} {r} {t}" for a, r, t in product(actions, rooms, things)]
-    return _with_spoken(EN_SPOKEN, made, count)
+    from tests.speech import home_commands  # noqa: PLC0415 - the tests' command generator
+
+    return _with_spoken(EN_SPOKEN, home_commands(5000), count)
 
 
 def korean_phrases(count: int) -> list[str]:

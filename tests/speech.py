@@ -6,6 +6,7 @@ import functools
 import subprocess
 
 from voice.audio import read_wav, resample
+from voice.recognition import Recognizer, Result
 
 
 @functools.lru_cache(maxsize=512)
@@ -23,3 +24,79 @@ def synth(text: str, voice: str = "en-us", rate: int = 16000, speed: int = 150) 
 
 def silence(seconds: float, rate: int = 16000) -> bytes:
     return b"\x00\x00" * int(seconds * rate)
+
+
+def home_commands(count: int) -> list[str]:
+    """Up to 5,000 distinct English home commands ("turn on the kitchen light", ...)."""
+    actions = [
+        "turn on",
+        "turn off",
+        "dim",
+        "brighten",
+        "check",
+        "open",
+        "close",
+        "reset",
+        "lock",
+        "unlock",
+    ]
+    rooms = [
+        "kitchen",
+        "bedroom",
+        "living room",
+        "bathroom",
+        "hallway",
+        "garage",
+        "office",
+        "dining room",
+        "guest room",
+        "basement",
+        "attic",
+        "porch",
+        "study",
+        "nursery",
+        "laundry room",
+        "balcony",
+        "cellar",
+        "library",
+        "gym",
+        "pantry",
+    ]
+    things = [
+        "light",
+        "lamp",
+        "fan",
+        "heater",
+        "curtains",
+        "blinds",
+        "speaker",
+        "television",
+        "radio",
+        "air conditioner",
+        "window",
+        "door",
+        "camera",
+        "plug",
+        "purifier",
+        "humidifier",
+        "vacuum",
+        "kettle",
+        "oven",
+        "fridge",
+        "washer",
+        "dryer",
+        "sensor",
+        "alarm",
+        "clock",
+    ]
+    out = [f"{a} the {r} {t}" for a in actions for r in rooms for t in things]
+    return out[:count]
+
+
+def stream_in_chunks(recognizer: Recognizer, pcm: bytes, rate: int, ms: int = 100) -> Result:
+    """`pcm` decoded as a microphone would deliver it: `ms` at a time, then the end."""
+    stream = recognizer.stream(rate)
+    step = rate * 2 * ms // 1000
+    for start in range(0, len(pcm), step):
+        stream.feed(pcm[start : start + step])
+    return stream.finish()

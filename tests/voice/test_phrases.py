@@ -7,6 +7,7 @@ import random
 
 import pytest
 
+from tests.speech import home_commands
 from voice import sphinx_engine, vosk_engine
 from voice.phrases import (
     PhraseSet,
@@ -166,74 +167,8 @@ def test_levenshtein_matches_reference() -> None:
     assert similarity("abcd", "abcf") == 0.75
 
 
-def _home_phrases(count: int) -> list[str]:
-    actions = [
-        "turn on",
-        "turn off",
-        "dim",
-        "brighten",
-        "check",
-        "open",
-        "close",
-        "reset",
-        "lock",
-        "unlock",
-    ]
-    rooms = [
-        "kitchen",
-        "bedroom",
-        "living room",
-        "bathroom",
-        "hallway",
-        "garage",
-        "office",
-        "dining room",
-        "guest room",
-        "basement",
-        "attic",
-        "porch",
-        "study",
-        "nursery",
-        "laundry room",
-        "balcony",
-        "cellar",
-        "library",
-        "gym",
-        "pantry",
-    ]
-    things = [
-        "light",
-        "lamp",
-        "fan",
-        "heater",
-        "curtains",
-        "blinds",
-        "speaker",
-        "television",
-        "radio",
-        "air conditioner",
-        "window",
-        "door",
-        "camera",
-        "plug",
-        "purifier",
-        "humidifier",
-        "vacuum",
-        "kettle",
-        "oven",
-        "fridge",
-        "washer",
-        "dryer",
-        "sensor",
-        "alarm",
-        "clock",
-    ]
-    out = [f"{a} the {r} {t}" for a in actions for r in rooms for t in things]
-    return out[:count]
-
-
 def test_snapping_scales_to_5000_phrases() -> None:
-    texts = _home_phrases(5000)
+    texts = home_commands(5000)
     assert len(texts) == 5000
     phrases = PhraseSet.compile(texts, "en")
     assert len(phrases) == 5000
@@ -246,7 +181,7 @@ def test_snapping_scales_to_5000_phrases() -> None:
 
 
 def test_dedupe_counts_at_5000() -> None:
-    texts = _home_phrases(5000)
+    texts = home_commands(5000)
     phrases = PhraseSet.compile([*texts, *texts[:100], "", "   "], "en")
     assert phrases.report.count == 5000
     assert phrases.report.duplicates == 100
@@ -404,7 +339,7 @@ def test_word_graph_accepts_exactly_the_phrases_and_shares_words() -> None:
 
 
 def test_word_graph_merges_suffixes_of_a_large_list() -> None:
-    texts = _home_phrases(5000)
+    texts = home_commands(5000)
     graph = word_graph([t.split() for t in texts])
     word_arcs = sum(1 for t in graph.transitions if t[3] is not None)
     assert word_arcs < 600  # a flat list would have about 25,000 word arcs

