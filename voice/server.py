@@ -532,17 +532,17 @@ class StationConnection:
                 await self._fail(request, RecognitionFailed(detail=str(err) or type(err).__name__))
 
     async def _caught_up(self, request: _Request) -> None:
-        """Wait until the feeder has decoded everything received so far."""
-        while (feeder := request.feeder) is not None and not feeder.done():
+        """Wait until the feeder is done with what it takes (everything received so far,
+        unless it was stopped); no new feeder starts meanwhile, events are handled in turn."""
+        feeder = request.feeder
+        if feeder is not None and feeder is not asyncio.current_task():
             await asyncio.wait([feeder])
 
     async def _stop_feeding(self, request: _Request) -> None:
         """Let the decode in progress end, then keep the rest pending (one thread at a
         time may use a stream)."""
         request.stopping = True
-        feeder = request.feeder
-        if feeder is not None and feeder is not asyncio.current_task():
-            await asyncio.wait([feeder])
+        await self._caught_up(request)
 
     async def _transcribe(self, event: Event) -> None:
         await self._drop_request()  # a new request abandons an unfinished one

@@ -609,7 +609,9 @@ class SensitiveGuard:
                 "still_locked_out",
                 {**params, "minutes": self._minutes_left()},
             )
-        if pin_ok if pin_ok is not None else self._pin.matches(digits):
+        if pin_ok is None:
+            pin_ok = self._pin.matches(digits)
+        if pin_ok:
             self._wrong_pins = 0
             del self._pending[key]
             return Outcome(OutcomeKind.EXECUTE, pending.action, None, params)
