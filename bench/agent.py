@@ -53,8 +53,8 @@ from pytest_homeassistant_custom_component.common import (  # noqa: E402
 
 from bench._hass import async_add_station, async_prepare  # noqa: E402
 from bench.agent_home import async_setup_home, generate, plain_home  # noqa: E402
-from custom_components.barrier_free.api import StationSession, set_phrases_event  # noqa: E402
-from custom_components.barrier_free.phrase_list import (  # noqa: E402
+from custom_components.barrier_free.client import StationSession, set_phrases_event  # noqa: E402
+from custom_components.barrier_free.logic.phrase_list import (  # noqa: E402
     PhraseList,
     build_phrase_list,
     load_templates,

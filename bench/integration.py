@@ -32,7 +32,7 @@ from pytest_homeassistant_custom_component.common import (  # noqa: E402
 )
 
 from bench._hass import async_add_station, async_prepare  # noqa: E402
-from custom_components.barrier_free.api import AudioFormat, StationSession  # noqa: E402
+from custom_components.barrier_free.client import AudioFormat, StationSession  # noqa: E402
 from custom_components.barrier_free.const import DOMAIN  # noqa: E402
 from tests.speech import silence, synth  # noqa: E402
 from voice.recognition import load_recognizer  # noqa: E402

@@ -11,7 +11,7 @@ from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.typing import ConfigType
 
-from .api import CannotConnect, InvalidAuth, NotAStation, StationInfo
+from .client import CannotConnect, InvalidAuth, NotAStation, StationInfo
 from .connection import StationConnection
 from .const import CONF_PIPELINE_ID, DOMAIN
 from .phrase_sync import PhraseSync

@@ -18,8 +18,7 @@ from homeassistant.core import callback
 from homeassistant.helpers import selector
 from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
 
-from .api import CannotConnect, InvalidAuth, NotAStation, StationInfo, async_probe
-from .confirm_sensitive import MAX_PIN_LENGTH, MIN_PIN_LENGTH, PinHash
+from .client import CannotConnect, InvalidAuth, NotAStation, StationInfo, async_probe
 from .const import (
     CONF_AREAS,
     CONF_LANGUAGE,
@@ -39,6 +38,7 @@ from .const import (
     MAX_RATE,
     MIN_RATE,
 )
+from .logic.confirm_sensitive import MAX_PIN_LENGTH, MIN_PIN_LENGTH, PinHash
 
 # TXT record keys the station advertises (voice/PROTOCOL.md, zeroconf section of issue 3).
 TXT_STATION_ID = ("station_id", "id")

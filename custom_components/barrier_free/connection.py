@@ -27,7 +27,7 @@ from homeassistant.util import dt as dt_util
 from wyoming.event import Event
 
 from . import const
-from .api import (
+from .client import (
     EV_BUTTON,
     EV_ERROR,
     EV_PHRASES,

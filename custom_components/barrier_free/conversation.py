@@ -30,19 +30,7 @@ from homeassistant.util import dt as dt_util
 from homeassistant.util import ulid as ulid_util
 from wyoming.event import Event
 
-from .api import StationError
-from .confirm_sensitive import (
-    ChallengeKind,
-    OutcomeKind,
-    PinHash,
-    SensitiveAction,
-    SensitiveGuard,
-    SensitivePolicy,
-    contains_pin,
-    service_for_intent,
-    speech,
-    spoken_digits,
-)
+from .client import StationError
 from .const import (
     CONF_AREAS,
     CONF_LANGUAGE,
@@ -59,10 +47,22 @@ from .const import (
     MIN_RATE,
 )
 from .entity import BarrierFreeEntity
-from .everyday_speech import normalize
 from .home_snapshot import async_build_home, async_device_states
-from .home_status import lights_status, locks_status, summarize
-from .phrase_list import (
+from .logic.confirm_sensitive import (
+    ChallengeKind,
+    OutcomeKind,
+    PinHash,
+    SensitiveAction,
+    SensitiveGuard,
+    SensitivePolicy,
+    contains_pin,
+    service_for_intent,
+    speech,
+    spoken_digits,
+)
+from .logic.everyday_speech import normalize
+from .logic.home_status import lights_status, locks_status, summarize
+from .logic.phrase_list import (
     Entity,
     Home,
     PhraseList,
@@ -75,7 +75,7 @@ from .phrase_list import (
     slot_lists,
     understand,
 )
-from .spoken import device_noun, join_names, say, say_date, say_time
+from .logic.spoken import device_noun, join_names, say, say_date, say_time
 
 if TYPE_CHECKING:
     from . import BarrierFreeConfigEntry

@@ -21,7 +21,7 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import floor_registry as fr
 from homeassistant.helpers.debounce import Debouncer
 
-from .api import PhraseListResult, StationError
+from .client import PhraseListResult, StationError
 from .const import (
     CONF_AREAS,
     CONF_LANGUAGE,
@@ -32,7 +32,7 @@ from .const import (
     PHRASE_SYNC_COOLDOWN,
 )
 from .home_snapshot import ASSIST, async_build_home
-from .phrase_list import Home, PhraseList, build_phrase_list
+from .logic.phrase_list import Home, PhraseList, build_phrase_list
 from .repairs import async_check_sensitive_exposure
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")

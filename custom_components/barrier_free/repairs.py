@@ -14,9 +14,9 @@ from homeassistant.const import ATTR_DEVICE_CLASS
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 
-from .confirm_sensitive import SensitivePolicy
 from .const import DOMAIN, ISSUE_SENSITIVE_EXPOSED
 from .home_snapshot import ASSIST
+from .logic.confirm_sensitive import SensitivePolicy
 
 
 @callback

@@ -16,10 +16,10 @@ from homeassistant.core import Context, HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 from wyoming.event import Event
 
-from .api import EV_ANSWER, RoomUtterance, StationError
+from .client import EV_ANSWER, RoomUtterance, StationError
 from .const import CONF_LANGUAGE, DEFAULT_LANGUAGE, DOMAIN, LOGGER, PIPELINE_LANGUAGE
 from .conversation import async_station_device_id
-from .spoken import say
+from .logic.spoken import say
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -9,7 +9,7 @@ from homeassistant.components import stt
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .api import AudioFormat, StationError
+from .client import AudioFormat, StationError
 from .const import LANGUAGE_TAGS, LOGGER, SPEECH_TIMEOUT
 from .entity import BarrierFreeEntity
 

@@ -9,7 +9,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .api import StationError, wav_bytes
+from .client import StationError, wav_bytes
 from .const import (
     CONF_LANGUAGE,
     CONF_RATE,

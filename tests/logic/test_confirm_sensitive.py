@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from custom_components.barrier_free.confirm_sensitive import (
+from custom_components.barrier_free.logic.confirm_sensitive import (
     ChallengeKind,
     OutcomeKind,
     PinHash,

@@ -9,14 +9,14 @@ import pytest
 from hassil import Intents, recognize_best
 from home_assistant_intents import get_intents
 
-from custom_components.barrier_free.everyday_speech import (
+from custom_components.barrier_free.logic.everyday_speech import (
     candidates,
     chinese_to_number,
     english_to_number,
     normalize,
     spoken_form,
 )
-from custom_components.barrier_free.phrase_list import (
+from custom_components.barrier_free.logic.phrase_list import (
     HASSIL_LANGUAGE,
     intent_context,
     load_templates,

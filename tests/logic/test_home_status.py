@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from custom_components.barrier_free.home_status import (
+from custom_components.barrier_free.logic.home_status import (
     DeviceState,
     Priority,
     lights_status,

@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import pytest
 
-from custom_components.barrier_free.phrase_list import (
+from custom_components.barrier_free.logic.phrase_list import (
     ACCESSIBILITY_PREFIX,
     EVERYDAY_INTENT,
     Home,

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 import pytest
 
-from custom_components.barrier_free.spoken import (
+from custom_components.barrier_free.logic.spoken import (
     RESPONSES,
     device_noun,
     join_names,

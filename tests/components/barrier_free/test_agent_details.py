@@ -13,8 +13,8 @@ from homeassistant.components.homeassistant.exposed_entities import async_expose
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import area_registry as ar
 
-from custom_components.barrier_free.confirm_sensitive import PinHash
 from custom_components.barrier_free.const import CONF_AREAS, CONF_PIN, CONF_RATE, CONF_VOLUME
+from custom_components.barrier_free.logic.confirm_sensitive import PinHash
 from tests.voice.station import wait_until
 from voice.server import Station
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from custom_components.barrier_free.api import (
+from custom_components.barrier_free.client import (
     AudioFormat,
     CannotConnect,
     NotAStation,

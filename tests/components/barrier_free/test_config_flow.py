@@ -26,7 +26,6 @@ from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.barrier_free import config_flow
-from custom_components.barrier_free.confirm_sensitive import PinHash
 from custom_components.barrier_free.const import (
     CONF_AREAS,
     CONF_LANGUAGE,
@@ -39,6 +38,7 @@ from custom_components.barrier_free.const import (
     DOMAIN,
     ZEROCONF_TYPE,
 )
+from custom_components.barrier_free.logic.confirm_sensitive import PinHash
 
 from .conftest import STATION_NAME, entry_for
 

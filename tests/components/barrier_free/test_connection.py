@@ -12,7 +12,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from wyoming.event import Event
 
 from custom_components.barrier_free import const
-from custom_components.barrier_free.api import CannotConnect, StationRequestError
+from custom_components.barrier_free.client import CannotConnect, StationRequestError
 
 from .conftest import entity_id, wait_for_state
 

@@ -16,12 +16,12 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
-from custom_components.barrier_free.confirm_sensitive import PinHash
 from custom_components.barrier_free.const import (
     CONF_PIN,
     CONF_RATE,
     DOMAIN,
 )
+from custom_components.barrier_free.logic.confirm_sensitive import PinHash
 from voice.server import Station
 
 ON_OFF = {
