@@ -31,10 +31,8 @@ from .client import (
     EV_BUTTON,
     EV_ERROR,
     EV_PHRASES,
-    EV_PING,
     EV_ROOM_TRANSCRIPT,
     EV_SETTINGS,
-    EV_SUBSCRIBE,
     CannotConnect,
     InvalidAuth,
     PhraseListResult,
@@ -43,8 +41,10 @@ from .client import (
     StationInfo,
     StationRequestError,
     StationSession,
+    ping_event,
     set_phrases_event,
     settings_event,
+    subscribe_event,
 )
 from .const import CONF_TOKEN, DOMAIN, LOGGER
 
@@ -173,7 +173,7 @@ class StationConnection:
             self.host, self.port, self._token, time_limit=const.CONNECT_TIMEOUT, describe=True
         )
         try:
-            await session.send(Event(EV_SUBSCRIBE, {}))
+            await session.send(subscribe_event())
             # The answer (settings in force) arrives through the read loop.
             await session.send(self._settings_event())
         except StationError:
@@ -227,7 +227,7 @@ class StationConnection:
                     await session.close()
                     return
                 with contextlib.suppress(StationError):
-                    await session.send(Event(EV_PING, {}))
+                    await session.send(ping_event())
 
         beating = asyncio.create_task(heartbeat(), name=f"{DOMAIN} heartbeat")
         try:

@@ -28,9 +28,8 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.event import async_call_later
 from homeassistant.util import dt as dt_util
 from homeassistant.util import ulid as ulid_util
-from wyoming.event import Event
 
-from .client import StationError
+from .client import EV_ANNOUNCED, StationError, announce_event
 from .const import (
     CONF_AREAS,
     CONF_LANGUAGE,
@@ -273,18 +272,11 @@ class BarrierFreeAgent(BarrierFreeEntity, conversation.ConversationEntity):
 
     async def async_announce(self, text: str, priority: str = "high") -> None:
         """Say `text` on the station's speaker."""
-        event = Event(
-            "bf-announce",
-            {
-                "id": ulid_util.ulid_now(),
-                "text": text,
-                "language": self.language,
-                "priority": priority,
-                "chime": "info",
-            },
+        event = announce_event(
+            ulid_util.ulid_now(), text, self.language, priority=priority, chime="info"
         )
         try:
-            await self.connection.async_request(event, "bf-announced")
+            await self.connection.async_request(event, EV_ANNOUNCED)
         except StationError as err:
             LOGGER.warning("Could not announce on the station: %s", err)
 

@@ -14,9 +14,8 @@ from typing import TYPE_CHECKING
 from homeassistant.components import conversation
 from homeassistant.core import Context, HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
-from wyoming.event import Event
 
-from .client import EV_ANSWER, RoomUtterance, StationError
+from .client import EV_ANNOUNCED, RoomUtterance, StationError, answer_event
 from .const import CONF_LANGUAGE, DEFAULT_LANGUAGE, DOMAIN, LOGGER, PIPELINE_LANGUAGE
 from .conversation import async_station_device_id
 from .logic.spoken import say
@@ -83,12 +82,9 @@ class RoomFlow:
         speech = result.response.speech.get("plain", {}).get("speech") or say(
             "not_understood", language
         )
-        event = Event(
-            EV_ANSWER,
-            {"utterance_id": utterance.utterance_id, "text": str(speech), "language": language},
-        )
+        event = answer_event(utterance.utterance_id, str(speech), language)
         try:
-            await self._entry.runtime_data.connection.async_request(event, "bf-announced")
+            await self._entry.runtime_data.connection.async_request(event, EV_ANNOUNCED)
         except StationError as err:
             LOGGER.warning("Could not answer on the station: %s", err)
         self.handled += 1

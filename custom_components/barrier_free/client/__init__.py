@@ -18,6 +18,8 @@ from .errors import (
 )
 from .events import (
     CHANNELS,
+    EV_ANNOUNCE,
+    EV_ANNOUNCED,
     EV_ANSWER,
     EV_AUDIO_CHUNK,
     EV_AUDIO_START,
@@ -47,15 +49,21 @@ from .events import (
     StationInfo,
     StationVoice,
     TranscriptResult,
+    announce_event,
+    answer_event,
     pair_event,
+    ping_event,
     set_phrases_event,
     settings_event,
+    subscribe_event,
     wav_bytes,
 )
 
 __all__ = [
     "AUTH_ERROR_CODES",
     "CHANNELS",
+    "EV_ANNOUNCE",
+    "EV_ANNOUNCED",
     "EV_ANSWER",
     "EV_AUDIO_CHUNK",
     "EV_AUDIO_START",
@@ -91,9 +99,13 @@ __all__ = [
     "StationSession",
     "StationVoice",
     "TranscriptResult",
+    "announce_event",
+    "answer_event",
     "async_probe",
     "pair_event",
+    "ping_event",
     "set_phrases_event",
     "settings_event",
+    "subscribe_event",
     "wav_bytes",
 ]

@@ -37,6 +37,8 @@ EV_SUBSCRIBE = "bf-subscribe"
 EV_ROOM_TRANSCRIPT = "bf-room-transcript"
 EV_BUTTON = "bf-button"
 EV_ANSWER = "bf-answer"
+EV_ANNOUNCE = "bf-announce"
+EV_ANNOUNCED = "bf-announced"
 EV_PING = "ping"
 EV_PONG = "pong"
 SAMPLE_WIDTH = 2  # the station takes and gives 16-bit PCM only
@@ -200,6 +202,36 @@ def set_phrases_event(
     if digits:
         data["digits"] = True
     return Event(EV_SET_PHRASES, data)
+
+
+def subscribe_event() -> Event:
+    """Ask for the station's room events (`bf-room-transcript`, `bf-button`)."""
+    return Event(EV_SUBSCRIBE, {})
+
+
+def ping_event() -> Event:
+    return Event(EV_PING, {})
+
+
+def announce_event(
+    announcement_id: str, text: str, language: str, *, priority: str, chime: str | None
+) -> Event:
+    """Speak `text` on the station's speaker; answered with `bf-announced` as it progresses."""
+    return Event(
+        EV_ANNOUNCE,
+        {
+            "id": announcement_id,
+            "text": text,
+            "language": language,
+            "priority": priority,
+            "chime": chime,
+        },
+    )
+
+
+def answer_event(utterance_id: str, text: str, language: str) -> Event:
+    """The answer to a room utterance; the station speaks it and reports `bf-announced`."""
+    return Event(EV_ANSWER, {"utterance_id": utterance_id, "text": text, "language": language})
 
 
 def wav_bytes(audio_format: AudioFormat, pcm: bytes) -> bytes:
