@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.typing import ConfigType
 
-from .client import CannotConnect, InvalidAuth, NotAStation, StationInfo
+from .client import CannotConnect, InvalidAuth, NotAStation
 from .connection import StationConnection
 from .const import CONF_PIPELINE_ID, DOMAIN
+from .data import BarrierFreeConfigEntry, BarrierFreeData
 from .phrase_sync import PhraseSync
 from .pipeline import async_ensure_pipeline, async_remove_pipeline
 from .room_flow import RoomFlow
@@ -26,19 +24,6 @@ PLATFORMS = [
     Platform.TTS,
 ]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
-
-
-@dataclass(slots=True)
-class BarrierFreeData:
-    """What a loaded entry holds: the station's connection and what it said about itself."""
-
-    connection: StationConnection
-    info: StationInfo
-    phrase_sync: PhraseSync | None = None
-    room_flow: RoomFlow | None = None
-
-
-type BarrierFreeConfigEntry = ConfigEntry[BarrierFreeData]
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:

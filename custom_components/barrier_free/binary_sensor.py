@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from homeassistant.components.binary_sensor import BinarySensorEntity
 from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .data import BarrierFreeConfigEntry
 from .entity import BarrierFreeEntity
-
-if TYPE_CHECKING:
-    from . import BarrierFreeConfigEntry
 
 PARALLEL_UPDATES = 0  # pushed by the connection, never polled
 

@@ -18,7 +18,7 @@ import asyncio
 import contextlib
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
@@ -47,9 +47,7 @@ from .client import (
     subscribe_event,
 )
 from .const import CONF_TOKEN, DOMAIN, LOGGER
-
-if TYPE_CHECKING:
-    from . import BarrierFreeConfigEntry
+from .data import BarrierFreeConfigEntry
 
 
 class StationConnection:

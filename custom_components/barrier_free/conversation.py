@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import Any, Final, Literal
 
 from hassil.intents import WildcardSlotList
 from homeassistant.components import conversation, persistent_notification
@@ -45,6 +45,7 @@ from .const import (
     MAX_RATE,
     MIN_RATE,
 )
+from .data import BarrierFreeConfigEntry
 from .entity import BarrierFreeEntity
 from .home_snapshot import async_build_home, async_device_states
 from .logic.confirm_sensitive import (
@@ -75,9 +76,6 @@ from .logic.phrase_list import (
     understand,
 )
 from .logic.spoken import device_noun, join_names, say, say_date, say_time
-
-if TYPE_CHECKING:
-    from . import BarrierFreeConfigEntry
 
 PARALLEL_UPDATES = 0
 RATE_STEP = 30  # words per minute per "slower"/"faster"

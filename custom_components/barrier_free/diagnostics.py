@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.core import HomeAssistant
 
 from .const import CONF_TOKEN
-
-if TYPE_CHECKING:
-    from . import BarrierFreeConfigEntry
+from .data import BarrierFreeConfigEntry
 
 TO_REDACT = {CONF_TOKEN}
 

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import Entity
 
 from .const import DOMAIN, MANUFACTURER, MODEL
-
-if TYPE_CHECKING:
-    from . import BarrierFreeConfigEntry
+from .data import BarrierFreeConfigEntry
 
 
 class BarrierFreeEntity(Entity):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from homeassistant.components.homeassistant.exposed_entities import async_listen_entity_updates
 from homeassistant.core import Event, HomeAssistant, callback
@@ -31,14 +31,12 @@ from .const import (
     LOGGER,
     PHRASE_SYNC_COOLDOWN,
 )
+from .data import BarrierFreeConfigEntry
 from .home_snapshot import ASSIST, async_build_home
 from .logic.phrase_list import Home, PhraseList, build_phrase_list
 from .repairs import async_check_sensitive_exposure
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-
-if TYPE_CHECKING:
-    from . import BarrierFreeConfigEntry
 
 
 class PhraseSync:

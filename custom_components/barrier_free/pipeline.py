@@ -6,7 +6,7 @@ name, so a reload, a restart or a lost id never produces a second one.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from homeassistant.components import conversation
 from homeassistant.components.assist_pipeline import (
@@ -29,9 +29,7 @@ from .const import (
     LOGGER,
     PIPELINE_LANGUAGE,
 )
-
-if TYPE_CHECKING:
-    from . import BarrierFreeConfigEntry
+from .data import BarrierFreeConfigEntry
 
 # How the pipeline's name says its language, in that language.
 LANGUAGE_LABEL = {"zh": "中文", "en": "English"}

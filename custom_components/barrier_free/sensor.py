@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from homeassistant.components.sensor import SensorEntity
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .data import BarrierFreeConfigEntry
 from .entity import BarrierFreeEntity
-
-if TYPE_CHECKING:
-    from . import BarrierFreeConfigEntry
 
 PARALLEL_UPDATES = 0  # pushed by the connection, never polled
 MAX_STATE_LENGTH = 255  # Home Assistant's limit for a state

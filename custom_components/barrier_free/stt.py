@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterable, AsyncIterator
-from typing import TYPE_CHECKING
 
 from homeassistant.components import stt
 from homeassistant.core import HomeAssistant
@@ -11,10 +10,8 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .client import AudioFormat, StationError
 from .const import LANGUAGE_TAGS, LOGGER, SPEECH_TIMEOUT
+from .data import BarrierFreeConfigEntry
 from .entity import BarrierFreeEntity
-
-if TYPE_CHECKING:
-    from . import BarrierFreeConfigEntry
 
 PARALLEL_UPDATES = 0  # each request has its own connection to the station
 

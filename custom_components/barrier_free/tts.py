@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from homeassistant.components import tts
 from homeassistant.core import HomeAssistant, callback
@@ -25,11 +25,9 @@ from .const import (
     TTS_OPTION_RATE,
     TTS_OPTION_VOLUME,
 )
+from .data import BarrierFreeConfigEntry
 from .entity import BarrierFreeEntity
 from .stt import station_language
-
-if TYPE_CHECKING:
-    from . import BarrierFreeConfigEntry
 
 PARALLEL_UPDATES = 0  # each request has its own connection to the station
 

@@ -1,0 +1,28 @@
+"""What a loaded config entry holds (`entry.runtime_data`), typed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from homeassistant.config_entries import ConfigEntry
+
+from .client import StationInfo
+
+if TYPE_CHECKING:
+    from .connection import StationConnection
+    from .phrase_sync import PhraseSync
+    from .room_flow import RoomFlow
+
+
+@dataclass(slots=True)
+class BarrierFreeData:
+    """What a loaded entry holds: the station's connection and what it said about itself."""
+
+    connection: StationConnection
+    info: StationInfo
+    phrase_sync: PhraseSync | None = None
+    room_flow: RoomFlow | None = None
+
+
+type BarrierFreeConfigEntry = ConfigEntry[BarrierFreeData]
