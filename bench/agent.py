@@ -57,8 +57,8 @@ from custom_components.barrier_free.client import StationSession, set_phrases_ev
 from custom_components.barrier_free.logic.phrase_list import (  # noqa: E402
     PhraseList,
     build_phrase_list,
-    load_templates,
 )
+from custom_components.barrier_free.logic.templates import load_templates  # noqa: E402
 from tests.speech import silence, synth  # noqa: E402
 from voice.announce import Segment  # noqa: E402
 from voice.errors import VoiceError  # noqa: E402

@@ -41,7 +41,7 @@ from pytest_homeassistant_custom_component.common import (
     mock_platform,
 )
 
-from custom_components.barrier_free.logic.phrase_list import Area, Entity, Floor, Home
+from custom_components.barrier_free.logic.home import Area, Entity, Floor, Home
 
 BENCH_DOMAIN: Final = "bf_bench_home"
 

@@ -61,21 +61,12 @@ from .logic.confirm_sensitive import (
     spoken_digits,
 )
 from .logic.everyday_speech import normalize
+from .logic.home import Entity, Home
 from .logic.home_status import lights_status, locks_status, summarize
-from .logic.phrase_list import (
-    Entity,
-    Home,
-    PhraseList,
-    Templates,
-    Understood,
-    build_phrase_list,
-    examples,
-    intent_context,
-    load_templates,
-    slot_lists,
-    understand,
-)
+from .logic.phrase_list import PhraseList, build_phrase_list, examples
 from .logic.spoken import device_noun, join_names, say, say_date, say_time
+from .logic.templates import Templates, intent_context, load_templates, slot_lists
+from .logic.understanding import Understood, understand
 
 PARALLEL_UPDATES = 0
 RATE_STEP = 30  # words per minute per "slower"/"faster"

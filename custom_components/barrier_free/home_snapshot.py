@@ -19,8 +19,8 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import floor_registry as fr
 
+from .logic.home import Area, Entity, Floor, Home
 from .logic.home_status import DeviceState
-from .logic.phrase_list import Area, Entity, Floor, Home
 
 ASSIST: str = "conversation"
 

@@ -33,7 +33,8 @@ from .const import (
 )
 from .data import BarrierFreeConfigEntry
 from .home_snapshot import ASSIST, async_build_home
-from .logic.phrase_list import Home, PhraseList, build_phrase_list
+from .logic.home import Home
+from .logic.phrase_list import PhraseList, build_phrase_list
 from .repairs import async_check_sensitive_exposure
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")

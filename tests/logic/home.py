@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from custom_components.barrier_free.logic.phrase_list import Area, Entity, Floor, Home
+from custom_components.barrier_free.logic.home import Area, Entity, Floor, Home
 
 
 @dataclass(frozen=True, slots=True)

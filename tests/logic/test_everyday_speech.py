@@ -16,7 +16,7 @@ from custom_components.barrier_free.logic.everyday_speech import (
     normalize,
     spoken_form,
 )
-from custom_components.barrier_free.logic.phrase_list import (
+from custom_components.barrier_free.logic.templates import (
     HASSIL_LANGUAGE,
     intent_context,
     load_templates,

@@ -9,20 +9,21 @@ from dataclasses import replace
 
 import pytest
 
+from custom_components.barrier_free.logic.home import Home
 from custom_components.barrier_free.logic.phrase_list import (
-    ACCESSIBILITY_PREFIX,
-    EVERYDAY_INTENT,
-    Home,
     PhraseLimits,
-    Understood,
     build_phrase_list,
     examples,
+    name_words,
+)
+from custom_components.barrier_free.logic.templates import (
+    ACCESSIBILITY_PREFIX,
+    EVERYDAY_INTENT,
     intent_context,
     load_templates,
-    name_words,
     slot_lists,
-    understand,
 )
+from custom_components.barrier_free.logic.understanding import Understood, understand
 
 from .home import HOMES, synthetic_home
 

@@ -34,12 +34,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from itertools import count
-from pathlib import Path
 from typing import Any, Final
 
-from hassil import Intents, RecognizeResult, recognize_best
 from hassil.expression import (
     Alternative,
     Expression,
@@ -52,63 +49,11 @@ from hassil.expression import (
 )
 from hassil.expression import Sequence as HassilSequence
 from hassil.intents import IntentData, RangeSlotList, SlotList, TextSlotList, WildcardSlotList
-from home_assistant_intents import get_intents
 
-from .everyday_speech import EVERYDAY_TEMPLATES, candidates
+from .home import Entity, Home, clean_name, names_of, sorted_areas, sorted_entities
 from .spoken import spoken_number, station_language
+from .templates import EVERYDAY_INTENT, Templates, load_templates
 
-__all__ = [
-    "ACCESSIBILITY_PREFIX",
-    "HASSIL_LANGUAGE",
-    "Area",
-    "Entity",
-    "Floor",
-    "Home",
-    "PhraseLimits",
-    "PhraseList",
-    "Templates",
-    "Understood",
-    "build_phrase_list",
-    "examples",
-    "intent_context",
-    "load_templates",
-    "name_words",
-    "slot_lists",
-    "understand",
-]
-
-HASSIL_LANGUAGE: Final = {"zh": "zh-CN", "en": "en"}
-ACCESSIBILITY_PREFIX: Final = "BarrierFree"
-EVERYDAY_INTENT: Final = "Everyday"
-_SENTENCES_DIR: Final = Path(__file__).parent / "sentences"
-
-# Home Assistant intents the agent offers by voice. Left out: timers (the station has no timer
-# support), broadcasts (no satellites), shopping/todo lists and HassRespond (free text or chat).
-OFFERED_INTENTS: Final = (
-    "HassTurnOn",
-    "HassTurnOff",
-    "HassGetState",
-    "HassLightSet",
-    "HassClimateSetTemperature",
-    "HassClimateGetTemperature",
-    "HassSetPosition",
-    "HassFanSetSpeed",
-    "HassSetVolume",
-    "HassSetVolumeRelative",
-    "HassMediaPause",
-    "HassMediaUnpause",
-    "HassMediaNext",
-    "HassMediaPrevious",
-    "HassMediaPlayerMute",
-    "HassMediaPlayerUnmute",
-    "HassVacuumStart",
-    "HassVacuumReturnToBase",
-    "HassGetWeather",
-    "HassGetCurrentTime",
-    "HassGetCurrentDate",
-    "HassNevermind",
-)
-_OFFERED: Final = frozenset(OFFERED_INTENTS)
 # Domains an intent acts on when its sentences do not say so: Home Assistant's handler fails
 # ("no media player in the kitchen") when none exists, so such sentences are not offered.
 _IMPLIED_DOMAINS: Final[Mapping[str, tuple[str, ...]]] = {
@@ -160,208 +105,7 @@ _PRIORITY: Final = (
 # How many phrases per round a block gets for one entity: how residents mostly speak to a
 # device is switching it, in textbook and everyday words.
 _WEIGHTS: Final[Mapping[str, int]] = {"HassTurnOn": 2, "HassTurnOff": 2, EVERYDAY_INTENT: 3}
-_PUNCTUATION = re.compile(r"[^\w\s'%.-]|(?<!\d)\.|\.(?!\d)")
 _LATIN = re.compile(r"[A-Za-z]")
-
-
-# --- The home, as a plain snapshot -------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Floor:
-    """A floor of the home."""
-
-    floor_id: str
-    name: str
-    aliases: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Area:
-    """A room (Home Assistant area)."""
-
-    area_id: str
-    name: str
-    aliases: tuple[str, ...] = ()
-    floor_id: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Entity:
-    """An entity exposed to the station, with the names a resident may call it."""
-
-    entity_id: str
-    name: str
-    aliases: tuple[str, ...] = ()
-    area_id: str | None = None
-    device_class: str | None = None
-    supported_features: int = 0
-
-    @property
-    def domain(self) -> str:
-        """The entity's domain ("light" for "light.kitchen")."""
-        return self.entity_id.partition(".")[0]
-
-    @property
-    def context(self) -> dict[str, Any]:
-        """What Home Assistant's agent checks `requires_context` against for this entity."""
-        context: dict[str, Any] = {"domain": self.domain}
-        if self.device_class is not None:
-            context["device_class"] = self.device_class
-        return context
-
-
-@dataclass(frozen=True, slots=True)
-class Home:
-    """What the phrase list is built from: exposed entities, areas and floors."""
-
-    entities: tuple[Entity, ...]
-    areas: tuple[Area, ...] = ()
-    floors: tuple[Floor, ...] = ()
-
-    def area(self, area_id: str | None) -> Area | None:
-        """The area with this id, if any."""
-        return next((a for a in self.areas if a.area_id == area_id), None)
-
-    def floor_of(self, entity: Entity) -> Floor | None:
-        """The floor an entity is on, through its area."""
-        area = self.area(entity.area_id)
-        if area is None:
-            return None
-        return next((f for f in self.floors if f.floor_id == area.floor_id), None)
-
-
-def _clean(name: str) -> str:
-    return " ".join(_PUNCTUATION.sub(" ", name).split())
-
-
-def _names(name: str, aliases: Iterable[str]) -> list[str]:
-    cleaned = (_clean(n) for n in (name, *aliases))
-    return list(dict.fromkeys(n for n in cleaned if n))
-
-
-# --- Templates and matching --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Templates:
-    """Sentence templates of one language: Home Assistant's own and this project's."""
-
-    language: str
-    builtin: Intents
-    accessibility: Intents
-    everyday: Intents
-
-
-@cache
-def load_templates(language: str) -> Templates:
-    """Load the sentence templates for a station language ("zh" or "en"). Reads files."""
-    language = station_language(language)
-    hassil_language = HASSIL_LANGUAGE[language]
-    builtin_dict = get_intents(hassil_language)
-    if builtin_dict is None:
-        raise ValueError(f"home-assistant-intents has no sentences for {hassil_language}")
-    # Only the offered intents: "停止" must mean "pause the music", never "dock the lawn mower"
-    # of a home that has none.
-    offered = {name: body for name, body in builtin_dict["intents"].items() if name in _OFFERED}
-    builtin = Intents.from_dict({**builtin_dict, "intents": offered})
-    with (_SENTENCES_DIR / f"{language}.yaml").open(encoding="utf-8") as file:
-        accessibility = Intents.from_yaml(file)
-    everyday = Intents.from_dict(
-        {
-            "language": hassil_language,
-            "intents": {EVERYDAY_INTENT: {"data": EVERYDAY_TEMPLATES[language]}},
-            "expansion_rules": builtin_dict.get("expansion_rules", {}),
-            "lists": builtin_dict.get("lists", {}),
-        }
-    )
-    return Templates(language, builtin, accessibility, everyday)
-
-
-def slot_lists(home: Home) -> dict[str, SlotList]:
-    """The {name}, {area} and {floor} lists, built as Home Assistant's agent builds them."""
-    name_values = [
-        (name, name, entity.context)
-        for entity in _sorted_entities(home)
-        for name in _names(entity.name, entity.aliases)
-    ]
-    area_values = [
-        (name, name) for area in _sorted_areas(home) for name in _names(area.name, area.aliases)
-    ]
-    floor_values = [
-        (name, floor.name)
-        for floor in sorted(home.floors, key=lambda f: f.floor_id)
-        for name in _names(floor.name, floor.aliases)
-    ]
-    return {
-        "name": TextSlotList.from_tuples(name_values, allow_template=False),
-        "area": TextSlotList.from_tuples(area_values, allow_template=False),
-        "floor": TextSlotList.from_tuples(floor_values, allow_template=False),
-    }
-
-
-def intent_context(home: Home, station_area_id: str | None) -> dict[str, Any] | None:
-    """The context Home Assistant gives a satellite in an area ("turn on the lights" = here)."""
-    area = home.area(station_area_id)
-    if area is None:
-        return None
-    return {"area": {"value": area.name, "text": area.name}}
-
-
-@dataclass(frozen=True, slots=True)
-class Understood:
-    """What an utterance means: an intent with its slots."""
-
-    intent: str
-    slots: Mapping[str, Any]
-    text: str
-    """The normalised text that matched (what Home Assistant's agent is given)."""
-
-    @property
-    def accessibility(self) -> bool:
-        """True if this project handles the intent itself; otherwise Home Assistant does."""
-        return self.intent.startswith(ACCESSIBILITY_PREFIX)
-
-
-def understand(
-    text: str,
-    templates: Templates,
-    lists: Mapping[str, SlotList],
-    context: Mapping[str, Any] | None = None,
-) -> Understood | None:
-    """Match an utterance as the agent does: normalise, then this project's sentences first.
-
-    Returns None for speech the agent cannot act on; that is answered with "没听清".
-    """
-    for form in candidates(text, templates.language):
-        for intents, offered in (
-            (templates.accessibility, None),
-            (templates.builtin, _OFFERED),
-        ):
-            result = _recognize(form, intents, lists, context)
-            if result is not None and (offered is None or result.intent.name in offered):
-                return Understood(
-                    intent=result.intent.name,
-                    slots={name: entity.value for name, entity in result.entities.items()},
-                    text=form,
-                )
-    return None
-
-
-def _recognize(
-    text: str,
-    intents: Intents,
-    lists: Mapping[str, SlotList],
-    context: Mapping[str, Any] | None,
-) -> RecognizeResult | None:
-    return recognize_best(
-        text,
-        intents,
-        slot_lists=dict(lists),
-        intent_context=dict(context) if context else None,
-        language=intents.language,
-        best_slot_name="name",
-    )
 
 
 # --- Phrase generation -------------------------------------------------------------------------
@@ -465,22 +209,14 @@ def name_words(home: Home, language: str) -> list[str]:
     """
     names: list[str] = []
     for entity in home.entities:
-        names.extend(_names(entity.name, entity.aliases))
+        names.extend(names_of(entity.name, entity.aliases))
     for area in home.areas:
-        names.extend(_names(area.name, area.aliases))
+        names.extend(names_of(area.name, area.aliases))
     for floor in home.floors:
-        names.extend(_names(floor.name, floor.aliases))
+        names.extend(names_of(floor.name, floor.aliases))
     if station_language(language) == "en":
         names = [word for name in names for word in name.lower().split()]
     return sorted(set(names))
-
-
-def _sorted_entities(home: Home) -> list[Entity]:
-    return sorted(home.entities, key=lambda e: e.entity_id)
-
-
-def _sorted_areas(home: Home) -> list[Area]:
-    return sorted(home.areas, key=lambda a: a.area_id)
 
 
 def _matches_context(required: Mapping[str, Any], context: Mapping[str, Any]) -> bool:
@@ -534,8 +270,8 @@ class _Generator:
         self.templates = templates
         self.language = templates.language
         self.limits = limits
-        self.entities = _sorted_entities(home)
-        self.areas = _sorted_areas(home)
+        self.entities = sorted_entities(home)
+        self.areas = sorted_areas(home)
         self.station_area = home.area(station_area_id)
         self.rotation: dict[str, Iterator[int]] = {}
         # First use of each number slot: (block, sentence variant, fixed slots, targets).
@@ -682,13 +418,13 @@ class _Generator:
                     continue
                 if needs_area_context and entity.area_id != self.station_area.area_id:  # type: ignore[union-attr]
                     continue
-                for name in _names(entity.name, entity.aliases):
+                for name in names_of(entity.name, entity.aliases):
                     if area is not None and "area" in slot_names and area.name in name:
                         continue  # "客厅的客厅主灯" only lengthens the list
                     fixed = {
                         "name": [name],
-                        "area": _names(area.name, area.aliases)[:1] if area else [],
-                        "floor": _names(floor.name, floor.aliases)[:1] if floor else [],
+                        "area": names_of(area.name, area.aliases)[:1] if area else [],
+                        "floor": names_of(floor.name, floor.aliases)[:1] if floor else [],
                     }
                     phrases = self._render(block, skeletons, fixed, [entity])
                     results.append((f"name:{entity.entity_id}:{name}", phrases))
@@ -700,7 +436,7 @@ class _Generator:
                 targets = self._targets(block, members, domains)
                 if not targets:
                     continue
-                for name in _names(area.name, area.aliases):
+                for name in names_of(area.name, area.aliases):
                     phrases = self._render(block, skeletons, {"area": [name]}, targets)
                     results.append((f"area:{area.area_id}:{name}", phrases))
             return results
@@ -715,7 +451,7 @@ class _Generator:
                 targets = self._targets(block, members, domains)
                 if not targets:
                     continue
-                for name in _names(floor.name, floor.aliases):
+                for name in names_of(floor.name, floor.aliases):
                     phrases = self._render(block, skeletons, {"floor": [name]}, targets)
                     results.append((f"floor:{floor.floor_id}:{name}", phrases))
             return results
@@ -849,8 +585,8 @@ class _Generator:
         """Spoken numbers, no punctuation, single spaces (Mandarin: no spaces)."""
         text = _speak_numbers(text, self.language)
         if self.language == "zh":
-            return _clean(text).replace(" ", "")
-        text = _clean(text.lower())
+            return clean_name(text).replace(" ", "")
+        text = clean_name(text.lower())
         if _TYPED_ONLY.intersection(text.split()):
             return ""  # the same sentence with "how's" / "what's" is made from another variant
         return text

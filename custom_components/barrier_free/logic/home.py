@@ -1,0 +1,95 @@
+"""The home as a plain snapshot: what the station serves, with the names residents use.
+
+Built from Home Assistant's registries by the glue (`home_snapshot.py`); everything in `logic/`
+works on this snapshot, so it is tested without a running Home Assistant.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+_PUNCTUATION = re.compile(r"[^\w\s'%.-]|(?<!\d)\.|\.(?!\d)")
+
+
+@dataclass(frozen=True, slots=True)
+class Floor:
+    """A floor of the home."""
+
+    floor_id: str
+    name: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Area:
+    """A room (Home Assistant area)."""
+
+    area_id: str
+    name: str
+    aliases: tuple[str, ...] = ()
+    floor_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """An entity exposed to the station, with the names a resident may call it."""
+
+    entity_id: str
+    name: str
+    aliases: tuple[str, ...] = ()
+    area_id: str | None = None
+    device_class: str | None = None
+    supported_features: int = 0
+
+    @property
+    def domain(self) -> str:
+        """The entity's domain ("light" for "light.kitchen")."""
+        return self.entity_id.partition(".")[0]
+
+    @property
+    def context(self) -> dict[str, Any]:
+        """What Home Assistant's agent checks `requires_context` against for this entity."""
+        context: dict[str, Any] = {"domain": self.domain}
+        if self.device_class is not None:
+            context["device_class"] = self.device_class
+        return context
+
+
+@dataclass(frozen=True, slots=True)
+class Home:
+    """What the phrase list is built from: exposed entities, areas and floors."""
+
+    entities: tuple[Entity, ...]
+    areas: tuple[Area, ...] = ()
+    floors: tuple[Floor, ...] = ()
+
+    def area(self, area_id: str | None) -> Area | None:
+        """The area with this id, if any."""
+        return next((a for a in self.areas if a.area_id == area_id), None)
+
+    def floor_of(self, entity: Entity) -> Floor | None:
+        """The floor an entity is on, through its area."""
+        area = self.area(entity.area_id)
+        if area is None:
+            return None
+        return next((f for f in self.floors if f.floor_id == area.floor_id), None)
+
+
+def clean_name(name: str) -> str:
+    return " ".join(_PUNCTUATION.sub(" ", name).split())
+
+
+def names_of(name: str, aliases: Iterable[str]) -> list[str]:
+    cleaned = (clean_name(n) for n in (name, *aliases))
+    return list(dict.fromkeys(n for n in cleaned if n))
+
+
+def sorted_entities(home: Home) -> list[Entity]:
+    return sorted(home.entities, key=lambda e: e.entity_id)
+
+
+def sorted_areas(home: Home) -> list[Area]:
+    return sorted(home.areas, key=lambda a: a.area_id)
