@@ -33,12 +33,12 @@ from .const import (
     DEFAULT_RATE,
     DEFAULT_VOLUME,
     DOMAIN,
-    LANGUAGES,
     LOGGER,
     MAX_RATE,
     MIN_RATE,
 )
 from .logic.confirm_sensitive import MAX_PIN_LENGTH, MIN_PIN_LENGTH, PinHash
+from .logic.languages import LANGUAGES
 
 # TXT record keys the station advertises (voice/PROTOCOL.md, zeroconf section of issue 3).
 TXT_STATION_ID = ("station_id", "id")

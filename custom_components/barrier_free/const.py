@@ -25,7 +25,6 @@ CONF_RATE: Final = "rate"
 CONF_VOLUME: Final = "volume"
 CONF_AREAS: Final = "areas"
 
-LANGUAGES: Final = ("zh", "en")
 DEFAULT_LANGUAGE: Final = "zh"
 DEFAULT_RATE: Final = 160  # words per minute, espeak-ng's natural pace
 MIN_RATE: Final = 80

@@ -63,6 +63,7 @@ from .logic.confirm_sensitive import (
 from .logic.everyday_speech import normalize
 from .logic.home import Entity, Home
 from .logic.home_status import lights_status, locks_status, summarize
+from .logic.numbers import EN_DIGITS, ZH_DIGIT_VALUES
 from .logic.phrase_list import PhraseList, build_phrase_list, examples
 from .logic.spoken import device_noun, join_names, say, say_date, say_time
 from .logic.templates import Templates, intent_context, load_templates, slot_lists
@@ -75,7 +76,7 @@ MIN_VOLUME = 10
 MAX_VOLUME = 100
 BRIGHTNESS_STEP = 20  # percent per "brighter"/"dimmer"
 _TYPED = "typed"  # origin of text that came with neither device nor satellite
-_DIGITS = r"[0-9零〇一幺二两三四五六七八九]"
+_DIGITS = "[0-9" + "".join(ZH_DIGIT_VALUES) + "]"
 
 
 async def async_setup_entry(
@@ -350,7 +351,7 @@ class _Turn:
         if understood is None and contains_pin(text):
             # A PIN said with the command: find the command without it, and refuse.
             bare = re.sub(rf"{_DIGITS}|密码|口令|\b(pin|code|password)\b", " ", text.lower())
-            bare = re.sub(r"\b(zero|one|two|three|four|five|six|seven|eight|nine)\b", " ", bare)
+            bare = re.sub(rf"\b({'|'.join(EN_DIGITS)})\b", " ", bare)
             understood = understand(" ".join(bare.split()), templates, lists, context)
         if understood is None:
             understood = self.door_words(text, home, lists, context)

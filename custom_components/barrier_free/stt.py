@@ -12,6 +12,7 @@ from .client import AudioFormat, StationError
 from .const import LANGUAGE_TAGS, LOGGER, SPEECH_TIMEOUT
 from .data import BarrierFreeConfigEntry
 from .entity import BarrierFreeEntity
+from .logic.languages import station_language
 
 PARALLEL_UPDATES = 0  # each request has its own connection to the station
 
@@ -26,11 +27,6 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     async_add_entities([BarrierFreeSpeechToText(entry)])
-
-
-def station_language(tag: str) -> str:
-    """'zh-Hans' → 'zh': the station's code for a Home Assistant language tag."""
-    return tag.replace("_", "-").split("-")[0].lower()
 
 
 async def pcm_only(stream: AsyncIterable[bytes]) -> AsyncIterator[bytes]:

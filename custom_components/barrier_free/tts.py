@@ -27,7 +27,7 @@ from .const import (
 )
 from .data import BarrierFreeConfigEntry
 from .entity import BarrierFreeEntity
-from .stt import station_language
+from .logic.languages import station_language
 
 PARALLEL_UPDATES = 0  # each request has its own connection to the station
 

@@ -11,8 +11,6 @@ from home_assistant_intents import get_intents
 
 from custom_components.barrier_free.logic.everyday_speech import (
     candidates,
-    chinese_to_number,
-    english_to_number,
     normalize,
     spoken_form,
 )
@@ -148,32 +146,6 @@ def test_textbook_sentences_are_tried_as_said_first() -> None:
     # would lose that, so the sentence as said is always the first form tried.
     assert candidates("把大门关上", "zh")[0] == "把大门关上"
     assert candidates("窗帘关上", "zh")[-1] == "窗帘关闭"
-
-
-@pytest.mark.parametrize(
-    ("text", "value"),
-    [
-        ("十", 10),
-        ("十五", 15),
-        ("二十四", 24),
-        ("一百", 100),
-        ("一百零五", 105),
-        ("两百", 200),
-        ("二十四点五", 24.5),
-        ("一二三四", 1234),
-        ("幺二", 12),
-        ("灯", None),
-    ],
-)
-def test_chinese_numbers(text: str, value: float | None) -> None:
-    assert chinese_to_number(text) == value
-
-
-def test_english_numbers() -> None:
-    assert english_to_number("twenty four") == 24
-    assert english_to_number("one hundred") == 100
-    assert english_to_number("twenty one point five") == 21.5
-    assert english_to_number("lamp") is None
 
 
 def test_spoken_form_round_trips_through_normalize() -> None:

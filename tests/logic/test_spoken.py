@@ -14,7 +14,6 @@ from custom_components.barrier_free.logic.spoken import (
     say,
     say_date,
     say_time,
-    spoken_number,
 )
 
 
@@ -71,24 +70,6 @@ def test_date() -> None:
     day = date(2026, 11, 28)
     assert say_date(day, "zh") == "今天是二零二六年十一月二十八日，星期六。"
     assert say_date(day, "en") == "Today is Saturday, November 28, 2026."
-
-
-@pytest.mark.parametrize(
-    ("value", "zh", "en"),
-    [
-        (0, "零", "zero"),
-        (10, "十", "ten"),
-        (12, "十二", "twelve"),
-        (24, "二十四", "twenty four"),
-        (105, "一百零五", "one hundred five"),
-        (110, "一百一十", "one hundred ten"),
-        (2700, "两千七百", "two thousand seven hundred"),
-        (24.5, "二十四点五", "twenty four point five"),
-    ],
-)
-def test_numbers(value: float, zh: str, en: str) -> None:
-    assert spoken_number(value, "zh") == zh
-    assert spoken_number(value, "en") == en
 
 
 def test_nouns_and_lists() -> None:

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Final
 
+from .numbers import EN_DIGITS, ZH_DIGIT_VALUES
 from .spoken import say
 
 __all__ = [
@@ -186,40 +187,21 @@ _DENY_WORDS: Final = (
 _PARTICLES: Final = re.compile(r"(吧|啊|呀|的呢|please|thanks|thank you)$")
 _CLEAN: Final = re.compile(r"[\s,，。.!！?？、;；:：\"'“”‘’]+")
 
+# A PIN is read with every digit word, and with those said only for single digits: the
+# radio words 洞 (0), 拐 (7), 勾 (9) and English words that sound like digits.
 _SPOKEN_DIGITS: Final[Mapping[str, str]] = {
-    "零": "0",
-    "〇": "0",
+    **{char: str(value) for char, value in ZH_DIGIT_VALUES.items()},
     "洞": "0",
-    "一": "1",
-    "幺": "1",
-    "二": "2",
-    "两": "2",
-    "三": "3",
-    "四": "4",
-    "五": "5",
-    "六": "6",
-    "七": "7",
     "拐": "7",
-    "八": "8",
-    "九": "9",
     "勾": "9",
 }
 _EN_DIGITS: Final[Mapping[str, str]] = {
-    "zero": "0",
+    **{word: str(value) for value, word in enumerate(EN_DIGITS)},
     "oh": "0",
     "o": "0",
-    "one": "1",
-    "two": "2",
     "to": "2",
     "too": "2",
-    "three": "3",
-    "four": "4",
     "for": "4",
-    "five": "5",
-    "six": "6",
-    "seven": "7",
-    "eight": "8",
-    "nine": "9",
 }
 _PIN_WORDS: Final = re.compile(r"密码|口令|pin\b|password|passcode|code\b", re.IGNORECASE)
 

@@ -17,37 +17,30 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from .spoken import english_number, spoken_number
+from .languages import station_language
+from .numbers import (
+    EN_ONES,
+    EN_TENS,
+    ZH_DIGIT_VALUES,
+    ZH_UNITS,
+    as_digits,
+    chinese_to_number,
+    english_number,
+    english_to_number,
+    spoken_number,
+)
 
 __all__ = [
     "EVERYDAY_TEMPLATES",
     "candidates",
-    "chinese_to_number",
-    "english_to_number",
     "normalize",
     "spoken_form",
-    "spoken_number",
 ]
 
 # --- Mandarin --------------------------------------------------------------------------------
 
-_CN_DIGITS: Final = {
-    "零": 0,
-    "〇": 0,
-    "一": 1,
-    "幺": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
-_CN_UNITS: Final = {"十": 10, "百": 100, "千": 1000, "万": 10000}
-_CN_NUMERAL_CHARS: Final = "零〇一二两三四五六七八九十百千万"
+# 幺 is only said for digits one by one, never inside a numeral; nor is 两 after 点.
+_CN_NUMERAL_CHARS: Final = "".join(c for c in ZH_DIGIT_VALUES if c != "幺") + "".join(ZH_UNITS)
 
 # Openers that only make the sentence polite. Longest first: "请你帮我" before "请".
 _ZH_OPENERS: Final = (
@@ -123,7 +116,8 @@ _ZH_TEMPERATURE = re.compile(
     r"^(?P<head>.+?)(?<!温度)(?P<verb>调到|调成|设为|设到)(?P<value>\d+(?:\.\d+)?度)$"
 )
 
-_NUMERAL: Final = f"(?>[{_CN_NUMERAL_CHARS}]+)(?:点[零〇一二三四五六七八九]+)?"
+_CN_DECIMAL_CHARS: Final = "".join(c for c in ZH_DIGIT_VALUES if c not in "幺两")
+_NUMERAL: Final = f"(?>[{_CN_NUMERAL_CHARS}]+)(?:点[{_CN_DECIMAL_CHARS}]+)?"
 # A numeral is a value when "百分之" precedes it, a unit follows it, or a "set to" verb precedes it
 # at the end of the sentence. "一点" (a little) is never a value: the lookahead keeps it.
 _ZH_PERCENT = re.compile(f"百分之({_NUMERAL})")
@@ -131,61 +125,14 @@ _ZH_UNIT = re.compile(f"({_NUMERAL})(?=度|摄氏度|%|K|开尔文)")
 _ZH_SET_TO = re.compile(f"(?<=[到为成至高低大小])({_NUMERAL})(?=$)")
 
 
-def chinese_to_number(text: str) -> int | float | None:
-    """Read a Chinese numeral ("二十四", "一百零五", "二十四点五", "两百"); None if it is not one.
-
-    Digits read one by one ("一二三四") give the number they spell (1234).
-    """
-    if not text:
-        return None
-    whole, _, fraction = text.partition("点")
-    if fraction and not all(c in _CN_DIGITS for c in fraction):
-        return None
-    value = _chinese_integer(whole)
-    if value is None:
-        return None
-    if fraction:
-        return float(f"{value}.{''.join(str(_CN_DIGITS[c]) for c in fraction)}")
-    return value
-
-
-def _chinese_integer(text: str) -> int | None:
-    if not text or any(c not in _CN_DIGITS and c not in _CN_UNITS for c in text):
-        return None
-    if all(c in _CN_DIGITS for c in text):
-        return int("".join(str(_CN_DIGITS[c]) for c in text))
-    total = 0
-    section = 0
-    digit: int | None = None
-    for char in text:
-        if char in _CN_DIGITS:
-            digit = _CN_DIGITS[char]
-            continue
-        unit = _CN_UNITS[char]
-        if unit == 10000:
-            total += (section + (digit or 0)) * unit
-            section = 0
-        else:
-            # "十五" means 15: a unit without a digit before it counts once.
-            section += (1 if digit is None else digit) * unit
-        digit = None
-    return total + section + (digit or 0)
-
-
-def _digits(value: int | float) -> str:
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value)
-
-
 def _zh_numbers(text: str) -> str:
     def percent(match: re.Match[str]) -> str:
         value = chinese_to_number(match.group(1))
-        return match.group(0) if value is None else f"{_digits(value)}%"
+        return match.group(0) if value is None else f"{as_digits(value)}%"
 
     def plain(match: re.Match[str]) -> str:
         value = chinese_to_number(match.group(1))
-        return match.group(0) if value is None else _digits(value)
+        return match.group(0) if value is None else as_digits(value)
 
     text = _ZH_PERCENT.sub(percent, text)
     text = _ZH_UNIT.sub(plain, text)
@@ -262,75 +209,12 @@ _EN_ENDINGS: Final = (
     "thanks",
     "right now",
 )
-_EN_SMALL: Final = {
-    word: value
-    for value, word in enumerate(
-        [
-            "zero",
-            "one",
-            "two",
-            "three",
-            "four",
-            "five",
-            "six",
-            "seven",
-            "eight",
-            "nine",
-            "ten",
-            "eleven",
-            "twelve",
-            "thirteen",
-            "fourteen",
-            "fifteen",
-            "sixteen",
-            "seventeen",
-            "eighteen",
-            "nineteen",
-        ]
-    )
-}
-_EN_TENS: Final = {
-    "twenty": 20,
-    "thirty": 30,
-    "forty": 40,
-    "fifty": 50,
-    "sixty": 60,
-    "seventy": 70,
-    "eighty": 80,
-    "ninety": 90,
-}
-_EN_NUMBER_WORD: Final = "|".join([*_EN_SMALL, *_EN_TENS, "hundred", "and", "point", "oh"])
+_EN_NUMBER_WORD: Final = "|".join([*EN_ONES, *EN_TENS, "hundred", "and", "point", "oh"])
 _EN_NUMERAL = rf"(?:{_EN_NUMBER_WORD})(?:[\s-]+(?:{_EN_NUMBER_WORD}))*"
 _EN_VALUE = re.compile(
     rf"(?:(?<=\bto )|(?<=\bby )|(?<=\bat ))({_EN_NUMERAL})\b(?=\s*(?:percent|%|degrees?|$))"
     rf"|\b({_EN_NUMERAL})(?=\s*(?:percent\b|%|degrees?\b))"
 )
-
-
-def english_to_number(text: str) -> int | float | None:
-    """Read English number words ("twenty four", "one hundred", "twenty one point five")."""
-    words = [w for w in re.split(r"[\s-]+", text.strip().lower()) if w and w != "and"]
-    if not words:
-        return None
-    if "point" in words:
-        index = words.index("point")
-        whole = english_to_number(" ".join(words[:index])) if index else 0
-        decimals = [_EN_SMALL.get(w) for w in words[index + 1 :]]
-        if whole is None or not decimals or any(d is None or d > 9 for d in decimals):
-            return None
-        return float(f"{whole}.{''.join(str(d) for d in decimals)}")
-    total = 0
-    current = 0
-    for word in words:
-        if word in _EN_SMALL:
-            current += _EN_SMALL[word]
-        elif word in _EN_TENS:
-            current += _EN_TENS[word]
-        elif word == "hundred":
-            current = max(current, 1) * 100
-        else:
-            return None
-    return total + current
 
 
 def _en_numbers(text: str) -> str:
@@ -339,7 +223,7 @@ def _en_numbers(text: str) -> str:
         value = english_to_number(words)
         if value is None:
             return match.group(0)
-        return match.group(0).replace(words, _digits(value))
+        return match.group(0).replace(words, as_digits(value))
 
     text = _EN_VALUE.sub(replace, text)
     return re.sub(r"(\d)\s*percent\b", r"\1%", text)
@@ -365,7 +249,7 @@ def normalize(text: str, language: str) -> str:
     `language` is the station language ("zh" or "en"; Home Assistant tags such as "zh-CN" work).
     Verb-result forms are not rewritten here (see `candidates`).
     """
-    if language.lower().startswith("zh"):
+    if station_language(language) == "zh":
         return _normalize_zh(text.strip())
     return _normalize_en(text.strip())
 
@@ -376,7 +260,7 @@ def candidates(text: str, language: str) -> list[str]:
     Trying the utterance as said first keeps every sentence Home Assistant already understands
     meaning exactly what it means there.
     """
-    if language.lower().startswith("zh"):
+    if station_language(language) == "zh":
         forms = [_clean_zh(text), _normalize_zh(text)]
         rewritten = forms[-1]
         for spoken, written in _ZH_VERB_FORMS:
@@ -389,7 +273,7 @@ def candidates(text: str, language: str) -> list[str]:
 
 def spoken_form(text: str, language: str) -> str:
     """Say the digits of a phrase as words ("24度" → "二十四度", "50%" → "fifty percent")."""
-    if language.lower().startswith("zh"):
+    if station_language(language) == "zh":
         text = re.sub(
             r"百分之(\d+)%?", lambda m: "百分之" + spoken_number(int(m.group(1)), "zh"), text
         )

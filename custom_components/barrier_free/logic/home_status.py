@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any, Final
 
-from .spoken import join_names, say, station_language
+from .languages import station_language
+from .spoken import join_names, say
 
 __all__ = [
     "DeviceState",

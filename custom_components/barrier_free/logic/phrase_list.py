@@ -51,7 +51,8 @@ from hassil.expression import Sequence as HassilSequence
 from hassil.intents import IntentData, RangeSlotList, SlotList, TextSlotList, WildcardSlotList
 
 from .home import Entity, Home, clean_name, names_of, sorted_areas, sorted_entities
-from .spoken import spoken_number, station_language
+from .languages import station_language
+from .numbers import spoken_number
 from .templates import EVERYDAY_INTENT, Templates, load_templates
 
 # Domains an intent acts on when its sentences do not say so: Home Assistant's handler fails
@@ -214,7 +215,7 @@ def name_words(home: Home, language: str) -> list[str]:
         names.extend(names_of(area.name, area.aliases))
     for floor in home.floors:
         names.extend(names_of(floor.name, floor.aliases))
-    if station_language(language) == "en":
+    if station_language(language) != "zh":
         names = [word for name in names for word in name.lower().split()]
     return sorted(set(names))
 

@@ -15,16 +15,16 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Final
 
+from .languages import table_language
+from .numbers import ZH_DIGITS, spoken_number, zh_integer
+
 __all__ = [
     "RESPONSES",
     "device_noun",
-    "english_number",
     "join_names",
     "say",
     "say_date",
     "say_time",
-    "spoken_number",
-    "station_language",
 ]
 
 RESPONSES: Final[Mapping[str, Mapping[str, str]]] = {
@@ -257,18 +257,13 @@ _NOUNS: Final[Mapping[str, Mapping[str, str]]] = {
 }
 
 
-def station_language(language: str) -> str:
-    """The station language ("zh" or "en") for a Home Assistant language tag."""
-    return "zh" if language.lower().startswith("zh") else "en"
-
-
 def say(key: str, language: str, **params: object) -> str:
     """The answer `key` in `language`, with its blanks filled.
 
     Raises KeyError for an unknown key or a missing blank: a wrong call is a bug to find in
     tests, never a half sentence to speak.
     """
-    language = station_language(language)
+    language = table_language(language)
     template = RESPONSES[language][key]
     values = {
         name: _spoken_value(template, name, value, language) for name, value in params.items()
@@ -300,7 +295,7 @@ def placeholders(template: str) -> frozenset[str]:
 
 def device_noun(domain: str, device_class: str | None, language: str) -> str:
     """A plain word for a kind of device ("窗帘", "garage door")."""
-    nouns = _NOUNS[station_language(language)]
+    nouns = _NOUNS[table_language(language)]
     return nouns.get(f"{domain}.{device_class}") or nouns.get(domain) or nouns["device"]
 
 
@@ -311,112 +306,9 @@ def join_names(names: Iterable[str], language: str) -> str:
         return ""
     if len(items) == 1:
         return items[0]
-    if station_language(language) == "zh":
+    if table_language(language) == "zh":
         return "、".join(items[:-1]) + "和" + items[-1]
     return ", ".join(items[:-1]) + " and " + items[-1]
-
-
-# --- Numbers -----------------------------------------------------------------------------------
-
-_ZH_DIGITS: Final = "零一二三四五六七八九"
-_EN_ONES: Final = [
-    "zero",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-    "thirteen",
-    "fourteen",
-    "fifteen",
-    "sixteen",
-    "seventeen",
-    "eighteen",
-    "nineteen",
-]
-_EN_TENS: Final = [
-    "_",
-    "_",
-    "twenty",
-    "thirty",
-    "forty",
-    "fifty",
-    "sixty",
-    "seventy",
-    "eighty",
-    "ninety",
-]
-
-
-def _zh_integer(value: int) -> str:
-    if value < 0:
-        return "负" + _zh_integer(-value)
-    if value < 10:
-        return _ZH_DIGITS[value]
-    if value < 20:
-        return "十" + (_ZH_DIGITS[value - 10] if value > 10 else "")
-    if value >= 100_000_000:
-        return "".join(_ZH_DIGITS[int(d)] for d in str(value))
-    if value >= 10_000:
-        high, low = divmod(value, 10_000)
-        rest = "" if low == 0 else ("零" if low < 1000 else "") + _zh_below_10000(low, True)
-        return _zh_below_10000(high, False) + "万" + rest
-    return _zh_below_10000(value, False)
-
-
-def _zh_below_10000(value: int, inner: bool) -> str:
-    parts: list[str] = []
-    zero_pending = False
-    for unit_value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
-        digit, value = divmod(value, unit_value)
-        if digit == 0:
-            zero_pending = bool(parts)
-            continue
-        if zero_pending:
-            parts.append("零")
-            zero_pending = False
-        if unit_value == 10 and digit == 1 and not parts and not inner:
-            parts.append("十")
-            continue
-        word = "两" if digit == 2 and unit_value >= 1000 else _ZH_DIGITS[digit]
-        parts.append(word + unit)
-    return "".join(parts)
-
-
-def english_number(value: int) -> str:
-    """24 → "twenty four", 105 → "one hundred five"."""
-    if value < 0:
-        return "minus " + english_number(-value)
-    if value < 20:
-        return _EN_ONES[value]
-    if value < 100:
-        tens, ones = divmod(value, 10)
-        return _EN_TENS[tens] + ("" if ones == 0 else " " + _EN_ONES[ones])
-    if value < 1000:
-        hundreds, rest = divmod(value, 100)
-        return _EN_ONES[hundreds] + " hundred" + ("" if rest == 0 else " " + english_number(rest))
-    thousands, rest = divmod(value, 1000)
-    return (
-        english_number(thousands) + " thousand" + ("" if rest == 0 else " " + english_number(rest))
-    )
-
-
-def spoken_number(value: float, language: str) -> str:
-    """A number as the resident says it: 24 → "二十四"/"twenty four", 24.5 → "二十四点五"."""
-    zh = station_language(language) == "zh"
-    if isinstance(value, float) and not value.is_integer():
-        whole, fraction = f"{value:.10g}".split(".")
-        if zh:
-            return _zh_integer(int(whole)) + "点" + "".join(_ZH_DIGITS[int(d)] for d in fraction)
-        return english_number(int(whole)) + " point " + " ".join(_EN_ONES[int(d)] for d in fraction)
-    return _zh_integer(int(value)) if zh else english_number(int(value))
 
 
 # --- Time and date -----------------------------------------------------------------------------
@@ -440,16 +332,16 @@ def say_time(moment: datetime, language: str) -> str:
     """ "现在是下午两点十五分。" / "It is 2:15 PM."."""
     hour, minute = moment.hour, moment.minute
     twelve = hour % 12 or 12
-    if station_language(language) == "zh":
-        hour_words = "两" if twelve == 2 else _zh_integer(twelve)
+    if table_language(language) == "zh":
+        hour_words = "两" if twelve == 2 else zh_integer(twelve)
         if minute == 0:
             minute_words = ""
         elif minute == 30:
             minute_words = "半"
         elif minute < 10:
-            minute_words = "零" + _ZH_DIGITS[minute] + "分"
+            minute_words = "零" + ZH_DIGITS[minute] + "分"
         else:
-            minute_words = _zh_integer(minute) + "分"
+            minute_words = zh_integer(minute) + "分"
         text = f"{_zh_period(hour)}{hour_words}点{minute_words}"
         return say("time_now", language, time=text)
     suffix = "AM" if hour < 12 else "PM"
@@ -461,10 +353,10 @@ _ZH_WEEKDAYS: Final = ("星期一", "星期二", "星期三", "星期四", "星�
 
 def say_date(day: date, language: str) -> str:
     """ "今天是二零二六年十一月二十八日，星期六。" / "Today is Saturday, November 28, 2026."."""
-    if station_language(language) == "zh":
-        year = "".join(_ZH_DIGITS[int(d)] for d in str(day.year))
+    if table_language(language) == "zh":
+        year = "".join(ZH_DIGITS[int(d)] for d in str(day.year))
         text = (
-            f"{year}年{_zh_integer(day.month)}月{_zh_integer(day.day)}日，"
+            f"{year}年{zh_integer(day.month)}月{zh_integer(day.day)}日，"
             f"{_ZH_WEEKDAYS[day.weekday()]}"
         )
         return say("date_today", language, date=text)

@@ -16,9 +16,8 @@ from home_assistant_intents import get_intents
 
 from .everyday_speech import EVERYDAY_TEMPLATES
 from .home import Home, names_of, sorted_areas, sorted_entities
-from .spoken import station_language
+from .languages import HASSIL_LANGUAGE, table_language
 
-HASSIL_LANGUAGE: Final = {"zh": "zh-CN", "en": "en"}
 ACCESSIBILITY_PREFIX: Final = "BarrierFree"
 EVERYDAY_INTENT: Final = "Everyday"
 _SENTENCES_DIR: Final = Path(__file__).parent / "sentences"
@@ -65,7 +64,7 @@ class Templates:
 @cache
 def load_templates(language: str) -> Templates:
     """Load the sentence templates for a station language ("zh" or "en"). Reads files."""
-    language = station_language(language)
+    language = table_language(language)
     hassil_language = HASSIL_LANGUAGE[language]
     builtin_dict = get_intents(hassil_language)
     if builtin_dict is None:
