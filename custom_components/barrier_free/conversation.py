@@ -1,28 +1,24 @@
 """The station's conversation agent: the accessibility layer on top of Home Assistant's agent.
 
-Decisions live in plain modules (`phrase_list.understand`, `confirm_sensitive`, `home_status`,
-`spoken`); this entity only connects them to Home Assistant. An utterance is matched once, as
-the phrase list was generated; the intent so understood is the one executed (through
-`intent.async_handle` with its slots, so "停止" can never become another intent), after the
-agent has checked its targets against the home to say precisely what went wrong. Sensitive
-actions wait for `SensitiveGuard`. Only what is not understood goes to Home Assistant's own
-agent, with the normalised text.
+Decisions live in `logic/` (`understanding`, `targets`, `answers`, `confirm_sensitive`,
+`home_status`, `spoken`); this entity and its turns only connect them to Home Assistant. An
+utterance is matched once, as the phrase list was generated; the intent so understood is the
+one executed (through `intent.async_handle` with its slots, so "停止" can never become another
+intent), after the agent has checked its targets against the home to say precisely what went
+wrong. Sensitive actions wait for `SensitiveGuard`. Only what is not understood goes to Home
+Assistant's own agent, with the normalised text.
 """
 
 from __future__ import annotations
 
 import asyncio
-import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Final, Literal
+from typing import Any, Literal
 
-from hassil.intents import WildcardSlotList
 from homeassistant.components import conversation, persistent_notification
 from homeassistant.const import ATTR_ENTITY_ID, MATCH_ALL, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import intent
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.event import async_call_later
@@ -48,6 +44,7 @@ from .const import (
 from .data import BarrierFreeConfigEntry
 from .entity import BarrierFreeEntity
 from .home_snapshot import async_build_home, async_device_states
+from .logic.answers import confirmed_sentence, done_sentence, target_words, unavailable_sentence
 from .logic.confirm_sensitive import (
     ChallengeKind,
     OutcomeKind,
@@ -55,28 +52,27 @@ from .logic.confirm_sensitive import (
     SensitiveAction,
     SensitiveGuard,
     SensitivePolicy,
-    contains_pin,
-    service_for_intent,
     speech,
     spoken_digits,
 )
 from .logic.everyday_speech import normalize
-from .logic.home import Entity, Home
+from .logic.home import Home
 from .logic.home_status import lights_status, locks_status, summarize
-from .logic.numbers import EN_DIGITS, ZH_DIGIT_VALUES
 from .logic.phrase_list import PhraseList, build_phrase_list, examples
-from .logic.spoken import device_noun, join_names, say, say_date, say_time
+from .logic.speech_settings import VOICE_STEPS, change_voice
+from .logic.spoken import join_names, say, say_date, say_time
+from .logic.targets import Targets, find_targets, sensitive_action, targeted
 from .logic.templates import Templates, intent_context, load_templates, slot_lists
-from .logic.understanding import Understood, understand
+from .logic.understanding import (
+    Understood,
+    explain_unknown,
+    mentions_sensitive,
+    understand_command,
+)
 
 PARALLEL_UPDATES = 0
-RATE_STEP = 30  # words per minute per "slower"/"faster"
-VOLUME_STEP = 15  # percent per "louder"/"quieter"
-MIN_VOLUME = 10
-MAX_VOLUME = 100
 BRIGHTNESS_STEP = 20  # percent per "brighter"/"dimmer"
 _TYPED = "typed"  # origin of text that came with neither device nor satellite
-_DIGITS = "[0-9" + "".join(ZH_DIGIT_VALUES) + "]"
 
 
 async def async_setup_entry(
@@ -88,14 +84,6 @@ async def async_setup_entry(
     async_add_entities([BarrierFreeAgent(hass, entry)])
 
 
-@dataclass(frozen=True, slots=True)
-class _Targets:
-    """What a command acts on, or the answer explaining why it cannot."""
-
-    entities: tuple[Entity, ...] = ()
-    problem: str | None = None
-
-
 class BarrierFreeAgent(BarrierFreeEntity, conversation.ConversationEntity):
     """Understands the resident, answers in full sentences, guards sensitive actions."""
 
@@ -104,7 +92,6 @@ class BarrierFreeAgent(BarrierFreeEntity, conversation.ConversationEntity):
 
     def __init__(self, hass: HomeAssistant, entry: BarrierFreeConfigEntry) -> None:
         super().__init__(entry, "conversation")
-        self._hass_ref = hass
         self._entry = entry
         options = entry.options
         pin = options.get(CONF_PIN)
@@ -148,11 +135,6 @@ class BarrierFreeAgent(BarrierFreeEntity, conversation.ConversationEntity):
         """Load the sentence templates (files) outside the event loop."""
         if self._templates is None:
             self._templates = await self.hass.async_add_executor_job(load_templates, self.language)
-
-    @callback
-    def async_set_phrase_list(self, phrases: PhraseList) -> None:
-        """The phrase list the station was last given (for the spoken help)."""
-        self._phrases = phrases
 
     @callback
     def home(self) -> Home:
@@ -206,24 +188,24 @@ class BarrierFreeAgent(BarrierFreeEntity, conversation.ConversationEntity):
     async def async_change_voice(self, *, rate_step: int = 0, volume_step: int = 0) -> str:
         """Make the station's voice slower/faster/louder/quieter; remembered in the options."""
         options = dict(self._entry.options)
-        rate = int(options.get(CONF_RATE, DEFAULT_RATE))
-        volume = int(options.get(CONF_VOLUME, DEFAULT_VOLUME))
-        new_rate = min(MAX_RATE, max(MIN_RATE, rate + rate_step))
-        new_volume = min(MAX_VOLUME, max(MIN_VOLUME, volume + volume_step))
-        if rate_step and new_rate == rate:
-            return "slowest" if rate_step < 0 else "fastest"
-        if volume_step and new_volume == volume:
-            return "quietest" if volume_step < 0 else "loudest"
+        change = change_voice(
+            int(options.get(CONF_RATE, DEFAULT_RATE)),
+            int(options.get(CONF_VOLUME, DEFAULT_VOLUME)),
+            rate_step=rate_step,
+            volume_step=volume_step,
+            min_rate=MIN_RATE,
+            max_rate=MAX_RATE,
+        )
+        if not change.changed:
+            return change.key
         self.hass.config_entries.async_update_entry(
-            self._entry, options={**options, CONF_RATE: new_rate, CONF_VOLUME: new_volume}
+            self._entry, options={**options, CONF_RATE: change.rate, CONF_VOLUME: change.volume}
         )
         try:
             await self.connection.async_apply_settings()
         except StationError as err:  # kept in the options; sent again on reconnection
             LOGGER.warning("Could not change the station's voice now: %s", err)
-        if rate_step:
-            return "slower" if rate_step < 0 else "faster"
-        return "quieter" if volume_step < 0 else "louder"
+        return change.key
 
     @callback
     def schedule_expiry(self, expires_at: float | None) -> None:
@@ -319,6 +301,9 @@ class _Turn:
     def say(self, key: str, **params: Any) -> str:
         return say(key, self.language, **params)
 
+    def targets(self, understood: Understood, home: Home) -> Targets:
+        return find_targets(understood, home, self.language, self.agent.station_area_id)
+
     # -- the turn
 
     async def run(self) -> intent.IntentResponse:
@@ -347,14 +332,7 @@ class _Turn:
         lists = slot_lists(home)
         context = intent_context(home, self.agent.station_area_id)
         templates = self.agent.templates
-        understood = understand(text, templates, lists, context)
-        if understood is None and contains_pin(text):
-            # A PIN said with the command: find the command without it, and refuse.
-            bare = re.sub(rf"{_DIGITS}|密码|口令|\b(pin|code|password)\b", " ", text.lower())
-            bare = re.sub(rf"\b({'|'.join(EN_DIGITS)})\b", " ", bare)
-            understood = understand(" ".join(bare.split()), templates, lists, context)
-        if understood is None:
-            understood = self.door_words(text, home, lists, context)
+        understood = understand_command(text, home, templates, lists, context)
         if understood is None:
             return await self.unknown(text, home, lists, context)
         if understood.accessibility:
@@ -369,41 +347,10 @@ class _Turn:
         context: Mapping[str, Any] | None,
     ) -> intent.IntentResponse:
         """Not one of ours: a room that does not exist, or Home Assistant's own agent."""
-        if context is None:
-            # "打开灯" at a station that serves no particular room: which of the lights?
-            here = understand(text, self.agent.templates, lists, _SOMEWHERE)
-            if here is not None and here.slots.get("area") == _SOMEWHERE_AREA:
-                domain = str(here.slots.get("domain", ""))
-                device_class = here.slots.get("device_class")
-                members = [
-                    e
-                    for e in home.entities
-                    if e.domain == domain and device_class in (None, e.device_class)
-                ]
-                if len(members) > 1:
-                    noun = device_noun(domain, device_class, self.language)
-                    return self.fail(
-                        self.say("ambiguous", count=len(members), device=noun),
-                        intent.IntentResponseErrorCode.NO_VALID_TARGETS,
-                    )
-        loose = understand(
-            text, self.agent.templates, {**lists, "area": WildcardSlotList("area")}, context
-        )
-        if loose is not None and "area" in loose.slots:
-            words = str(loose.slots["area"])
-            known = self.room_then_thing(words, home)
-            if known is not None:
-                # "pause the living room speaker": the room exists, the thing in it does not
-                return self.fail(
-                    self.say("no_device_in_area", area=known[0], device=known[1]),
-                    intent.IntentResponseErrorCode.NO_VALID_TARGETS,
-                )
-            if self.could_be_a_room(words, home):
-                return self.fail(
-                    self.say("no_area", area=words),
-                    intent.IntentResponseErrorCode.NO_VALID_TARGETS,
-                )
-        if self.mentions_sensitive(text, home):
+        problem = explain_unknown(text, home, self.agent.templates, lists, context)
+        if problem is not None:
+            return self.fail(problem, intent.IntentResponseErrorCode.NO_VALID_TARGETS)
+        if mentions_sensitive(text, home, self.agent.guard.policy, self.language):
             # Home Assistant's agent would run it without asking: never hand it over.
             return self.fail(
                 self.say("not_understood"), intent.IntentResponseErrorCode.NO_INTENT_MATCH
@@ -431,75 +378,6 @@ class _Turn:
         )
         return result.response
 
-    def room_then_thing(self, words: str, home: Home) -> tuple[str, str] | None:
-        """(room, thing) when `words` are a known room's name followed by something else
-        ("living room speaker"), English only (Mandarin reaches Home Assistant's agent)."""
-        if self.language != "en":
-            return None
-        said = words.lower().split()
-        while said and said[0] in _ARTICLES:
-            said.pop(0)
-        for area in sorted(home.areas, key=lambda a: -len(a.name)):
-            for name in (area.name, *area.aliases):
-                room = name.lower().split()
-                if room and said[: len(room)] == room and len(said) > len(room):
-                    return area.name.lower(), " ".join(said[len(room) :])
-        return None
-
-    def could_be_a_room(self, words: str, home: Home) -> bool:
-        """Whether the unknown "room" a loose match found may really be meant as a room: not
-        an article ("turn on the light" matched "turn on {area} light" with "the") and not part
-        of a device's name ("open the front door": "front" is no room)."""
-        said = set(words.lower().split()) - _ARTICLES
-        if not said:
-            return False
-        names = {
-            word
-            for entity in home.entities
-            for name in (entity.name, *entity.aliases)
-            for word in name.lower().split()
-        }
-        return self.language != "en" or not said <= names
-
-    def door_words(
-        self, text: str, home: Home, lists: Mapping[str, Any], context: Mapping[str, Any] | None
-    ) -> Understood | None:
-        """ "open the front door" for a lock means unlock it ("close": lock), as "把大门打开"
-        does in Mandarin; Home Assistant's English sentences only say "unlock"."""
-        if self.language != "en":
-            return None
-        for said, meant in (("open", "unlock"), ("close", "lock"), ("shut", "lock")):
-            match = re.match(rf"^(please |could you |can you )?{said}\b(.*)$", text.lower())
-            if match is None:
-                continue
-            understood = understand(
-                f"{meant}{match.group(2)}", self.agent.templates, lists, context
-            )
-            if understood is None:
-                return None
-            name = understood.slots.get("name")
-            locks = [
-                e for e in home.entities if e.domain == "lock" and name in (e.name, *e.aliases)
-            ]
-            return understood if locks else None
-        return None
-
-    def mentions_sensitive(self, text: str, home: Home) -> bool:
-        """Does `text` name a sensitive device or action (so it must not bypass the guard)?"""
-        said = normalize(text, self.language).lower()
-        if any(word in said for word in _SENSITIVE_WORDS):
-            return True
-        policy = self.agent.guard.policy
-        sensitive = set(
-            policy.sensitive_entities((e.entity_id, e.device_class) for e in home.entities)
-        )
-        return any(
-            name and name.lower() in said
-            for entity in home.entities
-            if entity.entity_id in sensitive
-            for name in (entity.name, *entity.aliases)
-        )
-
     # -- accessibility intents
 
     async def accessibility(self, understood: Understood, home: Home) -> intent.IntentResponse:
@@ -516,14 +394,10 @@ class _Turn:
             if name == "LockStatus":
                 return self.answer(locks_status(states, self.language))
             return self.answer(lights_status(states, self.language))
-        voice_steps = {
-            "SpeakSlower": {"rate_step": -RATE_STEP},
-            "SpeakFaster": {"rate_step": RATE_STEP},
-            "SpeakLouder": {"volume_step": VOLUME_STEP},
-            "SpeakQuieter": {"volume_step": -VOLUME_STEP},
-        }
-        if name in voice_steps:
-            return self.answer(self.say(await agent.async_change_voice(**voice_steps[name])))
+        if name in VOICE_STEPS:
+            rate_step, volume_step = VOICE_STEPS[name]
+            key = await agent.async_change_voice(rate_step=rate_step, volume_step=volume_step)
+            return self.answer(self.say(key))
         if name == "Help":
             phrases = await agent.async_phrase_list(home)
             said = join_names(examples(phrases), self.language)
@@ -555,7 +429,9 @@ class _Turn:
             context=self.user_input.context,
         )
         key = "brighter" if up else "dimmer"
-        return self.answer(self.say(key, target=self.target_words(understood, targets, home)))
+        return self.answer(
+            self.say(key, target=target_words(understood, targets, home, self.language))
+        )
 
     # -- Home Assistant's intents
 
@@ -568,13 +444,10 @@ class _Turn:
         if name == "HassGetCurrentDate":
             day = dt_util.now().date()
             return self.answer(self.say("date_today", date=say_date(day, self.language)))
-        needs_targets = "name" in understood.slots or "domain" in understood.slots
-        if name == "HassClimateSetTemperature" and not needs_targets:
-            # "把卧室空调调到二十二度": the room's thermostat (named for the answer)
-            needs_targets = True
-            climate = {**understood.slots, "domain": "climate"}
-            understood = Understood(name, climate, understood.text)
-        targets = self.targets(understood, home) if needs_targets else _Targets()
+        acting = targeted(understood)
+        if acting is not None:
+            understood = acting
+        targets = self.targets(understood, home) if acting is not None else Targets()
         if targets.problem is not None:
             return self.fail(targets.problem, intent.IntentResponseErrorCode.NO_VALID_TARGETS)
         changing = name not in ("HassGetState", "HassClimateGetTemperature", "HassGetWeather")
@@ -582,9 +455,8 @@ class _Turn:
             for entity in targets.entities:
                 state = self.hass.states.get(entity.entity_id)
                 if state is None or state.state == STATE_UNAVAILABLE:
-                    words = self.entity_words(entity, home)
                     return self.fail(
-                        self.say("unavailable", target=words[:1].upper() + words[1:]),
+                        unavailable_sentence(entity, home, self.language),
                         intent.IntentResponseErrorCode.FAILED_TO_HANDLE,
                     )
             held = self.hold_if_sensitive(understood, targets, home, text)
@@ -623,35 +495,22 @@ class _Turn:
         except intent.IntentHandleError as err:
             LOGGER.debug("Intent %s failed: %s", name, err)
             return self.fail(
-                self.say("failed", target=self.target_words(understood, targets, home)),
+                self.say("failed", target=target_words(understood, targets, home, self.language)),
                 intent.IntentResponseErrorCode.FAILED_TO_HANDLE,
             )
         self.response = response
-        done = self.done_sentence(understood, targets, home)
+        done = done_sentence(understood, targets, home, self.language)
         if done is not None:
             response.async_set_speech(done)
         return response
 
     def hold_if_sensitive(
-        self, understood: Understood, targets: _Targets, home: Home, text: str
+        self, understood: Understood, targets: Targets, home: Home, text: str
     ) -> intent.IntentResponse | None:
         """Ask before a sensitive action; None if nothing here is sensitive."""
         guard = self.agent.guard
         for entity in targets.entities:
-            service = service_for_intent(understood.intent, entity.domain)
-            if service is None:
-                service = "turn_on" if understood.intent == "HassTurnOn" else "turn_off"
-            data: dict[str, Any] = {}
-            if understood.intent == "HassSetPosition":
-                data["position"] = understood.slots.get("position", 100)
-            action = SensitiveAction(
-                entity.domain,
-                service,
-                entity.entity_id,
-                entity.name,  # the name the resident knows it by ("大门")
-                entity.device_class,
-                data,
-            )
+            action = sensitive_action(understood, entity)
             challenge = guard.request(self.conversation_id, self.origin, action, text)
             if challenge.kind is ChallengeKind.NOT_SENSITIVE:
                 continue
@@ -670,167 +529,8 @@ class _Turn:
             blocking=True,
             context=self.user_input.context,
         )
-        key = {
-            "lock": "locked",
-            "unlock": "unlocked",
-            "alarm_disarm": "disarmed",
-            "close_cover": "closed",
-            "close_valve": "closed",
-            "turn_on": "turned_on",
-            "turn_off": "turned_off",
-        }.get(action.service, "opened")
-        if action.domain == "lock" and action.service == "open":
-            key = "unlocked"
-        target = say("target", self.language, device=action.name)
-        return self.answer(self.say(key, target=target))
-
-    # -- targets and words
-
-    def targets(self, understood: Understood, home: Home) -> _Targets:
-        """The entities a command means, or the spoken reason there are none."""
-        slots = understood.slots
-        area_name = slots.get("area")
-        area_ids: set[str] | None = None
-        if area_name is not None:
-            area_ids = {a.area_id for a in home.areas if area_name in (a.name, *a.aliases)}
-            if not area_ids:
-                return _Targets(problem=self.say("no_area", area=area_name))
-        if "name" in slots:
-            named = [e for e in home.entities if slots["name"] in (e.name, *e.aliases)]
-            if area_ids is not None:
-                named = [e for e in named if e.area_id in area_ids]
-            if not named:
-                return _Targets(problem=self.say("no_device", name=slots["name"]))
-            if len(named) > 1:
-                here = [e for e in named if e.area_id == self.agent.station_area_id]
-                if len(here) == 1:
-                    return _Targets((here[0],))
-                noun = device_noun(named[0].domain, named[0].device_class, self.language)
-                return _Targets(problem=self.say("ambiguous", count=len(named), device=noun))
-            return _Targets((named[0],))
-        domain = slots.get("domain")
-        if domain is None and understood.intent.endswith("BrightnessStep"):
-            domain = "light"  # "make the bedroom lights brighter" names no domain slot
-        device_class = slots.get("device_class")
-        domains = domain if isinstance(domain, list) else [domain]
-        members = [
-            e
-            for e in home.entities
-            if e.domain in domains
-            and (area_ids is None or e.area_id in area_ids)
-            and (device_class is None or e.device_class == device_class)
-        ]
-        if not members:
-            noun = device_noun(str(domains[0]), device_class, self.language)
-            if area_name is not None:
-                area = home.area(next(iter(area_ids or ()), None))
-                return _Targets(
-                    problem=self.say(
-                        "no_device_in_area",
-                        area=area.name if area else area_name,
-                        device=noun,
-                    ).capitalize()
-                    if self.language == "en"
-                    else self.say("no_device_in_area", area=area_name, device=noun)
-                )
-            return _Targets(problem=self.say("no_device", name=noun))
-        return _Targets(tuple(members))
-
-    def entity_words(self, entity: Entity, home: Home, *, article: bool = True) -> str:
-        """ "客厅的落地灯", "the living room floor lamp"."""
-        area = home.area(entity.area_id)
-        if area is not None and area.name.lower() not in entity.name.lower():
-            if not article and self.language == "en":
-                return f"{area.name} {entity.name}"
-            return self.say("target_in_area", area=area.name, device=entity.name)
-        if not article:
-            return entity.name
-        return self.say("target", device=entity.name)
-
-    def target_words(self, understood: Understood, targets: _Targets, home: Home) -> str:
-        if len(targets.entities) == 1:
-            return self.entity_words(targets.entities[0], home)
-        first = targets.entities[0] if targets.entities else None
-        noun = device_noun(
-            first.domain if first else "device",
-            understood.slots.get("device_class"),
-            self.language,
-        )
-        if len(targets.entities) > 1 and self.language == "en":
-            noun += "es" if noun.endswith(("s", "sh", "ch", "x")) else "s"
-        area_name = understood.slots.get("area")
-        if area_name is None and first is not None:
-            area = home.area(first.area_id)
-            area_name = (
-                area.name if area and len({e.area_id for e in targets.entities}) == 1 else None
-            )
-        if area_name is not None:
-            return self.say("target_in_area", area=area_name, device=noun)
-        return self.say("target", device=noun)
-
-    def done_sentence(self, understood: Understood, targets: _Targets, home: Home) -> str | None:
-        """The full confirmation, naming device and room; None: Home Assistant's own answer."""
-        if not targets.entities:
-            return None
-        target = self.target_words(understood, targets, home)
-        domain = targets.entities[0].domain
-        slots = understood.slots
-        match understood.intent:
-            case "HassTurnOn" | "HassTurnOff":
-                on = understood.intent == "HassTurnOn"
-                if domain == "lock":
-                    key = "locked" if on else "unlocked"
-                elif domain in ("cover", "valve"):
-                    key = "opened" if on else "closed"
-                else:
-                    key = "turned_on" if on else "turned_off"
-                sentence = self.say(key, target=target)
-            case "HassLightSet" if "brightness" in slots:
-                sentence = self.say(
-                    "set_brightness", target=target, percent=_number(slots["brightness"])
-                )
-            case "HassClimateSetTemperature":
-                sentence = self.say(
-                    "set_temperature", target=target, temperature=_number(slots.get("temperature"))
-                )
-            case "HassSetPosition":
-                sentence = self.say(
-                    "set_position", target=target, percent=_number(slots.get("position"))
-                )
-            case "HassSetVolume":
-                sentence = self.say(
-                    "set_volume", target=target, percent=_number(slots.get("volume_level"))
-                )
-            case "HassMediaPause":
-                sentence = self.say("media_paused", target=target)
-            case "HassMediaUnpause":
-                sentence = self.say("media_resumed", target=target)
-            case _:
-                return None
-        return sentence
-
-
-# Words of sensitive actions: a sentence with one of them is never handed to Home Assistant's
-# own agent, which would act without confirmation.
-_SOMEWHERE_AREA: Final = "\x00somewhere"
-_SOMEWHERE: Final = {"area": {"value": _SOMEWHERE_AREA, "text": ""}}
-_ARTICLES: Final = frozenset({"the", "a", "an", "my", "our", "this", "that", "all"})
-_SENSITIVE_WORDS: Final = ("unlock", "disarm", "解锁", "开锁", "撤防", "开门", "打开门")
-
-
-def _number(value: Any) -> Any:
-    """40.0 -> 40 (said as "forty", not "forty point zero")."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
+        return self.answer(confirmed_sentence(action, self.language))
 
 
 def _speech_of(response: intent.IntentResponse) -> str:
     return str(response.speech.get("plain", {}).get("speech") or "")
-
-
-@callback
-def async_station_device_id(hass: HomeAssistant, entry_id: str, station_id: str) -> str | None:
-    """The device registry id of a station (the room flow's `device_id`)."""
-    device = dr.async_get(hass).async_get_device_by_identifier((DOMAIN, station_id), entry_id)
-    return device.id if device else None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import Entity
 
@@ -35,3 +37,10 @@ class BarrierFreeEntity(Entity):
     async def async_added_to_hass(self) -> None:
         await super().async_added_to_hass()
         self.async_on_remove(self.connection.async_add_listener(self.async_write_ha_state))
+
+
+@callback
+def async_station_device_id(hass: HomeAssistant, entry_id: str, station_id: str) -> str | None:
+    """The device registry id of a station (the room flow's `device_id`)."""
+    device = dr.async_get(hass).async_get_device_by_identifier((DOMAIN, station_id), entry_id)
+    return device.id if device else None

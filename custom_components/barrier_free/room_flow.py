@@ -17,8 +17,8 @@ from homeassistant.helpers import entity_registry as er
 
 from .client import EV_ANNOUNCED, RoomUtterance, StationError, answer_event
 from .const import CONF_LANGUAGE, DEFAULT_LANGUAGE, DOMAIN, LOGGER, PIPELINE_LANGUAGE
-from .conversation import async_station_device_id
 from .data import BarrierFreeConfigEntry
+from .entity import async_station_device_id
 from .logic.spoken import say
 
 if TYPE_CHECKING:

@@ -11,7 +11,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 
 from custom_components.barrier_free.const import CONF_PIN, DOMAIN
-from custom_components.barrier_free.conversation import async_station_device_id
+from custom_components.barrier_free.entity import async_station_device_id
 from custom_components.barrier_free.logic.confirm_sensitive import PinHash
 from tests.speech import silence, synth
 from tests.voice.station import wait_until
