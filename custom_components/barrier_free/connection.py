@@ -72,6 +72,7 @@ class StationConnection:
         self._session: StationSession | None = None
         self._task: asyncio.Task[None] | None = None
         self._listeners: list[CALLBACK_TYPE] = []
+        self._utterance_listeners: list[Callable[[RoomUtterance], None]] = []
         self._pending: tuple[str, asyncio.Future[Event]] | None = None
         self._request_lock = asyncio.Lock()
         self._loss_logged = False
@@ -114,6 +115,14 @@ class StationConnection:
         """Call `update` whenever connectivity or the last utterance changes."""
         self._listeners.append(update)
         return lambda: self._listeners.remove(update)
+
+    @callback
+    def async_add_utterance_listener(
+        self, heard: Callable[[RoomUtterance], None]
+    ) -> Callable[[], None]:
+        """Call `heard` with each utterance the station sends in room mode."""
+        self._utterance_listeners.append(heard)
+        return lambda: self._utterance_listeners.remove(heard)
 
     # ----- requests over the persistent connection --------------------------------------
 
@@ -251,9 +260,12 @@ class StationConnection:
                 pending[1].set_exception(StationRequestError.from_event(event))
                 return
         if event.type == EV_ROOM_TRANSCRIPT:
-            self.last_utterance = RoomUtterance.from_data(event.data)
+            utterance = RoomUtterance.from_data(event.data)
+            self.last_utterance = utterance
             self.last_utterance_at = dt_util.utcnow()
             self._notify()
+            for heard in list(self._utterance_listeners):
+                heard(utterance)
         elif event.type == EV_BUTTON:
             self.last_button = dict(event.data)
         elif event.type == EV_SETTINGS:

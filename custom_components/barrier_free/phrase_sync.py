@@ -167,15 +167,3 @@ class PhraseSync:
                 len(words),
                 ", ".join(words[:20]),
             )
-
-    def as_diagnostics(self) -> dict[str, Any]:
-        result = self.result
-        return {
-            "language": self.language,
-            "version": self.version,
-            "phrases": len(self.phrases) if self.phrases else 0,
-            "station_count": result.count if result else None,
-            "unusable": list(result.unusable) if result else [],
-            "digits": self.digits,
-            "last_error": self.last_error,
-        }

@@ -34,14 +34,12 @@ class RoomFlow:
         self.conversation_id: str | None = None
         self.handled = 0
         self.rejected = 0
-        self._last: RoomUtterance | None = None
         self._unsubscribe: Callable[[], None] | None = None
 
     @callback
     def async_start(self) -> None:
         connection = self._entry.runtime_data.connection
-        self._last = connection.last_utterance
-        self._unsubscribe = connection.async_add_listener(self._async_update)
+        self._unsubscribe = connection.async_add_utterance_listener(self._async_heard)
 
     async def async_stop(self) -> None:
         if self._unsubscribe is not None:
@@ -49,11 +47,7 @@ class RoomFlow:
             self._unsubscribe = None
 
     @callback
-    def _async_update(self) -> None:
-        utterance = self._entry.runtime_data.connection.last_utterance
-        if utterance is None or utterance is self._last:
-            return  # a connectivity change, not a new utterance
-        self._last = utterance
+    def _async_heard(self, utterance: RoomUtterance) -> None:
         if utterance.transcript.rejected or not utterance.transcript.text.strip():
             self.rejected += 1
             return

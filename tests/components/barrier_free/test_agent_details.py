@@ -176,7 +176,7 @@ async def test_pin_as_the_station_returns_it(
     assert await resident.say("confirm") == "Please say your PIN, one digit at a time."
     # given before the prompt is answered: the resident speaks after hearing it
     assert station.phrases["en"].digits
-    assert entry.runtime_data.phrase_sync.as_diagnostics()["digits"] is True
+    assert entry.runtime_data.phrase_sync.digits is True
     assert await resident.say("1234") == "Unlocked the front door."
     assert not station.phrases["en"].digits
     assert entities["lock.front_door"].calls == ["unlock"]

@@ -37,7 +37,7 @@ async def test_station_gets_the_home_phrase_list(hass: HomeAssistant, station: S
     await wait_until(lambda: sync.result is not None, "the station's answer")
     assert sync.result.count == len(phrases)
     assert sync.result.count == len(sync.phrases)
-    assert sync.as_diagnostics()["phrases"] == len(sync.phrases)
+    assert sync.result.version == sync.version
 
 
 async def test_rename_and_area_change_rebuild_the_list(
