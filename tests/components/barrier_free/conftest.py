@@ -36,7 +36,7 @@ from voice.recognition import load_recognizer
 from voice.server import Station, StationConfig
 from voice.tts import Synthesizer
 
-from .test_home import SENSITIVE, async_setup_test_home
+from .home import SENSITIVE, async_setup_test_home
 
 STATION_NAME = "Living room"
 SAFETY_LIMIT = 60.0  # seconds: only so that a broken test fails instead of hanging
