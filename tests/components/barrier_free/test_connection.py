@@ -11,10 +11,16 @@ from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from wyoming.event import Event
 
+from custom_components.barrier_free import connection as connection_module
 from custom_components.barrier_free import const
-from custom_components.barrier_free.client import CannotConnect, StationRequestError
+from custom_components.barrier_free.client import (
+    CannotConnect,
+    RoomUtterance,
+    StationRequestError,
+    ping_event,
+)
 
-from .conftest import entity_id, wait_for_state
+from .conftest import SAFETY_LIMIT, entity_id, wait_for_state
 
 
 async def test_room_utterance_shows_in_the_sensor(
@@ -112,16 +118,61 @@ async def test_heartbeat_keeps_a_quiet_connection(
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """Pings go out while the station is quiet; its pongs keep the connection up."""
+    """Pings go out while the station is quiet; its pongs keep the connection up.
+
+    A connection is given up after PING_INTERVAL + REPLY_TIMEOUT without a word from the
+    station (0.55 s here), so by the 30th ping (1.5 s of quiet) only the pongs can have kept it.
+    """
     monkeypatch.setattr(const, "PING_INTERVAL", 0.05)
+    monkeypatch.setattr(const, "REPLY_TIMEOUT", 0.5)
+    pings = 0
+    enough = asyncio.Event()
+
+    def counted_ping() -> Event:
+        nonlocal pings
+        pings += 1
+        if pings >= 30:
+            enough.set()
+        return ping_event()
+
+    monkeypatch.setattr(connection_module, "ping_event", counted_ping)
     config_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     connection = config_entry.runtime_data.connection
-    for _ in range(5):
-        await asyncio.sleep(0.05)  # lets the heartbeat run; nothing is timed
+    async with asyncio.timeout(SAFETY_LIMIT):
+        await enough.wait()
     assert connection.connected
+    assert connection.reconnects == 0
     assert "unreachable" not in caplog.text
     await hass.config_entries.async_unload(config_entry.entry_id)
+
+
+async def test_room_utterances_reach_their_listener_once_each(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, station: Any
+) -> None:
+    """Each utterance is handed over once, even when it says what the last one said; a
+    connectivity change hands over nothing."""
+    connection = loaded_entry.runtime_data.connection
+    heard: list[str] = []
+    two = asyncio.Event()
+
+    def listener(utterance: RoomUtterance) -> None:
+        heard.append(utterance.utterance_id)
+        if len(heard) == 2:
+            two.set()
+
+    unsubscribe = connection.async_add_utterance_listener(listener)
+    data = {"utterance_id": "u1", "text": "what time is it", "language": "en"}
+    station.broadcast(Event("bf-room-transcript", data))
+    station.broadcast(Event("bf-room-transcript", data))
+    async with asyncio.timeout(SAFETY_LIMIT):
+        await two.wait()
+    await station.stop()
+    connectivity = entity_id(hass, "binary_sensor", station, "connectivity")
+    await wait_for_state(hass, connectivity, lambda s: s is not None and s.state == "off")
+    assert heard == ["u1", "u1"]
+    unsubscribe()
+    await hass.config_entries.async_unload(loaded_entry.entry_id)
 
 
 async def test_silent_station_is_dropped(
