@@ -1,4 +1,4 @@
-"""The station client (api.py) on its own, against the real station and odd servers."""
+"""The station client (client/) on its own, against the real station and odd servers."""
 
 from __future__ import annotations
 
@@ -18,9 +18,7 @@ from custom_components.barrier_free.client import (
     TranscriptResult,
     async_probe,
 )
-from custom_components.barrier_free.stt import pcm_only
 from tests.speech import synth
-from voice.audio import wav_bytes
 
 
 async def chunks(pcm: bytes, size: int = 4096) -> AsyncIterator[bytes]:
@@ -85,12 +83,3 @@ async def test_error_during_pairing_that_is_not_about_the_token(socket_enabled: 
     finally:
         server.close()
         await server.wait_closed()
-
-
-async def test_wav_header_is_dropped_only_when_there_is_one() -> None:
-    pcm = b"\x01\x00" * 100
-    wav = wav_bytes(pcm, 16000)
-    assert b"".join([c async for c in pcm_only(chunks(wav, 4096))]) == pcm
-    assert b"".join([c async for c in pcm_only(chunks(pcm))]) == pcm
-    broken = b"RIFF\x00\x00\x00\x00WAVEfmt "  # a header cut before its data chunk
-    assert b"".join([c async for c in pcm_only(chunks(broken))]) == broken

@@ -10,6 +10,7 @@ from homeassistant.components import stt
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.barrier_free.stt import pcm_only
 from tests.speech import silence, synth
 from voice.audio import wav_bytes
 
@@ -98,3 +99,12 @@ async def test_station_error_is_a_failed_result(
     await station.stop()
     result = await stt_entity.async_process_audio_stream(metadata(), stream(pcm))
     assert result.result is stt.SpeechResultState.ERROR
+
+
+async def test_wav_header_is_dropped_only_when_there_is_one() -> None:
+    pcm = b"\x01\x00" * 100
+    wav = wav_bytes(pcm, 16000)
+    assert b"".join([c async for c in pcm_only(stream(wav))]) == pcm
+    assert b"".join([c async for c in pcm_only(stream(pcm))]) == pcm
+    broken = b"RIFF\x00\x00\x00\x00WAVEfmt "  # a header cut before its data chunk
+    assert b"".join([c async for c in pcm_only(stream(broken))]) == broken
