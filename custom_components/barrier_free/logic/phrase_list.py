@@ -14,15 +14,11 @@ round-robin so every entity keeps its most useful phrases (on/off first) as the 
 Numbers are written as the resident says them ("二十四度", "fifty percent"): a speech model outputs
 words, and `everyday_speech.normalize` turns them back into digits for matching.
 
-Measured on this project's machines (synthetic homes, station in a room, `PhraseLimits()`):
+At the cap every entity still has its own phrases (on/off first); sizes and build times are
+in README (tests/logic/test_phrase_list.py::test_phrase_list_size_and_time checks the bounds).
 
-    entities   Mandarin phrases (build time)   English phrases (build time)
-       20            879 (0.07 s)                   821 (0.09 s)
-      100          2,650 (0.20 s)                 2,381 (0.25 s)
-      300          5,000 (0.56 s, capped)         5,000 (0.65 s, capped)
-
-Templates load once per language (~15 ms). At the cap every entity still has its own phrases
-(on/off first); see tests/logic/test_phrase_list.py::test_phrase_list_size_and_time.
+About 600 lines: one build is one `_Generator`, whose filling and selection share the rotation
+counters and the caps; split apart, neither half would read on its own.
 
 Everything here is plain Python over a plain snapshot of the home (`Home`), so it is tested
 without a running Home Assistant; loading templates reads files, so the glue calls
@@ -35,25 +31,27 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import count
-from typing import Any, Final
+from typing import Final
 
 from hassil.expression import (
-    Alternative,
-    Expression,
-    Group,
-    ListReference,
-    Permutation,
-    RuleReference,
     Sentence,
-    TextChunk,
 )
-from hassil.expression import Sequence as HassilSequence
 from hassil.intents import IntentData, RangeSlotList, SlotList, TextSlotList, WildcardSlotList
 
 from .home import Entity, Home, clean_name, names_of, sorted_areas, sorted_entities
 from .languages import station_language
 from .numbers import spoken_number
-from .templates import EVERYDAY_INTENT, Templates, load_templates
+from .templates import (
+    EVERYDAY_INTENT,
+    Piece,
+    Slot,
+    Templates,
+    as_tuple,
+    excluded,
+    load_templates,
+    matches_context,
+    template_variant,
+)
 
 # Domains an intent acts on when its sentences do not say so: Home Assistant's handler fails
 # ("no media player in the kitchen") when none exists, so such sentences are not offered.
@@ -143,15 +141,6 @@ class PhraseList:
 
 
 @dataclass(frozen=True, slots=True)
-class _Slot:
-    list_name: str
-    slot_name: str
-
-
-type _Piece = str | _Slot
-
-
-@dataclass(frozen=True, slots=True)
 class _Block:
     intent: str
     data: IntentData
@@ -220,43 +209,6 @@ def name_words(home: Home, language: str) -> list[str]:
     return sorted(set(names))
 
 
-def _matches_context(required: Mapping[str, Any], context: Mapping[str, Any]) -> bool:
-    for key, wanted in required.items():
-        if key == "area":
-            continue  # satellite area: checked separately
-        actual = context.get(key)
-        if isinstance(wanted, str | int | float):
-            if actual != wanted:
-                return False
-        elif isinstance(wanted, Sequence) and actual not in wanted:
-            return False
-        elif isinstance(wanted, Mapping):
-            # {"value": ..., "slot": ...} form; only "any value" is meaningful for entities.
-            if wanted.get("value") is not None and actual != wanted.get("value"):
-                return False
-            if actual is None:
-                return False
-    return True
-
-
-def _excluded(excluded: Mapping[str, Any], context: Mapping[str, Any]) -> bool:
-    for key, banned in excluded.items():
-        actual = context.get(key)
-        if isinstance(banned, str | int | float) and actual == banned:
-            return True
-        if isinstance(banned, Sequence) and not isinstance(banned, str) and actual in banned:
-            return True
-    return False
-
-
-def _as_tuple(value: Any) -> tuple[Any, ...]:
-    if value is None:
-        return ()
-    if isinstance(value, list | tuple | set | frozenset):
-        return tuple(value)
-    return (value,)
-
-
 class _Generator:
     """One build of a phrase list (holds the rotation counters that spread number values)."""
 
@@ -277,7 +229,7 @@ class _Generator:
         self.rotation: dict[str, Iterator[int]] = {}
         # First use of each number slot: (block, sentence variant, fixed slots, targets).
         self.number_examples: dict[
-            str, tuple[_Block, list[_Piece], Mapping[str, list[str]], list[Entity]]
+            str, tuple[_Block, list[Piece], Mapping[str, list[str]], list[Entity]]
         ] = {}
         self.forced: dict[str, float] = {}
         self.intent_of: dict[str, str] = {}
@@ -396,17 +348,17 @@ class _Generator:
         skeletons = self._skeletons(block, sentence)
         if not skeletons:
             return []
-        slot_names = {p.list_name for s in skeletons for p in s if isinstance(p, _Slot)}
+        slot_names = {p.list_name for s in skeletons for p in s if isinstance(p, Slot)}
         if any(isinstance(block.lists.get(n), WildcardSlotList) for n in slot_names):
             return []
-        domains = _as_tuple(data.slots.get("domain")) or _IMPLIED_DOMAINS.get(block.intent, ())
+        domains = as_tuple(data.slots.get("domain")) or _IMPLIED_DOMAINS.get(block.intent, ())
         results: list[tuple[str, list[str]]] = []
 
         if "name" in slot_names:
             for entity in self.entities:
-                if not _matches_context(data.requires_context, entity.context):
+                if not matches_context(data.requires_context, entity.context):
                     continue
-                if _excluded(data.excludes_context, entity.context):
+                if excluded(data.excludes_context, entity.context):
                     continue
                 implied = domains and "domain" not in data.requires_context
                 if implied and entity.domain not in domains:
@@ -472,7 +424,7 @@ class _Generator:
     ) -> list[Entity]:
         if not domains:
             return members
-        device_classes = _as_tuple(block.data.slots.get("device_class"))
+        device_classes = as_tuple(block.data.slots.get("device_class"))
         return [
             e
             for e in members
@@ -481,12 +433,12 @@ class _Generator:
 
     # -- template variants
 
-    def _skeletons(self, block: _Block, sentence: Sentence) -> list[list[_Piece]]:
-        skeletons: list[list[_Piece]] = []
+    def _skeletons(self, block: _Block, sentence: Sentence) -> list[list[Piece]]:
+        skeletons: list[list[Piece]] = []
         seen: set[str] = set()
         # A few extra tries: some variants are dropped (English words in a Mandarin sentence).
         for variant in range(self.limits.variants_per_sentence * 3):
-            pieces = _variant(sentence.expression, block.rules, variant)
+            pieces = template_variant(sentence.expression, block.rules, variant)
             if pieces is None:
                 break
             key = "".join(p if isinstance(p, str) else "{" + p.list_name + "}" for p in pieces)
@@ -502,7 +454,7 @@ class _Generator:
     def _render(
         self,
         block: _Block,
-        skeletons: list[list[_Piece]],
+        skeletons: list[list[Piece]],
         fixed: Mapping[str, list[str]],
         targets: list[Entity],
     ) -> list[str]:
@@ -519,7 +471,7 @@ class _Generator:
                 parts.append(value)
             else:
                 for piece in pieces:
-                    if isinstance(piece, _Slot) and isinstance(
+                    if isinstance(piece, Slot) and isinstance(
                         block.lists.get(piece.list_name), RangeSlotList
                     ):
                         self.number_examples.setdefault(
@@ -534,7 +486,7 @@ class _Generator:
     def _slot_text(
         self,
         block: _Block,
-        slot: _Slot,
+        slot: Slot,
         fixed: Mapping[str, list[str]],
         targets: list[Entity],
     ) -> str | None:
@@ -564,8 +516,8 @@ class _Generator:
             return None
         index = self._next(slot.list_name)
         chosen = values[index % len(values)]
-        pieces = _variant(chosen.text_in, block.rules, index)
-        if pieces is None or any(isinstance(p, _Slot) for p in pieces):
+        pieces = template_variant(chosen.text_in, block.rules, index)
+        if pieces is None or any(isinstance(p, Slot) for p in pieces):
             return None
         return "".join(p for p in pieces if isinstance(p, str))
 
@@ -612,57 +564,6 @@ def _round_robin[T](queues: Sequence[Sequence[T]]) -> Iterator[T]:
         for queue in queues:
             if index < len(queue):
                 yield queue[index]
-
-
-def _variant(expression: Expression, rules: Mapping[str, Sentence], k: int) -> list[_Piece] | None:
-    """Variant `k` of a template, with list references left as slots.
-
-    Variant 0 is the plainest wording: first synonyms, no optional words but leading ones
-    (which tell a question from a command). Later variants walk
-    through the synonyms (each alternative at its own pace) and put in the first choice of
-    optional words every other time; the rarer optional fillers ("our", "every single") are left
-    out, as they only lengthen the list. Returns None if the template names a missing rule.
-    """
-    position = count()
-    pieces: list[_Piece] = []
-
-    def walk(expr: Expression, plain: bool = False) -> bool:
-        # plain: inside optional words that were put in, take their first choice ("the",
-        # not "our": "unlock our front door" is not what a resident says)
-        if isinstance(expr, TextChunk):
-            if expr.original_text:
-                pieces.append(expr.original_text)
-            return True
-        if isinstance(expr, ListReference):
-            pieces.append(_Slot(expr.list_name, expr.slot_name))
-            return True
-        if isinstance(expr, RuleReference):
-            rule = rules.get(expr.rule_name)
-            return rule is not None and walk(rule.expression, plain)
-        if isinstance(expr, Alternative):
-            place = next(position)
-            if expr.is_optional:
-                # Leading words say what kind of sentence it is ("are …" asks, "把…" commands):
-                # always keep them, or "are all fans on" would become the command "all fans on".
-                leading = not any(isinstance(p, _Slot) or p.strip() for p in pieces)
-                include = leading or (k > 0 and (k + place) % 2 == 1)
-                return walk(expr.items[0], plain=not leading) if include else True
-            index = 0 if plain else (k * (place + 1)) % len(expr.items)
-            return walk(expr.items[index], plain)
-        if isinstance(expr, Permutation):
-            items = list(expr.items)
-            shift = k % len(items)
-            items = items[shift:] + items[:shift]
-            for item in items:
-                if not walk(item, plain):
-                    return False
-                pieces.append(" ")
-            return True
-        if isinstance(expr, HassilSequence | Group):
-            return all(walk(item, plain) for item in expr.items)
-        return False
-
-    return pieces if walk(expression) else None
 
 
 def _speak_numbers(text: str, language: str) -> str:

@@ -5,12 +5,25 @@ and context they are matched with, built from the home as Home Assistant's agent
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
+from itertools import count
 from pathlib import Path
 from typing import Any, Final
 
 from hassil import Intents
+from hassil.expression import (
+    Alternative,
+    Expression,
+    Group,
+    ListReference,
+    Permutation,
+    RuleReference,
+    Sentence,
+    TextChunk,
+)
+from hassil.expression import Sequence as HassilSequence
 from hassil.intents import SlotList, TextSlotList
 from home_assistant_intents import get_intents
 
@@ -114,3 +127,105 @@ def intent_context(home: Home, station_area_id: str | None) -> dict[str, Any] | 
     if area is None:
         return None
     return {"area": {"value": area.name, "text": area.name}}
+
+
+# --- Template variants and context ----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    list_name: str
+    slot_name: str
+
+
+type Piece = str | Slot
+
+
+def template_variant(
+    expression: Expression, rules: Mapping[str, Sentence], k: int
+) -> list[Piece] | None:
+    """Variant `k` of a template, with list references left as slots.
+
+    Variant 0 is the plainest wording: first synonyms, no optional words but leading ones
+    (which tell a question from a command). Later variants walk
+    through the synonyms (each alternative at its own pace) and put in the first choice of
+    optional words every other time; the rarer optional fillers ("our", "every single") are left
+    out, as they only lengthen the list. Returns None if the template names a missing rule.
+    """
+    position = count()
+    pieces: list[Piece] = []
+
+    def walk(expr: Expression, plain: bool = False) -> bool:
+        # plain: inside optional words that were put in, take their first choice ("the",
+        # not "our": "unlock our front door" is not what a resident says)
+        if isinstance(expr, TextChunk):
+            if expr.original_text:
+                pieces.append(expr.original_text)
+            return True
+        if isinstance(expr, ListReference):
+            pieces.append(Slot(expr.list_name, expr.slot_name))
+            return True
+        if isinstance(expr, RuleReference):
+            rule = rules.get(expr.rule_name)
+            return rule is not None and walk(rule.expression, plain)
+        if isinstance(expr, Alternative):
+            place = next(position)
+            if expr.is_optional:
+                # Leading words say what kind of sentence it is ("are …" asks, "把…" commands):
+                # always keep them, or "are all fans on" would become the command "all fans on".
+                leading = not any(isinstance(p, Slot) or p.strip() for p in pieces)
+                include = leading or (k > 0 and (k + place) % 2 == 1)
+                return walk(expr.items[0], plain=not leading) if include else True
+            index = 0 if plain else (k * (place + 1)) % len(expr.items)
+            return walk(expr.items[index], plain)
+        if isinstance(expr, Permutation):
+            items = list(expr.items)
+            shift = k % len(items)
+            items = items[shift:] + items[:shift]
+            for item in items:
+                if not walk(item, plain):
+                    return False
+                pieces.append(" ")
+            return True
+        if isinstance(expr, HassilSequence | Group):
+            return all(walk(item, plain) for item in expr.items)
+        return False
+
+    return pieces if walk(expression) else None
+
+
+def matches_context(required: Mapping[str, Any], context: Mapping[str, Any]) -> bool:
+    for key, wanted in required.items():
+        if key == "area":
+            continue  # satellite area: checked separately
+        actual = context.get(key)
+        if isinstance(wanted, str | int | float):
+            if actual != wanted:
+                return False
+        elif isinstance(wanted, Sequence) and actual not in wanted:
+            return False
+        elif isinstance(wanted, Mapping):
+            # {"value": ..., "slot": ...} form; only "any value" is meaningful for entities.
+            if wanted.get("value") is not None and actual != wanted.get("value"):
+                return False
+            if actual is None:
+                return False
+    return True
+
+
+def excluded(excluded: Mapping[str, Any], context: Mapping[str, Any]) -> bool:
+    for key, banned in excluded.items():
+        actual = context.get(key)
+        if isinstance(banned, str | int | float) and actual == banned:
+            return True
+        if isinstance(banned, Sequence) and not isinstance(banned, str) and actual in banned:
+            return True
+    return False
+
+
+def as_tuple(value: Any) -> tuple[Any, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, list | tuple | set | frozenset):
+        return tuple(value)
+    return (value,)
