@@ -10,6 +10,7 @@ import probatio
 from homeassistant.config_entries import (
     SOURCE_IGNORE,
     ConfigEntry,
+    ConfigEntryState,
     ConfigFlow,
     ConfigFlowResult,
     OptionsFlowWithReload,
@@ -196,7 +197,19 @@ class BarrierFreeConfigFlow(ConfigFlow, domain=DOMAIN):
 
         The id is public (it is in every record), so anyone on the LAN can announce it. The
         handshake makes the new address prove the token before anything secret is sent.
+        A relay that forwards to the real station would pass that proof, so while the
+        station still answers at the address we know, another address is not adopted.
         """
+        if entry.state is ConfigEntryState.LOADED and entry.runtime_data.connection.connected:
+            LOGGER.warning(
+                "A record names station %s at %s:%s, but it is connected at %s:%s; ignored",
+                entry.title,
+                self._host,
+                self._port,
+                entry.data.get(CONF_HOST),
+                entry.data.get(CONF_PORT),
+            )
+            return self.async_abort(reason="already_configured")
         try:
             info = await async_probe(
                 self._host, self._port, entry.data[CONF_TOKEN], time_limit=CONNECT_TIMEOUT

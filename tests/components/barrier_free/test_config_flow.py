@@ -44,7 +44,7 @@ from custom_components.barrier_free.const import (
     ZEROCONF_TYPE,
 )
 
-from .conftest import STATION_NAME, entry_for
+from .conftest import STATION_NAME, entity_id, entry_for, wait_for_state
 
 WRONG_TOKEN = "x" * 32
 
@@ -193,7 +193,12 @@ async def test_zeroconf_forged_record_never_gets_the_token(
     hass: HomeAssistant, loaded_entry: MockConfigEntry, station: Any, forged_station: ForgedStation
 ) -> None:
     """A record with the real station's id at another address: probed, found unproven, the
-    entry keeps its address, the installer is told; the forged station got only a nonce."""
+    entry keeps its address, the installer is told; the forged station got only a nonce.
+    The attacker's moment: the real station is away (switched off, or knocked off the LAN)."""
+    await station.stop()
+    connectivity = entity_id(hass, "binary_sensor", station, "connectivity")
+    await wait_for_state(hass, connectivity, lambda s: s is not None and s.state == "off")
+    assert not loaded_entry.runtime_data.connection.connected
     result = await hass.config_entries.flow.async_init(
         DOMAIN,
         context={"source": SOURCE_ZEROCONF},
@@ -223,6 +228,55 @@ async def test_zeroconf_forged_record_never_gets_the_token(
         "known_port": str(station.port),
     }
     await hass.config_entries.async_unload(loaded_entry.entry_id)
+
+
+@dataclass
+class Relay:
+    """A host that forwards everything to the real station: it would pass the handshake."""
+
+    target_port: int
+    port: int = 0
+    connections: int = 0
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
+        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
+
+        async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
+            while chunk := await src.read(65536):
+                dst.write(chunk)
+                await dst.drain()
+            dst.close()
+
+        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+
+
+async def test_zeroconf_relay_is_not_adopted_while_the_station_answers(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, station: Any, socket_enabled: None
+) -> None:
+    """A relay to the real station proves itself, so the proof alone cannot tell it from a
+    move; while the station is connected at its known address the record is ignored and
+    the relay is never even contacted."""
+    relay = Relay(station.port)
+    server = await asyncio.start_server(relay.handle, "127.0.0.1", 0)
+    relay.port = int(server.sockets[0].getsockname()[1])
+    try:
+        assert loaded_entry.runtime_data.connection.connected
+        result = await hass.config_entries.flow.async_init(
+            DOMAIN,
+            context={"source": SOURCE_ZEROCONF},
+            data=zeroconf_record(relay.port, {"id": station.station_id, "name": STATION_NAME}),
+        )
+        assert result["type"] is FlowResultType.ABORT
+        assert result["reason"] == "already_configured"
+        assert loaded_entry.data[CONF_PORT] == station.port
+        assert relay.connections == 0
+        # Once the station is gone from its known address, a relay would be probed instead
+        # (and adopted only if it proves the token: a forged one never is, see above).
+    finally:
+        server.close()
+        await server.wait_closed()
+        await hass.config_entries.async_unload(loaded_entry.entry_id)
 
 
 async def test_zeroconf_genuine_move_is_adopted(
