@@ -1,0 +1,599 @@
+"""Scene packs and accessibility profiles: the schema, the checker and the loader.
+
+Two kinds of YAML file live in `scenes/` (documented for installers in scenes/README.md):
+a *pack* (`pack: <id>`) defines scenes written against roles; a *profile*
+(`profile: <id>`) picks scenes and says which events are announced, and how. Every file is
+checked on its own; a file with any problem is left out whole and its problems are reported
+with file, line and both languages, while every other file still loads. Profiles are checked
+after packs, so a profile naming a scene of a broken pack says so.
+
+`load_library(folder)` reads files (blocking: the glue runs it in an executor);
+`read_library(files)` does the same from bytes already read. `python -m` this module (or
+`script/check-packs DIR`) prints every problem and exits 1 if there is any.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Final
+
+from .pack_errors import PackError
+from .pack_yaml import MAX_BYTES, Located, parse_yaml
+from .scene_roles import ACTIONS, EVENTS, OPENING_COVER_ACTIONS, ROLES, SENSITIVE_ACTIONS
+
+__all__ = [
+    "HOW",
+    "LANGUAGES",
+    "Announcement",
+    "Library",
+    "Pack",
+    "Profile",
+    "Scene",
+    "Step",
+    "Text",
+    "load_library",
+    "main",
+    "read_library",
+]
+
+LANGUAGES: Final = ("zh", "en")
+HOW: Final = ("speech", "flash", "both")
+# Domains with an on/open state worth saying when leaving home.
+REPORTABLE_DOMAINS: Final = frozenset(
+    {"light", "switch", "fan", "cover", "media_player", "lock", "binary_sensor"}
+)
+_ID: Final = re.compile(r"[a-z][a-z0-9_]{0,63}")
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """A text in both languages."""
+
+    zh: str
+    en: str
+
+    def in_language(self, language: str) -> str:
+        """The text in `language` ("zh…" for Mandarin, anything else English)."""
+        return self.zh if language.lower().startswith("zh") else self.en
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One action of a scene on one role."""
+
+    action: str  # "light.turn_on"
+    role: str
+    data: Mapping[str, float] = field(default_factory=dict)
+    message: Text | None = None  # notifications only
+    optional: bool = False  # an unbound optional role is skipped, not disabling the scene
+    line: int = 0
+
+    @property
+    def domain(self) -> str:
+        """The action's domain ("light")."""
+        return self.action.partition(".")[0]
+
+    @property
+    def service(self) -> str:
+        """The action's service ("turn_on")."""
+        return self.action.partition(".")[2]
+
+
+@dataclass(frozen=True, slots=True)
+class Scene:
+    """A scene: names and ways to say it in both languages, its steps and what it reports."""
+
+    id: str
+    pack: str
+    file: str
+    line: int
+    name: Text
+    phrases: Mapping[str, tuple[str, ...]]  # language -> natural ways to say it
+    description: Text
+    steps: tuple[Step, ...]
+    report: tuple[str, ...] = ()  # roles whose entities are named if still on or open
+
+    @property
+    def needs(self) -> tuple[str, ...]:
+        """The roles the scene cannot run without (those of its non-optional steps)."""
+        return tuple(dict.fromkeys(step.role for step in self.steps if not step.optional))
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        """Every role the scene uses."""
+        return tuple(dict.fromkeys([*(step.role for step in self.steps), *self.report]))
+
+
+@dataclass(frozen=True, slots=True)
+class Pack:
+    """The scenes of one pack file."""
+
+    id: str
+    file: str
+    scenes: tuple[Scene, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Announcement:
+    """How a profile announces one event."""
+
+    how: str  # speech, flash or both
+    after_minutes: int | None = None  # for "left open" events
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """An accessibility profile: its scenes and its announcements."""
+
+    id: str
+    file: str
+    name: Text
+    description: Text
+    scenes: tuple[str, ...]
+    announce: Mapping[str, Announcement]
+
+
+@dataclass(frozen=True, slots=True)
+class Library:
+    """The good packs and profiles, and every problem found in the others."""
+
+    packs: tuple[Pack, ...]
+    profiles: Mapping[str, Profile]
+    errors: tuple[PackError, ...]
+
+    @property
+    def scenes(self) -> Mapping[str, Scene]:
+        """Every scene of the good packs, by id."""
+        return {scene.id: scene for pack in self.packs for scene in pack.scenes}
+
+    def scenes_of(self, profile_ids: Iterable[str]) -> tuple[Scene, ...]:
+        """The scenes of the chosen profiles, each once, in profile order."""
+        scenes = self.scenes
+        ids = [
+            sid for pid in profile_ids if pid in self.profiles for sid in self.profiles[pid].scenes
+        ]
+        return tuple(scenes[sid] for sid in dict.fromkeys(ids) if sid in scenes)
+
+
+# --- Loading ------------------------------------------------------------------------------------
+
+
+def load_library(folder: Path) -> Library:
+    """Check and load every *.yaml file under `folder` (blocking file reads)."""
+    if not folder.is_dir():
+        return Library(
+            (), {}, (PackError(str(folder), None, "not_a_folder", {"path": str(folder)}),)
+        )
+    files: dict[str, bytes] = {}
+    unreadable: list[PackError] = []
+    for path in sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml")):
+        try:
+            with path.open("rb") as handle:
+                # One byte more than allowed is enough to refuse a huge file.
+                files[str(path)] = handle.read(MAX_BYTES + 1)
+        except OSError as error:
+            unreadable.append(PackError(str(path), None, "unreadable", {"detail": str(error)}))
+    library = read_library(files)
+    return Library(library.packs, library.profiles, (*unreadable, *library.errors))
+
+
+def read_library(files: Mapping[str, bytes]) -> Library:
+    """Check and load packs and profiles given as file name -> content."""
+    errors: list[PackError] = []
+    pack_trees: list[tuple[str, Located]] = []
+    profile_trees: list[tuple[str, Located]] = []
+    for name in sorted(files):
+        tree, problem = parse_yaml(files[name], name)
+        if problem is not None or tree is None:
+            errors.append(problem or PackError(name, None, "empty"))
+        elif isinstance(tree.value, dict) and "pack" in tree.value:
+            pack_trees.append((name, tree))
+        elif isinstance(tree.value, dict) and "profile" in tree.value:
+            profile_trees.append((name, tree))
+        else:
+            errors.append(PackError(name, tree.line, "wrong_kind"))
+
+    packs: list[Pack] = []
+    scene_files: dict[str, str] = {}
+    phrase_owner: dict[str, str] = {}
+    for name, tree in pack_trees:
+        check = _Check(name)
+        pack = check.pack(tree, scene_files, phrase_owner)
+        if pack is None or check.errors:
+            errors.extend(check.errors)
+            continue
+        packs.append(pack)
+        for scene in pack.scenes:
+            scene_files[scene.id] = name
+            for phrase in _all_phrases(scene):
+                phrase_owner[_phrase_key(phrase)] = scene.id
+
+    profiles: dict[str, Profile] = {}
+    for name, tree in profile_trees:
+        check = _Check(name)
+        profile = check.profile(tree, scene_files, profiles)
+        if profile is None or check.errors:
+            errors.extend(check.errors)
+            continue
+        profiles[profile.id] = profile
+    return Library(tuple(packs), profiles, tuple(errors))
+
+
+def _all_phrases(scene: Scene) -> list[str]:
+    return [scene.name.zh, scene.name.en, *(p for ps in scene.phrases.values() for p in ps)]
+
+
+def _phrase_key(phrase: str) -> str:
+    # Recognised Mandarin has spaces between words; English case does not matter.
+    return "".join(phrase.casefold().split())
+
+
+# --- Checking -----------------------------------------------------------------------------------
+
+
+class _Check:
+    """The checks of one file; problems pile up in `errors`."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.errors: list[PackError] = []
+
+    def error(self, line: int | None, code: str, **params: object) -> None:
+        self.errors.append(PackError(self.file, line, code, {k: str(v) for k, v in params.items()}))
+
+    # Shapes.
+
+    def mapping(
+        self,
+        node: Located,
+        where: str,
+        allowed: Sequence[str],
+        required: Sequence[str] = (),
+    ) -> dict[str, Located] | None:
+        if not isinstance(node.value, dict):
+            self.error(node.line, "expected_mapping", key=where)
+            return None
+        lines = node.key_lines or {}
+        for key in node.value:
+            if key not in allowed:
+                self.error(
+                    lines.get(key, node.line), "unknown_key", key=key, allowed=", ".join(allowed)
+                )
+        for key in required:
+            if key not in node.value:
+                self.error(node.line, "missing_key", key=f"{where}.{key}" if where else key)
+        return {key: value for key, value in node.value.items() if key in allowed}
+
+    def text(self, node: Located, where: str) -> str | None:
+        if not isinstance(node.value, str):
+            self.error(node.line, "expected_text", key=where)
+            return None
+        if not node.value.strip():
+            self.error(node.line, "blank_text", key=where)
+            return None
+        return node.value.strip()
+
+    def ident(self, node: Located, where: str) -> str | None:
+        value = self.text(node, where)
+        if value is not None and not _ID.fullmatch(value):
+            self.error(node.line, "invalid_id", value=value)
+            return None
+        return value
+
+    def items(self, node: Located, where: str) -> list[Located]:
+        if not isinstance(node.value, list):
+            self.error(node.line, "expected_list", key=where)
+            return []
+        if not node.value:
+            self.error(node.line, "empty_list", key=where)
+        return node.value
+
+    def both(self, node: Located, where: str) -> Text | None:
+        """A {zh, en} pair of texts."""
+        fields = self.mapping(node, where, LANGUAGES)
+        if fields is None:
+            return None
+        for language in LANGUAGES:
+            if language not in fields:
+                self.error(node.line, "missing_language", key=where, language=language)
+        zh = self.text(fields["zh"], f"{where}.zh") if "zh" in fields else None
+        en = self.text(fields["en"], f"{where}.en") if "en" in fields else None
+        return Text(zh, en) if zh is not None and en is not None else None
+
+    def phrases(self, node: Located, where: str) -> dict[str, tuple[str, ...]]:
+        fields = self.mapping(node, where, LANGUAGES) or {}
+        found: dict[str, tuple[str, ...]] = {}
+        for language in LANGUAGES:
+            if language not in fields:
+                self.error(node.line, "missing_language", key=where, language=language)
+                continue
+            said = [
+                self.text(item, f"{where}.{language}")
+                for item in self.items(fields[language], f"{where}.{language}")
+            ]
+            found[language] = tuple(p for p in said if p is not None)
+        return found
+
+    def number(self, node: Located, where: str) -> float | None:
+        if isinstance(node.value, bool) or not isinstance(node.value, int | float):
+            self.error(node.line, "expected_number", key=where)
+            return None
+        return node.value
+
+    # Packs.
+
+    def pack(
+        self, tree: Located, scene_files: Mapping[str, str], phrase_owner: Mapping[str, str]
+    ) -> Pack | None:
+        top = self.mapping(tree, "", ("pack", "scenes"), ("pack", "scenes"))
+        if top is None:
+            return None
+        pack_id = self.ident(top["pack"], "pack") if "pack" in top else None
+        scenes: list[Scene] = []
+        seen: dict[str, str] = {}
+        if "scenes" in top:
+            node = top["scenes"]
+            fields = self.mapping(
+                node, "scenes", tuple(node.value) if isinstance(node.value, dict) else ()
+            )
+            if fields is not None and not fields:
+                self.error(node.line, "empty_list", key="scenes")
+            for scene_id, scene_node in (fields or {}).items():
+                line = (node.key_lines or {}).get(scene_id, scene_node.line)
+                if not _ID.fullmatch(scene_id):
+                    self.error(line, "invalid_id", value=scene_id)
+                    continue
+                if scene_id in scene_files:
+                    self.error(line, "duplicate_scene", scene=scene_id, other=scene_files[scene_id])
+                scene = self.scene(scene_id, pack_id or "?", line, scene_node)
+                if scene is None:
+                    continue
+                for phrase in _all_phrases(scene):
+                    key = _phrase_key(phrase)
+                    owner = phrase_owner.get(key) or seen.get(key)
+                    if owner is not None and owner != scene.id:
+                        self.error(line, "duplicate_phrase", phrase=phrase, scene=owner)
+                    seen[key] = scene.id
+                scenes.append(scene)
+        if pack_id is None:
+            return None
+        return Pack(pack_id, self.file, tuple(scenes))
+
+    def scene(self, scene_id: str, pack_id: str, line: int, node: Located) -> Scene | None:
+        where = f"scenes.{scene_id}"
+        fields = self.mapping(
+            node,
+            where,
+            ("name", "say", "description", "steps", "report"),
+            ("name", "say", "description", "steps"),
+        )
+        if fields is None:
+            return None
+        name = self.both(fields["name"], f"{where}.name") if "name" in fields else None
+        description = (
+            self.both(fields["description"], f"{where}.description")
+            if "description" in fields
+            else None
+        )
+        phrases = self.phrases(fields["say"], f"{where}.say") if "say" in fields else {}
+        steps = tuple(
+            step
+            for item in (self.items(fields["steps"], f"{where}.steps") if "steps" in fields else [])
+            if (step := self.step(item, f"{where}.steps")) is not None
+        )
+        report: list[str] = []
+        for item in self.items(fields["report"], f"{where}.report") if "report" in fields else []:
+            role = self.role(item, f"{where}.report")
+            if role is None:
+                continue
+            if not REPORTABLE_DOMAINS & set(ROLES[role].accepts):
+                self.error(item.line, "not_reportable", role=role)
+                continue
+            report.append(role)
+        if name is None or description is None or not steps:
+            return None
+        return Scene(
+            scene_id, pack_id, self.file, line, name, phrases, description, steps, tuple(report)
+        )
+
+    def role(self, node: Located, where: str) -> str | None:
+        role = self.text(node, where)
+        if role is not None and role not in ROLES:
+            self.error(node.line, "unknown_role", role=role)
+            return None
+        return role
+
+    def step(self, node: Located, where: str) -> Step | None:
+        fields = self.mapping(
+            node, where, ("action", "role", "data", "message", "optional"), ("action", "role")
+        )
+        if fields is None or "action" not in fields or "role" not in fields:
+            return None
+        action = self.text(fields["action"], f"{where}.action")
+        role = self.role(fields["role"], f"{where}.role")
+        if action is None:
+            return None
+        line = fields["action"].line
+        if action in SENSITIVE_ACTIONS or (
+            action in OPENING_COVER_ACTIONS and role is not None and ROLES[role].opens_the_home
+        ):
+            self.error(line, "sensitive_action", action=action, role=role or "?")
+            return None
+        if action not in ACTIONS:
+            self.error(line, "unknown_action", action=action, allowed=", ".join(ACTIONS))
+            return None
+        if role is None:
+            return None
+        domain = action.partition(".")[0]
+        if domain not in ROLES[role].accepts:
+            self.error(
+                line,
+                "action_not_for_role",
+                action=action,
+                role=role,
+                domains="/".join(ROLES[role].accepts),
+            )
+            return None
+        spec = ACTIONS[action]
+        data: dict[str, float] = {}
+        if "data" in fields:
+            options = self.mapping(fields["data"], f"{where}.data", tuple(spec.options)) or {}
+            for option, value_node in options.items():
+                value = self.number(value_node, f"{where}.data.{option}")
+                limits = spec.options[option]
+                if value is None:
+                    continue
+                if (
+                    limits.integer and not isinstance(value, int)
+                ) or not limits.low <= value <= limits.high:
+                    self.error(
+                        value_node.line,
+                        "out_of_range",
+                        option=option,
+                        low=_num(limits.low),
+                        high=_num(limits.high),
+                        value=value,
+                    )
+                    continue
+                data[option] = value
+        for option, limits in spec.options.items():
+            if (
+                limits.required
+                and option not in data
+                and not any(
+                    e.code == "out_of_range" and e.params.get("option") == option
+                    for e in self.errors
+                )
+            ):
+                self.error(node.line, "missing_option", action=action, option=option)
+        message: Text | None = None
+        if spec.message:
+            if "message" in fields:
+                message = self.both(fields["message"], f"{where}.message")
+            else:
+                self.error(node.line, "missing_option", action=action, option="message")
+        elif "message" in fields:
+            self.error(
+                fields["message"].line,
+                "unknown_option",
+                action=action,
+                option="message",
+                allowed=", ".join(spec.options) or "-",
+            )
+        optional = False
+        if "optional" in fields:
+            if isinstance(fields["optional"].value, bool):
+                optional = fields["optional"].value
+            else:
+                self.error(fields["optional"].line, "expected_yes_no", key=f"{where}.optional")
+        return Step(action, role, data, message, optional, line)
+
+    # Profiles.
+
+    def profile(
+        self, tree: Located, scene_files: Mapping[str, str], profiles: Mapping[str, Profile]
+    ) -> Profile | None:
+        keys = ("profile", "name", "description", "scenes", "announce")
+        top = self.mapping(tree, "", keys, keys)
+        if top is None or set(keys) - set(top):
+            return None
+        profile_id = self.ident(top["profile"], "profile")
+        if profile_id is not None and profile_id in profiles:
+            self.error(
+                top["profile"].line,
+                "duplicate_profile",
+                profile=profile_id,
+                other=profiles[profile_id].file,
+            )
+        name = self.both(top["name"], "name")
+        description = self.both(top["description"], "description")
+        scenes: list[str] = []
+        for item in self.items(top["scenes"], "scenes"):
+            scene = self.text(item, "scenes")
+            if scene is not None and scene not in scene_files:
+                self.error(item.line, "unknown_scene", scene=scene)
+            elif scene is not None:
+                scenes.append(scene)
+        announce: dict[str, Announcement] = {}
+        node = top["announce"]
+        events = (
+            self.mapping(
+                node, "announce", tuple(node.value) if isinstance(node.value, dict) else ()
+            )
+            or {}
+        )
+        for event, how_node in events.items():
+            line = (node.key_lines or {}).get(event, how_node.line)
+            if event not in EVENTS:
+                self.error(line, "unknown_event", event=event, known=", ".join(EVENTS))
+                continue
+            found = self.announcement(event, how_node)
+            if found is not None:
+                announce[event] = found
+        if profile_id is None or name is None or description is None:
+            return None
+        return Profile(profile_id, self.file, name, description, tuple(scenes), announce)
+
+    def announcement(self, event: str, node: Located) -> Announcement | None:
+        where = f"announce.{event}"
+        if isinstance(node.value, dict):
+            fields = self.mapping(node, where, ("how", "after_minutes"), ("how",)) or {}
+        else:
+            fields = {"how": node}
+        if "how" not in fields:
+            return None
+        how = self.text(fields["how"], f"{where}.how")
+        if how is not None and how not in HOW:
+            self.error(fields["how"].line, "unknown_how", value=how)
+            how = None
+        minutes: int | None = None
+        if "after_minutes" in fields:
+            value_node = fields["after_minutes"]
+            value = self.number(value_node, f"{where}.after_minutes")
+            if not EVENTS[event].lasting:
+                self.error(value_node.line, "minutes_not_allowed", event=event)
+            elif value is not None and (not isinstance(value, int) or not 1 <= value <= 240):
+                self.error(
+                    value_node.line,
+                    "out_of_range",
+                    option="after_minutes",
+                    low=1,
+                    high=240,
+                    value=value,
+                )
+            elif value is not None:
+                minutes = int(value)
+        elif EVENTS[event].lasting:
+            self.error(node.line, "minutes_required", event=event)
+        return Announcement(how, minutes) if how is not None else None
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+# --- Command line ------------------------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Check a folder of packs and profiles; print every problem; 1 if there is any."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    folder = Path(args[0] if args else "scenes")
+    library = load_library(folder)
+    for error in library.errors:
+        print(error, file=sys.stderr)
+    scenes = sum(len(pack.scenes) for pack in library.packs)
+    print(
+        f"{folder}: {len(library.packs)} packs ({scenes} scenes), {len(library.profiles)} profiles,"
+        f" {len(library.errors)} problems / {len(library.packs)} 个场景包（{scenes} 个场景），"
+        f"{len(library.profiles)} 个用户配置，{len(library.errors)} 个问题"
+    )
+    return 1 if library.errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
