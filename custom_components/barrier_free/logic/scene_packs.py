@@ -14,7 +14,6 @@ after packs, so a profile naming a scene of a broken pack says so.
 
 from __future__ import annotations
 
-import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import Final
 
 from .pack_errors import PackError
+from .pack_shapes import ID, LANGUAGES, ShapeCheck, Text
 from .pack_yaml import MAX_BYTES, Located, parse_yaml
 from .scene_roles import ACTIONS, EVENTS, OPENING_COVER_ACTIONS, ROLES, SENSITIVE_ACTIONS
 
@@ -40,25 +40,11 @@ __all__ = [
     "read_library",
 ]
 
-LANGUAGES: Final = ("zh", "en")
 HOW: Final = ("speech", "flash", "both")
 # Domains with an on/open state worth saying when leaving home.
 REPORTABLE_DOMAINS: Final = frozenset(
     {"light", "switch", "fan", "cover", "media_player", "lock", "binary_sensor"}
 )
-_ID: Final = re.compile(r"[a-z][a-z0-9_]{0,63}")
-
-
-@dataclass(frozen=True, slots=True)
-class Text:
-    """A text in both languages."""
-
-    zh: str
-    en: str
-
-    def in_language(self, language: str) -> str:
-        """The text in `language` ("zh…" for Mandarin, anything else English)."""
-        return self.zh if language.lower().startswith("zh") else self.en
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,7 +190,7 @@ def read_library(files: Mapping[str, bytes]) -> Library:
         check = _Check(name)
         pack = check.pack(tree, scene_files, phrase_owner)
         if pack is None or check.errors:
-            errors.extend(check.errors)
+            errors.extend(check.sorted_errors())
             continue
         packs.append(pack)
         for scene in pack.scenes:
@@ -217,7 +203,7 @@ def read_library(files: Mapping[str, bytes]) -> Library:
         check = _Check(name)
         profile = check.profile(tree, scene_files, profiles)
         if profile is None or check.errors:
-            errors.extend(check.errors)
+            errors.extend(check.sorted_errors())
             continue
         profiles[profile.id] = profile
     return Library(tuple(packs), profiles, tuple(errors))
@@ -235,94 +221,8 @@ def _phrase_key(phrase: str) -> str:
 # --- Checking -----------------------------------------------------------------------------------
 
 
-class _Check:
-    """The checks of one file; problems pile up in `errors`."""
-
-    def __init__(self, file: str) -> None:
-        self.file = file
-        self.errors: list[PackError] = []
-
-    def error(self, line: int | None, code: str, **params: object) -> None:
-        self.errors.append(PackError(self.file, line, code, {k: str(v) for k, v in params.items()}))
-
-    # Shapes.
-
-    def mapping(
-        self,
-        node: Located,
-        where: str,
-        allowed: Sequence[str],
-        required: Sequence[str] = (),
-    ) -> dict[str, Located] | None:
-        if not isinstance(node.value, dict):
-            self.error(node.line, "expected_mapping", key=where)
-            return None
-        lines = node.key_lines or {}
-        for key in node.value:
-            if key not in allowed:
-                self.error(
-                    lines.get(key, node.line), "unknown_key", key=key, allowed=", ".join(allowed)
-                )
-        for key in required:
-            if key not in node.value:
-                self.error(node.line, "missing_key", key=f"{where}.{key}" if where else key)
-        return {key: value for key, value in node.value.items() if key in allowed}
-
-    def text(self, node: Located, where: str) -> str | None:
-        if not isinstance(node.value, str):
-            self.error(node.line, "expected_text", key=where)
-            return None
-        if not node.value.strip():
-            self.error(node.line, "blank_text", key=where)
-            return None
-        return node.value.strip()
-
-    def ident(self, node: Located, where: str) -> str | None:
-        value = self.text(node, where)
-        if value is not None and not _ID.fullmatch(value):
-            self.error(node.line, "invalid_id", value=value)
-            return None
-        return value
-
-    def items(self, node: Located, where: str) -> list[Located]:
-        if not isinstance(node.value, list):
-            self.error(node.line, "expected_list", key=where)
-            return []
-        if not node.value:
-            self.error(node.line, "empty_list", key=where)
-        return node.value
-
-    def both(self, node: Located, where: str) -> Text | None:
-        """A {zh, en} pair of texts."""
-        fields = self.mapping(node, where, LANGUAGES)
-        if fields is None:
-            return None
-        for language in LANGUAGES:
-            if language not in fields:
-                self.error(node.line, "missing_language", key=where, language=language)
-        zh = self.text(fields["zh"], f"{where}.zh") if "zh" in fields else None
-        en = self.text(fields["en"], f"{where}.en") if "en" in fields else None
-        return Text(zh, en) if zh is not None and en is not None else None
-
-    def phrases(self, node: Located, where: str) -> dict[str, tuple[str, ...]]:
-        fields = self.mapping(node, where, LANGUAGES) or {}
-        found: dict[str, tuple[str, ...]] = {}
-        for language in LANGUAGES:
-            if language not in fields:
-                self.error(node.line, "missing_language", key=where, language=language)
-                continue
-            said = [
-                self.text(item, f"{where}.{language}")
-                for item in self.items(fields[language], f"{where}.{language}")
-            ]
-            found[language] = tuple(p for p in said if p is not None)
-        return found
-
-    def number(self, node: Located, where: str) -> float | None:
-        if isinstance(node.value, bool) or not isinstance(node.value, int | float):
-            self.error(node.line, "expected_number", key=where)
-            return None
-        return node.value
+class _Check(ShapeCheck):
+    """The checks of one pack or profile file."""
 
     # Packs.
 
@@ -344,7 +244,7 @@ class _Check:
                 self.error(node.line, "empty_list", key="scenes")
             for scene_id, scene_node in (fields or {}).items():
                 line = (node.key_lines or {}).get(scene_id, scene_node.line)
-                if not _ID.fullmatch(scene_id):
+                if not ID.fullmatch(scene_id):
                     self.error(line, "invalid_id", value=scene_id)
                     continue
                 if scene_id in scene_files:
@@ -424,7 +324,11 @@ class _Check:
             self.error(line, "sensitive_action", action=action, role=role or "?")
             return None
         if action not in ACTIONS:
-            self.error(line, "unknown_action", action=action, allowed=", ".join(ACTIONS))
+            domain = action.partition(".")[0]
+            same_domain = [known for known in ACTIONS if known.startswith(f"{domain}.")]
+            self.error(
+                line, "unknown_action", action=action, allowed=", ".join(same_domain or ACTIONS)
+            )
             return None
         if role is None:
             return None
