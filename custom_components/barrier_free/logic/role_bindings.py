@@ -125,10 +125,13 @@ def suggest_bindings(entities: Iterable[EntityInfo]) -> dict[str, RoleSuggestion
 
 
 def binding_problems(
-    bindings: Mapping[str, Sequence[str]], entities: Mapping[str, EntityInfo]
+    bindings: Mapping[str, Sequence[str]],
+    entities: Mapping[str, EntityInfo],
+    sensitive: frozenset[str] = frozenset(),
 ) -> list[tuple[str, str]]:
-    """(role, entity id) pairs that must not be saved: unknown role, missing entity, or an
-    entity the role does not accept (a garage door as curtains would let a scene open it)."""
+    """(role, entity id) pairs that must not be saved: unknown role, missing entity, an entity
+    the role does not accept (a garage door as curtains would let a scene open it), an entity
+    the installer marked sensitive (a gate on a switch), or a second entity for a single role."""
     problems: list[tuple[str, str]] = []
     for role_id, entity_ids in bindings.items():
         role = ROLES.get(role_id)
@@ -137,6 +140,7 @@ def binding_problems(
             if (
                 role is None
                 or entity is None
+                or entity_id in sensitive
                 or not role.accepts_entity(entity.domain, entity.device_class)
             ):
                 problems.append((role_id, entity_id))

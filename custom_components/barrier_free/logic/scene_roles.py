@@ -9,7 +9,8 @@ words that suggest it when binding (in names, aliases and areas).
 Sensitive actions (unlock, disarm, opening a door, garage or gate) are never allowed in a
 scene: they need the resident's confirmation and PIN, which a scene run cannot give. Covers
 are judged by their role: a role that accepts garage/gate/door covers can be closed, never
-opened; the curtains role never accepts such a cover, so binding cannot smuggle one in.
+opened; the curtains role accepts only covers labelled as curtains, blinds, shades, shutters or
+awnings, so binding cannot smuggle a door in.
 """
 
 from __future__ import annotations
@@ -114,7 +115,8 @@ ROLES: Final[Mapping[str, Role]] = {
     "curtains": Role(
         "窗帘",
         "curtains",
-        {"cover": frozenset({"curtain", "blind", "shade", "shutter", None})},
+        # No "no device class": an unlabelled cover might be a garage door.
+        {"cover": frozenset({"curtain", "blind", "shade", "shutter", "awning"})},
         ("窗帘", "百叶", "curtain", "curtains", "blind", "blinds", "shade"),
         multiple=True,
     ),
