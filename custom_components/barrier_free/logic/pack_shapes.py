@@ -50,7 +50,10 @@ class ShapeCheck:
         where: str,
         allowed: Sequence[str],
         required: Sequence[str] = (),
+        line: int | None = None,
     ) -> dict[str, Located] | None:
+        """The allowed keys of a mapping; unknown and missing keys are problems (a missing key
+        is reported at `line`, the mapping's own key, when given)."""
         if not isinstance(node.value, dict):
             self.error(node.line, "expected_mapping", key=where)
             return None
@@ -62,7 +65,7 @@ class ShapeCheck:
                 )
         for key in required:
             if key not in node.value:
-                self.error(node.line, "missing_key", key=f"{where}.{key}" if where else key)
+                self.error(line or node.line, "missing_key", key=f"{where}.{key}" if where else key)
         return {key: value for key, value in node.value.items() if key in allowed}
 
     def text(self, node: Located, where: str) -> str | None:

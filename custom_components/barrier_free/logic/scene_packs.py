@@ -270,6 +270,7 @@ class _Check(ShapeCheck):
             where,
             ("name", "say", "description", "steps", "report"),
             ("name", "say", "description", "steps"),
+            line,
         )
         if fields is None:
             return None
