@@ -269,7 +269,7 @@ def summarize_run(
         sentences = ["，".join(done_parts)] if done_parts else []
         sentences += other_parts
         return head + "".join(f"{sentence}。" for sentence in sentences)
-    return head + " ".join(f"{sentence}." for sentence in [*done_parts, *other_parts])
+    return head + " ".join(f"{_capitalised(sentence)}." for sentence in [*done_parts, *other_parts])
 
 
 def _role_name(role: str, language: str) -> str:
