@@ -71,8 +71,16 @@ def _mentions(texts: Iterable[str], words: Iterable[str]) -> bool:
 def _evidence(role: Role, entity: EntityInfo) -> int:
     """How strongly `entity` looks like `role` (0: only the domain fits)."""
     score = 0
-    classes = role.accepts.get(entity.domain)
-    if classes is not None and entity.device_class is not None and entity.device_class in classes:
+    # A device class tells only on the role's main domain: a smart plug ("outlet") may carry
+    # a lamp, but is no sign of one; an occupancy sensor may serve as a doorbell, but is no sign.
+    main_domain = next(iter(role.accepts))
+    classes = role.accepts[main_domain]
+    if (
+        entity.domain == main_domain
+        and classes is not None
+        and entity.device_class is not None
+        and entity.device_class in classes
+    ):
         score += 3
     if _mentions((entity.name, *entity.aliases), role.words):
         score += 4
