@@ -371,3 +371,17 @@ def test_check_packs_passes_the_shipped_packs_and_fails_a_broken_folder(tmp_path
     assert bad.returncode == 1
     assert f"{tmp_path / 'bad.yaml'}:8: lock.unlock on front_door_lock is a sensitive" in bad.stderr
     assert f"{tmp_path / 'bad.yaml'}:8: 在 front_door_lock 上执行 lock.unlock" in bad.stderr
+
+
+def test_the_scenes_of_chosen_profiles_come_once_each_in_profile_order() -> None:
+    library = load_library(SCENES)
+    showroom_then_blind = [s.id for s in library.scenes_of(["showroom", "blind", "unknown"])]
+    assert showroom_then_blind == [
+        "coming_home",
+        "night_path",
+        "wake_up",
+        "everything_off",
+        "help",
+        "leaving_home",
+    ]
+    assert library.scenes_of([]) == ()

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from custom_components.barrier_free.logic.scene_packs import Scene, load_library
+from custom_components.barrier_free.logic.scene_roles import ROLES
 from custom_components.barrier_free.logic.scene_run import (
     Outcome,
     RunResult,
@@ -17,7 +18,6 @@ from custom_components.barrier_free.logic.scene_run import (
     still_on_or_open,
     summarize_run,
 )
-from custom_components.barrier_free.logic.scene_roles import ROLES
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENES = load_library(ROOT / "scenes").scenes
