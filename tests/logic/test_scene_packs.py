@@ -13,7 +13,13 @@ import pytest
 
 from custom_components.barrier_free.logic.pack_errors import MESSAGES, PackError, placeholders
 from custom_components.barrier_free.logic.pack_yaml import MAX_ALIASES, MAX_BYTES, MAX_DEPTH
-from custom_components.barrier_free.logic.scene_packs import Library, load_library, read_library
+from custom_components.barrier_free.logic.scene_packs import (
+    BUNDLED_FOLDER,
+    Announcement,
+    Library,
+    load_library,
+    read_library,
+)
 from custom_components.barrier_free.logic.scene_roles import (
     ACTIONS,
     EVENTS,
@@ -385,3 +391,35 @@ def test_the_scenes_of_chosen_profiles_come_once_each_in_profile_order() -> None
         "leaving_home",
     ]
     assert library.scenes_of([]) == ()
+
+
+def test_profiles_add_up_for_a_household_with_two_residents() -> None:
+    library = load_library(SCENES)
+    merged = library.announcements(["blind", "deaf_hard_of_hearing"])
+    assert merged["doorbell"].how == "both"  # speech for one, flash for the other
+    assert merged["door_left_open"] == Announcement("both", 3)  # the earlier of 3 and 5
+    assert library.announcements(["blind"])["leak"] == Announcement("speech", None)
+    assert library.announcements([]) == {}
+
+
+def test_the_integration_loads_its_bundled_copy() -> None:
+    library = load_library(BUNDLED_FOLDER)
+    assert library.errors == () and set(library.profiles) == set(PROFILES)
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        (scene_pack(STEP).replace("[坏了]", "[" + "很" * 41 + "]"), "too_long"),
+        (
+            scene_pack(STEP).replace(
+                "[坏了]", "[" + ", ".join(f"说法{i}" for i in range(21)) + "]"
+            ),
+            "too_many",
+        ),
+        (scene_pack(STEP).replace("zh: 坏的。", "zh: " + "长" * 401), "too_long"),
+    ],
+)
+def test_texts_stay_speakable(tmp_path: Path, text: str, code: str) -> None:
+    library = load(tmp_path, pack=text)
+    assert code in {e.code for e in library.errors} and library.packs == ()

@@ -15,6 +15,8 @@ from custom_components.barrier_free.logic.scene_run import (
     ScenePlan,
     plan_scene,
     scene_availability,
+    scene_for_text,
+    scene_phrases,
     still_on_or_open,
     summarize_run,
 )
@@ -201,3 +203,15 @@ def test_nothing_bound_nothing_done_and_it_says_so() -> None:
     assert plan.runnable and plan.calls == ()
     assert summarize_run(plan, [], (), {}, "zh") == "全部关闭：没有可以做的操作。"
     assert summarize_run(plan, [], (), {}, "en") == "Everything off. There was nothing to do."
+
+
+def test_scene_phrases_and_what_text_starts_a_scene() -> None:
+    scenes = list(SCENES.values())
+    zh = scene_phrases(scenes, "zh-Hans")
+    assert "回家模式" in zh and "我要睡觉了" in zh and "I'm home" not in zh
+    assert "night path" in scene_phrases(scenes, "en")
+    # As the recogniser writes it: spaces between Mandarin words, punctuation, any case.
+    assert scene_for_text("我 回来 了。", scenes, "zh") is SCENES["coming_home"]
+    assert scene_for_text("I'm Going Out!", scenes, "en") is SCENES["leaving_home"]
+    assert scene_for_text("救命", scenes, "en") is SCENES["help"]
+    assert scene_for_text("打开客厅的灯", scenes, "zh") is None

@@ -30,6 +30,7 @@ __all__ = ["VERSION", "Household", "export_household", "household_roles", "read_
 VERSION: Final = 1
 _TOP: Final = ("barrier_free_household", "language", "profiles", "speech", "phrases", "roles")
 _ENTITY_KEYS: Final = ("name", "domain", "device_class", "area", "aliases")
+_MAX_EXTRAS: Final = 500  # extra phrases per language
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +128,7 @@ def _read(
         speech = check.mapping(top["speech"], "speech", ("rate", "volume")) or {}
         rate = _whole(check, speech.get("rate"), "speech.rate", 0, 1000)
         volume = _whole(check, speech.get("volume"), "speech.volume", 0, 100)
-    phrases = check.phrases(top["phrases"], "phrases") if "phrases" in top else {}
+    phrases = check.phrases(top["phrases"], "phrases", _MAX_EXTRAS) if "phrases" in top else {}
     roles: dict[str, tuple[EntityDescription, ...]] = {}
     if "roles" in top:
         node = top["roles"]

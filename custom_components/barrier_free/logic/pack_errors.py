@@ -71,6 +71,14 @@ MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
     ),
     "blank_text": ("{key} is empty.", "{key} 是空的。"),
     "empty_list": ("{key} needs at least one entry.", "{key} 至少要有一项。"),
+    "too_long": (
+        "{key} has {length} characters; at most {limit} are allowed.",
+        "{key} 有 {length} 个字符，最多只能有 {limit} 个。",
+    ),
+    "too_many": (
+        "{key} has {count} entries; at most {limit} are allowed.",
+        "{key} 有 {count} 项，最多只能有 {limit} 项。",
+    ),
     # Scenes.
     "unknown_role": (
         "Unknown role {role} (the roles are listed in scenes/README.md).",

@@ -11,10 +11,14 @@ from typing import Final
 from .pack_errors import PackError
 from .pack_yaml import Located
 
-__all__ = ["ID", "LANGUAGES", "ShapeCheck", "Text"]
+__all__ = ["ID", "LANGUAGES", "MAX_PHRASE", "MAX_PHRASES", "MAX_TEXT", "ShapeCheck", "Text"]
 
 LANGUAGES: Final = ("zh", "en")
 ID: Final = re.compile(r"[a-z][a-z0-9_]{0,63}")
+# Texts end up in the recogniser's phrase list and in spoken answers: keep them speakable.
+MAX_TEXT: Final = 400
+MAX_PHRASE: Final = 40
+MAX_PHRASES: Final = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,14 +72,18 @@ class ShapeCheck:
                 self.error(line or node.line, "missing_key", key=f"{where}.{key}" if where else key)
         return {key: value for key, value in node.value.items() if key in allowed}
 
-    def text(self, node: Located, where: str) -> str | None:
+    def text(self, node: Located, where: str, limit: int = MAX_TEXT) -> str | None:
         if not isinstance(node.value, str):
             self.error(node.line, "expected_text", key=where)
             return None
-        if not node.value.strip():
+        value = node.value.strip()
+        if not value:
             self.error(node.line, "blank_text", key=where)
             return None
-        return node.value.strip()
+        if len(value) > limit:
+            self.error(node.line, "too_long", key=where, length=len(value), limit=limit)
+            return None
+        return value
 
     def ident(self, node: Located, where: str) -> str | None:
         value = self.text(node, where)
@@ -104,17 +112,26 @@ class ShapeCheck:
         en = self.text(fields["en"], f"{where}.en") if "en" in fields else None
         return Text(zh, en) if zh is not None and en is not None else None
 
-    def phrases(self, node: Located, where: str) -> dict[str, tuple[str, ...]]:
+    def phrases(
+        self, node: Located, where: str, most: int = MAX_PHRASES
+    ) -> dict[str, tuple[str, ...]]:
+        """Per language, a list of short phrases."""
         fields = self.mapping(node, where, LANGUAGES) or {}
         found: dict[str, tuple[str, ...]] = {}
         for language in LANGUAGES:
             if language not in fields:
                 self.error(node.line, "missing_language", key=where, language=language)
                 continue
-            said = [
-                self.text(item, f"{where}.{language}")
-                for item in self.items(fields[language], f"{where}.{language}")
-            ]
+            items = self.items(fields[language], f"{where}.{language}")
+            if len(items) > most:
+                self.error(
+                    fields[language].line,
+                    "too_many",
+                    key=f"{where}.{language}",
+                    count=len(items),
+                    limit=most,
+                )
+            said = [self.text(item, f"{where}.{language}", MAX_PHRASE) for item in items[:most]]
             found[language] = tuple(p for p in said if p is not None)
         return found
 

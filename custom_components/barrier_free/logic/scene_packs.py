@@ -26,6 +26,7 @@ from .pack_yaml import MAX_BYTES, Located, parse_yaml
 from .scene_roles import ACTIONS, EVENTS, OPENING_COVER_ACTIONS, ROLES, SENSITIVE_ACTIONS
 
 __all__ = [
+    "BUNDLED_FOLDER",
     "HOW",
     "LANGUAGES",
     "Announcement",
@@ -37,11 +38,14 @@ __all__ = [
     "Text",
     "load_library",
     "main",
+    "phrase_key",
     "read_library",
 ]
 
 HOW: Final = ("speech", "flash", "both")
 # Domains with an on/open state worth saying when leaving home.
+# The integration's own copy of scenes/ (made by script/bundle-packs): what it loads at run time.
+BUNDLED_FOLDER: Final = Path(__file__).resolve().parent.parent / "scenes"
 REPORTABLE_DOMAINS: Final = frozenset(
     {"light", "switch", "fan", "cover", "media_player", "lock", "binary_sensor"}
 )
@@ -144,6 +148,25 @@ class Library:
         ]
         return tuple(scenes[sid] for sid in dict.fromkeys(ids) if sid in scenes)
 
+    def announcements(self, profile_ids: Iterable[str]) -> dict[str, Announcement]:
+        """How each event is announced for a household with these profiles.
+
+        Profiles add up: speech from one and flash from another make both (a blind resident
+        living with a deaf one), and a "left open" event is announced at the earliest minute.
+        """
+        merged: dict[str, Announcement] = {}
+        for profile_id in profile_ids:
+            profile = self.profiles.get(profile_id)
+            for event, wanted in (profile.announce if profile else {}).items():
+                have = merged.get(event)
+                if have is None:
+                    merged[event] = wanted
+                    continue
+                how = have.how if have.how == wanted.how else "both"
+                minutes = [m for m in (have.after_minutes, wanted.after_minutes) if m is not None]
+                merged[event] = Announcement(how, min(minutes) if minutes else None)
+        return merged
+
 
 # --- Loading ------------------------------------------------------------------------------------
 
@@ -196,7 +219,7 @@ def read_library(files: Mapping[str, bytes]) -> Library:
         for scene in pack.scenes:
             scene_files[scene.id] = name
             for phrase in _all_phrases(scene):
-                phrase_owner[_phrase_key(phrase)] = scene.id
+                phrase_owner[phrase_key(phrase)] = scene.id
 
     profiles: dict[str, Profile] = {}
     for name, tree in profile_trees:
@@ -213,9 +236,13 @@ def _all_phrases(scene: Scene) -> list[str]:
     return [scene.name.zh, scene.name.en, *(p for ps in scene.phrases.values() for p in ps)]
 
 
-def _phrase_key(phrase: str) -> str:
-    # Recognised Mandarin has spaces between words; English case does not matter.
-    return "".join(phrase.casefold().split())
+_END_PUNCTUATION: Final = "。！？!?.,，、…~～"
+
+
+def phrase_key(phrase: str) -> str:
+    """The form in which two ways of writing a phrase compare equal: recognised Mandarin has
+    spaces between words, and case and end punctuation do not matter."""
+    return "".join(phrase.casefold().split()).strip(_END_PUNCTUATION)
 
 
 # --- Checking -----------------------------------------------------------------------------------
@@ -253,7 +280,7 @@ class _Check(ShapeCheck):
                 if scene is None:
                     continue
                 for phrase in _all_phrases(scene):
-                    key = _phrase_key(phrase)
+                    key = phrase_key(phrase)
                     owner = phrase_owner.get(key) or seen.get(key)
                     if owner is not None and owner != scene.id:
                         self.error(line, "duplicate_phrase", phrase=phrase, scene=owner)

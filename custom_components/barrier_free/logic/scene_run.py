@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
-from .scene_packs import Scene, Step
+from .scene_packs import Scene, Step, phrase_key
 from .scene_roles import ACTIONS, ROLES
 
 __all__ = [
@@ -26,6 +26,8 @@ __all__ = [
     "ServiceCall",
     "plan_scene",
     "scene_availability",
+    "scene_for_text",
+    "scene_phrases",
     "still_on_or_open",
     "summarize_run",
     "unbound_roles",
@@ -77,6 +79,25 @@ class RunResult:
     call: ServiceCall
     entity_id: str
     outcome: Outcome
+
+
+def scene_phrases(scenes: Iterable[Scene], language: str) -> tuple[str, ...]:
+    """What the recogniser's phrase list and the agent learn for `scenes` in `language`:
+    each scene's name and its natural ways to say it."""
+    lang = "zh" if language.lower().startswith("zh") else "en"
+    said = [p for s in scenes for p in (s.name.in_language(lang), *s.phrases.get(lang, ()))]
+    return tuple(dict.fromkeys(said))
+
+
+def scene_for_text(text: str, scenes: Iterable[Scene], language: str) -> Scene | None:
+    """The scene `text` asks for (its name or one of its phrases, in either language: a
+    bilingual household mixes them), or None. The checker keeps phrases unique across scenes."""
+    wanted = phrase_key(text)
+    for scene in scenes:
+        said = (scene.name.zh, scene.name.en, *(p for ps in scene.phrases.values() for p in ps))
+        if any(phrase_key(phrase) == wanted for phrase in said):
+            return scene
+    return None
 
 
 def unbound_roles(scene: Scene, bindings: Bindings) -> tuple[str, ...]:
