@@ -328,6 +328,13 @@ def test_a_python_tag_is_never_run(tmp_path: Path) -> None:
     assert not marker.exists()
 
 
+def test_something_named_yaml_that_is_not_a_file_is_reported_not_opened(tmp_path: Path) -> None:
+    (tmp_path / "folder.yaml").mkdir()
+    library = load(tmp_path, good=GOOD_PACK)
+    assert [(Path(e.file).name, e.code) for e in library.errors] == [("folder.yaml", "unreadable")]
+    assert [pack.id for pack in library.packs] == ["good"]
+
+
 def test_a_missing_folder_is_a_problem_not_a_crash(tmp_path: Path) -> None:
     library = load_library(tmp_path / "nowhere")
     assert [e.code for e in library.errors] == ["not_a_folder"]

@@ -93,6 +93,11 @@ class Scene:
         return tuple(dict.fromkeys(step.role for step in self.steps if not step.optional))
 
     @property
+    def said(self) -> tuple[str, ...]:
+        """Every way to ask for the scene: its names and phrases in both languages."""
+        return (self.name.zh, self.name.en, *(p for ps in self.phrases.values() for p in ps))
+
+    @property
     def roles(self) -> tuple[str, ...]:
         """Every role the scene uses."""
         return tuple(dict.fromkeys([*(step.role for step in self.steps), *self.report]))
@@ -180,6 +185,9 @@ def load_library(folder: Path) -> Library:
     files: dict[str, bytes] = {}
     unreadable: list[PackError] = []
     for path in sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml")):
+        if not path.is_file():  # a folder or a pipe named *.yaml: never open it
+            unreadable.append(PackError(str(path), None, "unreadable", {"detail": "not a file"}))
+            continue
         try:
             with path.open("rb") as handle:
                 # One byte more than allowed is enough to refuse a huge file.
@@ -218,7 +226,7 @@ def read_library(files: Mapping[str, bytes]) -> Library:
         packs.append(pack)
         for scene in pack.scenes:
             scene_files[scene.id] = name
-            for phrase in _all_phrases(scene):
+            for phrase in scene.said:
                 phrase_owner[phrase_key(phrase)] = scene.id
 
     profiles: dict[str, Profile] = {}
@@ -230,10 +238,6 @@ def read_library(files: Mapping[str, bytes]) -> Library:
             continue
         profiles[profile.id] = profile
     return Library(tuple(packs), profiles, tuple(errors))
-
-
-def _all_phrases(scene: Scene) -> list[str]:
-    return [scene.name.zh, scene.name.en, *(p for ps in scene.phrases.values() for p in ps)]
 
 
 _END_PUNCTUATION: Final = "。！？!?.,，、…~～"
@@ -279,7 +283,7 @@ class _Check(ShapeCheck):
                 scene = self.scene(scene_id, pack_id or "?", line, scene_node)
                 if scene is None:
                     continue
-                for phrase in _all_phrases(scene):
+                for phrase in scene.said:
                     key = phrase_key(phrase)
                     owner = phrase_owner.get(key) or seen.get(key)
                     if owner is not None and owner != scene.id:

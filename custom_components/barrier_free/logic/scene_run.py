@@ -94,8 +94,7 @@ def scene_for_text(text: str, scenes: Iterable[Scene], language: str) -> Scene |
     bilingual household mixes them), or None. The checker keeps phrases unique across scenes."""
     wanted = phrase_key(text)
     for scene in scenes:
-        said = (scene.name.zh, scene.name.en, *(p for ps in scene.phrases.values() for p in ps))
-        if any(phrase_key(phrase) == wanted for phrase in said):
+        if any(phrase_key(phrase) == wanted for phrase in scene.said):
             return scene
     return None
 
