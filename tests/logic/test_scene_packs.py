@@ -356,6 +356,14 @@ def test_a_problem_reads_file_line_and_both_languages() -> None:
     text = str(error)
     assert text.startswith("scenes/packs/x.yaml:4: This is not valid YAML")
     assert "\nscenes/packs/x.yaml:4: YAML 格式有误" in text
+    assert error.as_dict() == {
+        "file": "scenes/packs/x.yaml",
+        "line": 4,
+        "code": "yaml_syntax",
+        "message": error.message("en"),
+        "message_zh": error.message("zh"),
+        "params": dict(error.params),
+    }
 
 
 # --- The command line ----------------------------------------------------------------------------

@@ -176,6 +176,17 @@ class PackError:
         """`file:line`, or the file alone."""
         return self.file if self.line is None else f"{self.file}:{self.line}"
 
+    def as_dict(self) -> dict[str, object]:
+        """Serialisable form (diagnostics, an action's response), like the station's errors."""
+        return {
+            "file": self.file,
+            "line": self.line,
+            "code": self.code,
+            "message": self.message("en"),
+            "message_zh": self.message("zh"),
+            "params": dict(self.params),
+        }
+
     def __str__(self) -> str:
         return f"{self.where}: {self.message('en')}\n{self.where}: {self.message('zh')}"
 
