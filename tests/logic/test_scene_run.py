@@ -193,7 +193,7 @@ def test_a_scene_run_without_a_needed_role_says_which_and_what_did_not_respond()
         "求助：已打开门厅灯、走廊灯、客厅灯和夜间通道灯。床头灯没有响应。还没有给看护人通知设置设备。"
     )
     assert summarize_run(plan, results, (), NAMES_EN, "en") == (
-        "Help. Turned on entrance light, hallway light, living room light and the path lights."
+        "Emergency help. Turned on entrance light, hallway light, living room light and the path lights."
         " Bedside lamp did not respond. No device is set up for the caregiver notification."
     )
 
