@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hassil import Intents, recognize
 
 from custom_components.barrier_free.logic.scene_packs import Scene, load_library
 from custom_components.barrier_free.logic.scene_roles import ROLES
@@ -193,8 +194,8 @@ def test_a_scene_run_without_a_needed_role_says_which_and_what_did_not_respond()
         "求助：已打开门厅灯、走廊灯、客厅灯和夜间通道灯。床头灯没有响应。还没有给看护人通知设置设备。"
     )
     assert summarize_run(plan, results, (), NAMES_EN, "en") == (
-        "Emergency help. Turned on entrance light, hallway light, living room light and the path lights."
-        " Bedside lamp did not respond. No device is set up for the caregiver notification."
+        "Emergency help. Turned on entrance light, hallway light, living room light and the path"
+        " lights. Bedside lamp did not respond. No device is set up for the caregiver notification."
     )
 
 
@@ -215,3 +216,17 @@ def test_scene_phrases_and_what_text_starts_a_scene() -> None:
     assert scene_for_text("I'm Going Out!", scenes, "en") is SCENES["leaving_home"]
     assert scene_for_text("救命", scenes, "en") is SCENES["help"]
     assert scene_for_text("打开客厅的灯", scenes, "zh") is None
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_no_scene_phrase_is_taken_by_the_agents_own_sentences(language: str) -> None:
+    # "help" / "help me" ask the agent what it can do; an emergency scene must not hide them.
+    sentences = ROOT / f"custom_components/barrier_free/sentences/{language}.yaml"
+    intents = Intents.from_yaml(sentences.read_text(encoding="utf-8"))
+    taken = {
+        phrase: result.intent.name
+        for phrase in scene_phrases(SCENES.values(), language)
+        if (result := recognize(phrase, intents)) is not None
+    }
+    assert taken == {}
+    assert recognize("help me" if language == "en" else "帮助", intents) is not None
