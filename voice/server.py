@@ -50,15 +50,27 @@ from .announce import (
 from .audio import SAMPLE_WIDTH, AudioTooLong, EmptyAudio, check_format
 from .discovery import Advert, StationAdvertiser
 from .errors import UnknownLanguage, VoiceError
-from .framing import FramingError, Limits, encode_event, read_event
+from .framing import (
+    OPEN_LIMITS,
+    UNPAIRED_LIMITS,
+    FramingError,
+    Limits,
+    encode_event,
+    read_event,
+)
 from .pairing import (
     StateDirError,
+    client_proof,
     ensure_private_dir,
+    is_nonce,
     load_or_create_station_id,
     load_or_create_token,
+    new_nonce,
+    station_proof,
     token_matches,
 )
 from .recognition import ENGINES, LANGUAGE_ALIASES
+from .throttled_log import ThrottledLog
 
 if TYPE_CHECKING:
     from .recognition import PhraseReport, RecognitionStream, Recognizer, Result
@@ -66,7 +78,7 @@ if TYPE_CHECKING:
 
 _LOGGER = logging.getLogger(__name__)
 
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2  # 2: challenge-response pairing, the token never crosses the wire
 DEFAULT_PORT = 10800
 DEFAULT_STATE_DIR = Path.home() / ".local" / "share" / "barrier-free" / "station"
 MAX_PHRASES = 10_000
@@ -87,14 +99,35 @@ PRIORITIES = {p.name.lower(): p for p in Priority}
 
 class PairingRequired(VoiceError):
     code = "pairing_required"
-    en = "Pair first: send bf-pair with the station's token before '{event}'."
-    zh = "请先配对：在“{event}”之前发送带有语音站令牌的 bf-pair。"
+    en = "Pair first (bf-hello, then bf-pair) before '{event}'."
+    zh = "请先配对（先发送 bf-hello，再发送 bf-pair），然后才能发送“{event}”。"
 
 
 class BadToken(VoiceError):
     code = "bad_token"
-    en = "The pairing token is wrong. Copy it again from the station's token file."
-    zh = "配对令牌不正确。请从语音站的令牌文件重新复制。"
+    en = (
+        "The pairing proof is wrong: this client does not hold the station's token. "
+        "Copy it again from the station's token file."
+    )
+    zh = "配对证明不正确：此客户端没有语音站的令牌。请从语音站的令牌文件重新复制。"
+
+
+class PairingOutdated(VoiceError):
+    code = "pairing_outdated"
+    en = (
+        "This client sent the pairing token itself, which this station never accepts "
+        "(protocol {protocol} proves the token without sending it). Update the client."
+    )
+    zh = (
+        "此客户端直接发送了配对令牌，本语音站不接受"
+        "（协议 {protocol} 只证明持有令牌而不发送它）。请更新客户端。"
+    )
+
+
+class PairingTimeout(VoiceError):
+    code = "pairing_timeout"
+    en = "The connection was closed: it did not pair within {seconds:g} seconds."
+    zh = "连接已关闭：未在 {seconds:g} 秒内完成配对。"
 
 
 class UnexpectedEvent(VoiceError):
@@ -188,7 +221,13 @@ class StationConfig:
     max_seconds: float = 30.0
     output: str | Path | None = None  # "speaker", a folder for WAV files, None: speaker if any
     output_pace: float = 1.0  # WAV-folder output: seconds "playing" per second of audio
-    limits: Limits = field(default_factory=Limits)
+    limits: Limits = field(default_factory=Limits)  # per event, once paired
+    unpaired_limits: Limits = UNPAIRED_LIMITS  # per event, before pairing
+    open_limits: Limits = OPEN_LIMITS  # unpaired Wyoming clients (wyoming_zeroconf only)
+    pairing_deadline: float = 10.0  # seconds from connect to bf-paired (not for open clients)
+    unpaired_idle: float = 5.0  # seconds an unpaired connection may take for its next event
+    max_unpaired: int = 64  # unpaired connections at once; a new one drops the oldest
+    log_interval: float = 60.0  # repeated warnings a peer can cause: one line per interval
     workers: int = 4  # threads for recogniser and synthesiser calls
 
 
@@ -306,6 +345,7 @@ class StationConnection:
     """One client: reads and handles events in order, writes through a bounded queue."""
 
     HANDLERS: ClassVar[dict[str, str]] = {
+        "bf-hello": "_hello",
         "describe": "_describe",
         "ping": "_ping",
         "select-program": "_ignore",
@@ -330,6 +370,9 @@ class StationConnection:
         self.peer = _peer(writer)
         self.paired = False
         self.subscribed = False
+        self.closing = False  # the reading side has ended (it no longer counts as unpaired)
+        self._connected_at = asyncio.get_running_loop().time()
+        self._challenge: tuple[str, str] | None = None  # (client nonce, station nonce)
         self._reader = reader
         self._writer = writer
         self._outbox: asyncio.Queue[Event | None] = asyncio.Queue(maxsize=OUTBOX_EVENTS)
@@ -380,15 +423,43 @@ class StationConnection:
 
     # --- reading ---
 
+    @property
+    def unpaired(self) -> bool:
+        """Open and not paired: what the station's budget for unpaired connections counts."""
+        return not (self.paired or self.closing or self._dead)
+
+    def _limits(self) -> Limits:
+        config = self.station.config
+        if self.paired:
+            return config.limits
+        return config.open_limits if config.wyoming_zeroconf else config.unpaired_limits
+
+    def _next_event_due(self) -> float | None:
+        """Loop time by which an unpaired connection's next event must have arrived."""
+        if self.paired:
+            return None
+        config = self.station.config
+        due = asyncio.get_running_loop().time() + config.unpaired_idle
+        if not config.wyoming_zeroconf:  # open Wyoming clients never pair
+            due = min(due, self._connected_at + config.pairing_deadline)
+        return due
+
     async def run(self) -> None:
         self._writer_task = asyncio.create_task(self._write_loop(), name=f"bf write {self.peer}")
         try:
             while not self._dead:
                 try:
-                    event = await read_event(self._reader, self.station.config.limits)
+                    async with asyncio.timeout_at(self._next_event_due()):
+                        event = await read_event(self._reader, self._limits())
+                except TimeoutError:
+                    self.station.warn("pairing_timeout", f"Closed unpaired {self.peer}: too slow")
+                    await self.send_error(PairingTimeout(seconds=self._time_given()))
+                    break
                 except FramingError as err:
+                    if not self.paired:
+                        self.station.warn("unpaired_framing", f"Closed unpaired {self.peer}: {err}")
                     await self.send_error(err)
-                    if err.fatal:
+                    if err.fatal or not self.paired:
                         break
                     continue
                 except ConnectionError, OSError:
@@ -398,7 +469,14 @@ class StationConnection:
         finally:
             await self._close()
 
+    def _time_given(self) -> float:
+        config = self.station.config
+        if config.wyoming_zeroconf:
+            return config.unpaired_idle
+        return min(config.unpaired_idle, config.pairing_deadline)
+
     async def _close(self) -> None:
+        self.closing = True
         await self._drop_request()
         self.subscribed = False
         writer_task = self._writer_task
@@ -425,6 +503,8 @@ class StationConnection:
         kind = event.type
         if kind == "bf-pair":
             return await self._pair(event)
+        if kind == "bf-hello":
+            return await self._hello(event)
         if not self.paired and not (self.station.config.wyoming_zeroconf and kind in OPEN_EVENTS):
             await self.send_error(PairingRequired(event=kind))
             return False
@@ -440,9 +520,61 @@ class StationConnection:
 
     # --- pairing and small events ---
 
+    async def _hello(self, event: Event) -> bool:
+        """The client's challenge: answer it with the station's proof and one of its own."""
+        if self.paired or self._challenge is not None:
+            await self.send_error(
+                UnexpectedEvent(
+                    event="bf-hello",
+                    detail="it comes once, before pairing",
+                    detail_zh="它只能在配对之前发送一次",
+                )
+            )
+            return False
+        client_nonce = event.data.get("nonce")
+        if not is_nonce(client_nonce):
+            await self.send_error(
+                BadRequest(event="bf-hello", field="nonce", detail="use 32 lowercase hex digits")
+            )
+            return False
+        assert isinstance(client_nonce, str)
+        station_nonce = new_nonce()
+        self._challenge = (client_nonce, station_nonce)
+        station = self.station
+        proof = station_proof(station.token, station.station_id, client_nonce, station_nonce)
+        await self.send(
+            Event(
+                "bf-challenge",
+                {
+                    "station_id": station.station_id,
+                    "nonce": station_nonce,
+                    "proof": proof,
+                    "protocol": PROTOCOL_VERSION,
+                },
+            )
+        )
+        return True
+
     async def _pair(self, event: Event) -> bool:
-        if not token_matches(self.station.token, event.data.get("token")):
-            _LOGGER.warning("Refused a wrong pairing token from %s", self.peer)
+        if "token" in event.data:
+            self.station.warn("pairing_outdated", f"Refused a plain-token bf-pair from {self.peer}")
+            await self.send_error(PairingOutdated(protocol=PROTOCOL_VERSION))
+            return False
+        challenge, self._challenge = self._challenge, None  # each challenge is answered once
+        if self.paired or challenge is None:
+            await self.send_error(
+                UnexpectedEvent(
+                    event="bf-pair",
+                    detail="it comes once, after bf-hello",
+                    detail_zh="它只能在 bf-hello 之后发送一次",
+                )
+            )
+            return False
+        client_nonce, station_nonce = challenge
+        station = self.station
+        expected = client_proof(station.token, station.station_id, station_nonce, client_nonce)
+        if not token_matches(expected, event.data.get("proof")):
+            station.warn("bad_token", f"Refused a wrong pairing proof from {self.peer}")
             await self.send_error(BadToken())
             return False
         self.paired = True
@@ -884,6 +1016,9 @@ class Station:
         self.output: AudioOutput | None = None
         self._announcer: Announcer | None = None
         self._stopping = False
+        self._log = ThrottledLog(_LOGGER, config.log_interval)
+        self._loop_handler: Any = None  # the handler ours passes everything else on to
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     # --- life cycle ---
 
@@ -928,8 +1063,13 @@ class Station:
         self._announcer = Announcer(self.output, self._render)
         self._announcer.start()
         try:
+            # The reader's buffer limit is the smallest header limit: an unpaired peer can
+            # make the station hold only a few KiB (longer lines are read in parts).
+            buffer_limit = min(
+                config.limits.header, config.unpaired_limits.header, config.open_limits.header
+            )
             self._server = await asyncio.start_server(
-                self._on_connect, config.host, config.port, limit=config.limits.header
+                self._on_connect, config.host, config.port, limit=buffer_limit
             )
         except OSError as err:
             if err.errno == errno.EADDRINUSE:
@@ -938,6 +1078,7 @@ class Station:
                 host=config.host, port=config.port, detail=err.strerror or err
             ) from err
         self.port = self._server.sockets[0].getsockname()[1]
+        self._watch_accept_errors()
         if config.wyoming_zeroconf:
             _LOGGER.warning(
                 "Advertised for Wyoming: anyone on this network can use speech-to-text and "
@@ -1029,6 +1170,7 @@ class Station:
     async def stop(self) -> None:
         """Close every client, withdraw the zeroconf records, join all threads."""
         self._stopping = True
+        self._unwatch_accept_errors()
         if self._server is not None:
             self._server.close()
         for future in self._answers.values():
@@ -1069,10 +1211,62 @@ class Station:
 
     # --- connections ---
 
+    def warn(self, key: str, text: str) -> None:
+        """A warning a peer can cause repeatedly: logged once per `log_interval`."""
+        self._log.warning(key, text)
+
+    def _make_room_for_unpaired(self) -> None:
+        """Drop the oldest unpaired connections beyond the cap, so a real client gets in."""
+        unpaired = [c for c in self._connections if c.unpaired]  # oldest first
+        excess = len(unpaired) + 1 - max(1, self.config.max_unpaired)
+        for connection in unpaired[: max(0, excess)]:
+            connection.abort()
+        if excess > 0:
+            self.warn(
+                "unpaired_cap",
+                f"{self.config.max_unpaired} unpaired connections at once: dropped the oldest",
+            )
+
+    def _watch_accept_errors(self) -> None:
+        """Count and shed on EMFILE at accept, instead of a traceback per attempt.
+
+        asyncio itself stops accepting for a second after such an error (its back-off);
+        this handler logs it once per interval and drops the oldest unpaired connection
+        so that the retry finds a free descriptor for a real client.
+        """
+        loop = asyncio.get_running_loop()
+        self._loop = loop
+        self._loop_handler = loop.get_exception_handler()
+        loop.set_exception_handler(self._on_loop_exception)
+
+    def _unwatch_accept_errors(self) -> None:
+        loop, self._loop = self._loop, None
+        if loop is not None and loop.get_exception_handler() == self._on_loop_exception:
+            loop.set_exception_handler(self._loop_handler)
+
+    def _on_loop_exception(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        server, sock = self._server, context.get("socket")
+        if (
+            server is not None
+            and sock is not None
+            and any(s.fileno() == sock.fileno() for s in server.sockets)
+        ):
+            exc = context.get("exception")
+            self.warn("accept_failed", f"Cannot accept connections: {exc}; retrying")
+            unpaired = [c for c in self._connections if c.unpaired]
+            if unpaired:
+                unpaired[0].abort()
+            return
+        if self._loop_handler is not None:
+            self._loop_handler(loop, context)
+        else:
+            loop.default_exception_handler(context)
+
     async def _on_connect(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         if self._stopping:
             writer.transport.abort()
             return
+        self._make_room_for_unpaired()
         connection = StationConnection(self, reader, writer)
         task = asyncio.current_task()
         assert task is not None

@@ -5,8 +5,11 @@
 """
 
 from .client import (
+    NONCE_BYTES,
     StationSession,
     async_probe,
+    client_proof,
+    station_proof,
 )
 from .errors import (
     AUTH_ERROR_CODES,
@@ -14,6 +17,7 @@ from .errors import (
     InvalidAuth,
     NotAStation,
     StationError,
+    StationNotProven,
     StationRequestError,
 )
 from .events import (
@@ -25,9 +29,11 @@ from .events import (
     EV_AUDIO_START,
     EV_AUDIO_STOP,
     EV_BUTTON,
+    EV_CHALLENGE,
     EV_DESCRIBE,
     EV_ERROR,
     EV_GET_PHRASES,
+    EV_HELLO,
     EV_INFO,
     EV_PAIR,
     EV_PAIRED,
@@ -51,6 +57,7 @@ from .events import (
     TranscriptResult,
     announce_event,
     answer_event,
+    hello_event,
     pair_event,
     ping_event,
     set_phrases_event,
@@ -69,9 +76,11 @@ __all__ = [
     "EV_AUDIO_START",
     "EV_AUDIO_STOP",
     "EV_BUTTON",
+    "EV_CHALLENGE",
     "EV_DESCRIBE",
     "EV_ERROR",
     "EV_GET_PHRASES",
+    "EV_HELLO",
     "EV_INFO",
     "EV_PAIR",
     "EV_PAIRED",
@@ -85,6 +94,7 @@ __all__ = [
     "EV_SYNTHESIZE",
     "EV_TRANSCRIBE",
     "EV_TRANSCRIPT",
+    "NONCE_BYTES",
     "PROTOCOL",
     "SAMPLE_WIDTH",
     "AudioFormat",
@@ -95,6 +105,7 @@ __all__ = [
     "RoomUtterance",
     "StationError",
     "StationInfo",
+    "StationNotProven",
     "StationRequestError",
     "StationSession",
     "StationVoice",
@@ -102,10 +113,13 @@ __all__ = [
     "announce_event",
     "answer_event",
     "async_probe",
+    "client_proof",
+    "hello_event",
     "pair_event",
     "ping_event",
     "set_phrases_event",
     "settings_event",
+    "station_proof",
     "subscribe_event",
     "wav_bytes",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from wyoming.event import Event
 
 # `error` codes with which a station refuses the pairing token.
-AUTH_ERROR_CODES = frozenset({"bad_token", "pairing_required"})
+AUTH_ERROR_CODES = frozenset({"bad_token"})
 
 
 class StationError(Exception):
@@ -18,6 +18,11 @@ class CannotConnect(StationError):
 
 class InvalidAuth(StationError):
     """The station refused the pairing token."""
+
+
+class StationNotProven(InvalidAuth):
+    """The station did not prove that it holds the token: the token is wrong, or this is
+    not the station (nothing secret was sent to it)."""
 
 
 class NotAStation(StationError):

@@ -16,8 +16,10 @@ from wyoming.event import Event
 
 from .errors import NotAStation
 
-PROTOCOL = 1
+PROTOCOL = 2
 # Event types of the protocol (standard Wyoming ones and the project's `bf-` ones).
+EV_HELLO = "bf-hello"
+EV_CHALLENGE = "bf-challenge"
 EV_PAIR = "bf-pair"
 EV_PAIRED = "bf-paired"
 EV_ERROR = "error"
@@ -186,8 +188,12 @@ class AudioFormat:
     channels: int = CHANNELS
 
 
-def pair_event(token: str) -> Event:
-    return Event(EV_PAIR, {"token": token, "client": "home-assistant", "protocol": PROTOCOL})
+def hello_event(nonce: str) -> Event:
+    return Event(EV_HELLO, {"nonce": nonce, "client": "home-assistant", "protocol": PROTOCOL})
+
+
+def pair_event(proof: str) -> Event:
+    return Event(EV_PAIR, {"proof": proof, "client": "home-assistant", "protocol": PROTOCOL})
 
 
 def settings_event(rate: int, volume: float, language: str) -> Event:

@@ -33,7 +33,8 @@ from .languages import HASSIL_LANGUAGE, table_language
 
 ACCESSIBILITY_PREFIX: Final = "BarrierFree"
 EVERYDAY_INTENT: Final = "Everyday"
-_SENTENCES_DIR: Final = Path(__file__).parent / "sentences"
+# The integration's data folders (sentences/, scenes/) sit beside logic/, not in it.
+_SENTENCES_DIR: Final = Path(__file__).resolve().parent.parent / "sentences"
 
 # Home Assistant intents the agent offers by voice. Left out: timers (the station has no timer
 # support), broadcasts (no satellites), shopping/todo lists and HassRespond (free text or chat).
