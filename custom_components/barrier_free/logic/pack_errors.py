@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
+from .languages import station_language
+
 __all__ = ["MESSAGES", "PackError"]
 
 # code: (English, Mandarin)
@@ -169,7 +171,7 @@ class PackError:
     def message(self, language: str = "en") -> str:
         """What is wrong, in `language` ("zh…" for Mandarin, anything else English)."""
         en, zh = MESSAGES[self.code]
-        return (zh if language.lower().startswith("zh") else en).format_map(self.params)
+        return (zh if station_language(language) == "zh" else en).format_map(self.params)
 
     @property
     def where(self) -> str:

@@ -8,12 +8,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from .languages import LANGUAGES, station_language
 from .pack_errors import PackError
 from .pack_yaml import Located
 
 __all__ = ["ID", "LANGUAGES", "MAX_PHRASE", "MAX_PHRASES", "MAX_TEXT", "ShapeCheck", "Text"]
 
-LANGUAGES: Final = ("zh", "en")
 ID: Final = re.compile(r"[a-z][a-z0-9_]{0,63}")
 # Texts end up in the recogniser's phrase list and in spoken answers: keep them speakable.
 MAX_TEXT: Final = 400
@@ -30,7 +30,7 @@ class Text:
 
     def in_language(self, language: str) -> str:
         """The text in `language` ("zh…" for Mandarin, anything else English)."""
-        return self.zh if language.lower().startswith("zh") else self.en
+        return self.zh if station_language(language) == "zh" else self.en
 
 
 class ShapeCheck:

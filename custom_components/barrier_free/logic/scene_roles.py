@@ -19,6 +19,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
+from .languages import station_language
+
 __all__ = [
     "ACTIONS",
     "EVENTS",
@@ -47,7 +49,7 @@ class Role:
 
     def name(self, language: str) -> str:
         """The role's name in `language`."""
-        return self.zh if language.lower().startswith("zh") else self.en
+        return self.zh if station_language(language) == "zh" else self.en
 
     def accepts_entity(self, domain: str, device_class: str | None) -> bool:
         """True if an entity of this domain and device class can fill the role."""

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
+from .languages import table_language
 from .scene_packs import Scene, Step, phrase_key
 from .scene_roles import ACTIONS, ROLES
 
@@ -84,7 +85,7 @@ class RunResult:
 def scene_phrases(scenes: Iterable[Scene], language: str) -> tuple[str, ...]:
     """What the recogniser's phrase list and the agent learn for `scenes` in `language`:
     each scene's name and its natural ways to say it."""
-    lang = "zh" if language.lower().startswith("zh") else "en"
+    lang = table_language(language)
     said = [p for s in scenes for p in (s.name.in_language(lang), *s.phrases.get(lang, ()))]
     return tuple(dict.fromkeys(said))
 
@@ -249,7 +250,7 @@ def summarize_run(
     `names` maps entity ids to the names the home gives them (friendly names in the household's
     language); an entity without one is called by its role's name.
     """
-    lang = "zh" if language.lower().startswith("zh") else "en"
+    lang = table_language(language)
     table = _SAY[lang]
 
     def name_of(entity_id: str, role: str) -> str:
