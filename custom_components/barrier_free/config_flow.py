@@ -41,8 +41,9 @@ from .const import (
     MAX_RATE,
     MIN_RATE,
 )
-from .logic.confirm_sensitive import MAX_PIN_LENGTH, MIN_PIN_LENGTH, PinHash
 from .logic.languages import LANGUAGES
+from .logic.pin import PinHash
+from .logic.replies import MAX_PIN_LENGTH, MIN_PIN_LENGTH
 
 # TXT record keys the station advertises (voice/PROTOCOL.md, zeroconf section of issue 3).
 TXT_STATION_ID = ("station_id", "id")

@@ -48,17 +48,17 @@ from .logic.answers import confirmed_sentence, done_sentence, target_words, unav
 from .logic.confirm_sensitive import (
     ChallengeKind,
     OutcomeKind,
-    PinHash,
     SensitiveAction,
     SensitiveGuard,
     SensitivePolicy,
     speech,
-    spoken_digits,
 )
 from .logic.everyday_speech import normalize
 from .logic.home import Home
 from .logic.home_status import lights_status, locks_status, summarize
 from .logic.phrase_list import PhraseList, build_phrase_list, examples
+from .logic.pin import PinHash
+from .logic.replies import spoken_digits
 from .logic.speech_settings import VOICE_STEPS, change_voice
 from .logic.spoken import join_names, say, say_date, say_time
 from .logic.targets import Targets, find_targets, sensitive_action, targeted

@@ -7,15 +7,17 @@ import pytest
 from custom_components.barrier_free.logic.confirm_sensitive import (
     ChallengeKind,
     OutcomeKind,
-    PinHash,
     SensitiveAction,
     SensitiveGuard,
     SensitivePolicy,
+    service_for_intent,
+    speech,
+)
+from custom_components.barrier_free.logic.pin import PinHash
+from custom_components.barrier_free.logic.replies import (
     contains_pin,
     is_confirmation,
     is_denial,
-    service_for_intent,
-    speech,
     spoken_digits,
 )
 

@@ -17,10 +17,11 @@ from typing import Any, Final
 from hassil import Intents, RecognizeResult, recognize_best
 from hassil.intents import SlotList, WildcardSlotList
 
-from .confirm_sensitive import SensitivePolicy, contains_pin
+from .confirm_sensitive import SensitivePolicy
 from .everyday_speech import candidates, normalize
 from .home import Home
 from .numbers import EN_DIGITS, ZH_DIGIT_VALUES
+from .replies import contains_pin
 from .spoken import device_noun, say
 from .templates import ACCESSIBILITY_PREFIX, OFFERED, Templates
 

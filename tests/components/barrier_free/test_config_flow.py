@@ -42,7 +42,7 @@ from custom_components.barrier_free.const import (
     DOMAIN,
     ZEROCONF_TYPE,
 )
-from custom_components.barrier_free.logic.confirm_sensitive import PinHash
+from custom_components.barrier_free.logic.pin import PinHash
 
 from .conftest import STATION_NAME, entity_id, entry_for, wait_for_state
 

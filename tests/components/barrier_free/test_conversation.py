@@ -21,7 +21,7 @@ from custom_components.barrier_free.const import (
     CONF_RATE,
     DOMAIN,
 )
-from custom_components.barrier_free.logic.confirm_sensitive import PinHash
+from custom_components.barrier_free.logic.pin import PinHash
 from voice.server import Station
 
 ON_OFF = {

@@ -12,7 +12,7 @@ from homeassistant.helpers import device_registry as dr
 
 from custom_components.barrier_free.const import CONF_PIN, DOMAIN
 from custom_components.barrier_free.entity import async_station_device_id
-from custom_components.barrier_free.logic.confirm_sensitive import PinHash
+from custom_components.barrier_free.logic.pin import PinHash
 from tests.speech import silence, synth
 from tests.voice.station import wait_until
 from voice.audio import read_wav, write_wav
