@@ -11,8 +11,6 @@ LOGGER = logging.getLogger(__package__)
 
 MANUFACTURER: Final = "Barrier-Free Home"
 MODEL: Final = "Voice station"
-CLIENT_NAME: Final = "home-assistant"
-PROTOCOL_VERSION: Final = 1
 DEFAULT_PORT: Final = 10800
 ZEROCONF_TYPE: Final = "_barrierfree._tcp.local."
 
