@@ -59,6 +59,7 @@ from .pairing import (
     token_matches,
 )
 from .recognition import ENGINES, LANGUAGE_ALIASES
+from .tts import MAX_TEXT_CHARS, EmptyText, TextTooLong
 
 if TYPE_CHECKING:
     from .recognition import PhraseReport, RecognitionStream, Recognizer, Result
@@ -70,7 +71,7 @@ PROTOCOL_VERSION = 1
 DEFAULT_PORT = 10800
 DEFAULT_STATE_DIR = Path.home() / ".local" / "share" / "barrier-free" / "station"
 MAX_PHRASES = 10_000
-MAX_ANNOUNCE_CHARS = 1000
+MAX_ANNOUNCE_CHARS = MAX_TEXT_CHARS  # what is said must be speakable in one piece
 OUTBOX_EVENTS = 64  # per connection; a client this far behind on broadcasts is dropped
 SPEECH_CHUNK_BYTES = 8192  # ~0.19 s of 22 kHz speech per audio-chunk
 SPEECH_LANGUAGES = ("zh", "en")
@@ -748,12 +749,10 @@ class StationConnection:
             raise BadRequest(
                 event="bf-announce", field="id", detail="not text of up to 128 characters"
             )
-        if not isinstance(text, str) or len(text) > MAX_ANNOUNCE_CHARS:
-            raise BadRequest(
-                event="bf-announce",
-                field="text",
-                detail=f"not text of up to {MAX_ANNOUNCE_CHARS} characters",
-            )
+        if not isinstance(text, str):
+            raise BadRequest(event="bf-announce", field="text", detail="not text")
+        if len(text) > MAX_ANNOUNCE_CHARS:
+            raise TextTooLong(length=len(text), limit=MAX_ANNOUNCE_CHARS)
         if priority is None:
             raise BadRequest(
                 event="bf-announce", field="priority", detail="use alarm, high, normal or low"
@@ -795,8 +794,12 @@ class StationConnection:
         text = event.data.get("text")
         if not isinstance(ident, str):
             raise BadRequest(event="bf-answer", field="utterance_id", detail="not text")
-        if not isinstance(text, str) or not text.strip() or len(text) > MAX_ANNOUNCE_CHARS:
-            raise BadRequest(event="bf-answer", field="text", detail="empty or too long")
+        if not isinstance(text, str):
+            raise BadRequest(event="bf-answer", field="text", detail="not text")
+        if not text.strip():
+            raise EmptyText
+        if len(text) > MAX_ANNOUNCE_CHARS:
+            raise TextTooLong(length=len(text), limit=MAX_ANNOUNCE_CHARS)
         language = event.data.get("language") or self.station.settings.language
         item = self.station.announcer.submit(
             Announcement(

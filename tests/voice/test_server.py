@@ -452,6 +452,10 @@ CHUNK = AudioChunk(rate=16000, width=2, channels=1, audio=b"\x01\x00" * 800).eve
         ([Event("bf-announce", {"chime": "trumpet"})], ["bad_request"]),
         ([Event("bf-settings", {"rate": 5})], ["bad_request"]),
         ([Event("bf-answer", {"utterance_id": "x"})], ["bad_request"]),
+        # The limits table of PROTOCOL.md: 1,000 characters for whatever is to be spoken.
+        ([Event("bf-announce", {"text": "x" * 1001})], ["text_too_long"]),
+        ([Event("bf-answer", {"utterance_id": "x", "text": "x" * 1001})], ["text_too_long"]),
+        ([Event("bf-answer", {"utterance_id": "x", "text": "  "})], ["empty_text"]),
     ],
 )
 async def test_bad_requests_get_one_error_each(
