@@ -72,7 +72,7 @@ DEFAULT_PORT = 10800
 DEFAULT_STATE_DIR = Path.home() / ".local" / "share" / "barrier-free" / "station"
 MAX_PHRASES = 10_000
 MAX_ANNOUNCE_CHARS = MAX_TEXT_CHARS  # what is said must be speakable in one piece
-OUTBOX_EVENTS = 64  # per connection; a client this far behind on broadcasts is dropped
+OUTBOX_EVENTS = 64  # per connection and kind: replies wait beyond it, notices disconnect
 SPEECH_CHUNK_BYTES = 8192  # ~0.19 s of 22 kHz speech per audio-chunk
 SPEECH_LANGUAGES = ("zh", "en")
 # What an unpaired client may do when --wyoming-zeroconf is on (Home Assistant's own
@@ -333,7 +333,15 @@ class StationConnection:
         self.subscribed = False
         self._reader = reader
         self._writer = writer
-        self._outbox: asyncio.Queue[Event | None] = asyncio.Queue(maxsize=OUTBOX_EVENTS)
+        # One ordered outbox, counted in two kinds: replies (and the statuses of this
+        # client's own announcements) hold up this client's reading when more than
+        # OUTBOX_EVENTS wait; notices (room events, broadcasts) never wait, and a client
+        # that leaves OUTBOX_EVENTS of them unread is disconnected.
+        self._outbox: asyncio.Queue[tuple[Event, bool] | None] = asyncio.Queue()
+        self._replies = 0
+        self._notices = 0
+        self._room = asyncio.Event()
+        self._room.set()
         self._writer_task: asyncio.Task[None] | None = None
         self._dead = False  # the writer is gone: drop whatever is still sent
         self._request: _Request | None = None
@@ -341,20 +349,33 @@ class StationConnection:
     # --- writing ---
 
     async def send(self, event: Event) -> None:
-        """Queue a reply; waits while this client is slow (only this connection waits)."""
+        """Queue a reply; waits while this client is behind (only this connection waits)."""
+        self.queue_reply(event)
+        await self._wait_for_room()
+
+    def queue_reply(self, event: Event) -> None:
+        """Queue a reply without waiting (for callers that cannot wait, like the announcer);
+        this client's next event is read only once its replies fit again."""
         if not self._dead:
-            await self._outbox.put(event)
+            self._outbox.put_nowait((event, False))
+            self._replies += 1
+            if self._replies > OUTBOX_EVENTS:
+                self._room.clear()
+
+    async def _wait_for_room(self) -> None:
+        while self._replies > OUTBOX_EVENTS and not self._dead:
+            await self._room.wait()
 
     def post(self, event: Event) -> bool:
-        """Queue a notification without waiting; a client too far behind is disconnected."""
+        """Queue a notice without waiting; a client too far behind is disconnected."""
         if self._dead:
             return False
-        try:
-            self._outbox.put_nowait(event)
-        except asyncio.QueueFull:
+        if self._notices >= OUTBOX_EVENTS:
             _LOGGER.warning("Client %s stopped reading; disconnecting it", self.peer)
             self.abort()
             return False
+        self._outbox.put_nowait((event, True))
+        self._notices += 1
         return True
 
     async def send_error(self, err: VoiceError) -> None:
@@ -362,20 +383,27 @@ class StationConnection:
 
     async def _write_loop(self) -> None:
         try:
-            while (event := await self._outbox.get()) is not None:
+            while (item := await self._outbox.get()) is not None:
+                event, notice = item
                 self._writer.write(encode_event(event))
                 await self._writer.drain()
+                if notice:
+                    self._notices -= 1
+                else:
+                    self._replies -= 1
+                    if self._replies <= OUTBOX_EVENTS:
+                        self._room.set()
         except ConnectionError, OSError:
             pass  # the client went away; the reading side sees the end of stream
         finally:
             self._dead = True
-            while not self._outbox.empty():  # release anyone waiting in send()
-                self._outbox.get_nowait()
+            self._room.set()  # release anyone waiting in send()
             self._writer.close()
 
     def abort(self) -> None:
         """Drop the connection now, without waiting for unsent data."""
         self._dead = True
+        self._room.set()
         self._writer.transport.abort()
         self._reader.feed_eof()
 
@@ -385,6 +413,7 @@ class StationConnection:
         self._writer_task = asyncio.create_task(self._write_loop(), name=f"bf write {self.peer}")
         try:
             while not self._dead:
+                await self._wait_for_room()  # backpressure: a client behind is not read
                 try:
                     event = await read_event(self._reader, self.station.config.limits)
                 except FramingError as err:
@@ -413,7 +442,7 @@ class StationConnection:
         try:
             # Let queued replies (often the error that explains the close) reach the client.
             async with asyncio.timeout(5.0):
-                await self._outbox.put(None)  # the writer's stop mark
+                self._outbox.put_nowait(None)  # the writer's stop mark
                 await writer_task
         except TimeoutError:
             self.abort()
@@ -783,7 +812,8 @@ class StationConnection:
         data: dict[str, Any] = {"id": item.id, "status": status}
         if err is not None:
             data["error"] = error_event(err).data
-        self.post(Event("bf-announced", data))
+        # a status of this client's own request: it waits for room, never disconnects
+        self.queue_reply(Event("bf-announced", data))
 
     async def _settings(self, event: Event) -> None:
         await self.station.update_settings(event.data)
@@ -817,7 +847,7 @@ class StationConnection:
             peer=self.peer,
             paired=self.paired,
             subscribed=self.subscribed,
-            queued_events=self._outbox.qsize(),
+            queued_events=self._replies + self._notices,
             write_buffer=self._writer.transport.get_write_buffer_size(),
             streaming=self._request is not None and self._request.stream is not None,
         )

@@ -27,6 +27,7 @@ from tests.voice.station import (  # noqa: F401 - fixtures
     synthesizer_fixture,
     wait_until,
 )
+from voice.announce import MAX_QUEUED
 from voice.pairing import TokenFileError
 from voice.recognition import RecognitionStream, Recognizer
 from voice.server import OUTBOX_EVENTS, PortInUse, Station
@@ -727,3 +728,73 @@ async def test_alarm_interrupts_and_nothing_is_lost(
         "0004-speech-note.wav",
         "0005-speech-wash.wav",
     ]
+
+
+async def test_alarm_is_accepted_on_a_full_queue_and_the_dropped_sender_told(
+    tmp_path: Path, english_recognizer: Recognizer, synthesizer: Synthesizer
+) -> None:
+    def low(ident: str) -> Event:
+        return Event("bf-announce", {"id": ident, "chime": "doorbell", "priority": "low"})
+
+    async with (
+        # slow "speaker": the first announcement is still playing while the queue fills
+        running_station(
+            tmp_path, {"en": english_recognizer}, synthesizer, output_pace=30.0
+        ) as station,
+        paired_client(station) as sender,
+        paired_client(station) as alarm_client,
+    ):
+        await sender.send(low("first"))
+        assert await _statuses(sender, 2) == [("first", "queued"), ("first", "playing")]
+        for n in range(MAX_QUEUED):
+            await sender.send(low(f"low-{n}"))
+        queued = await _statuses(sender, MAX_QUEUED)
+        assert queued == [(f"low-{n}", "queued") for n in range(MAX_QUEUED)]
+        assert station.announcer.queued == MAX_QUEUED
+        await alarm_client.send(
+            Event("bf-announce", {"id": "smoke", "chime": "alarm", "priority": "alarm"})
+        )
+        assert await _statuses(alarm_client, 2) == [("smoke", "queued"), ("smoke", "playing")]
+        dropped = await sender.expect("bf-announced")
+        assert dropped.data["id"] == f"low-{MAX_QUEUED - 1}"  # the newest of the least urgent
+        assert dropped.data["status"] == "dropped"
+        assert dropped.data["error"]["code"] == "queue_full"
+        assert "更紧急" in dropped.data["error"]["text_zh"]
+        assert await _statuses(sender, 1) == [("first", "interrupted")]
+
+
+async def test_a_burst_to_a_reading_client_gets_every_answer(
+    tmp_path: Path, english_recognizer: Recognizer, synthesizer: Synthesizer
+) -> None:
+    burst = 200
+    async with running_station(tmp_path, {"en": english_recognizer}, synthesizer) as station:
+        reader, writer = await _raw_paired(station)
+        try:
+            # All written at once: the station reads them faster than any answer goes out.
+            writer.write(
+                b"".join(
+                    _line({"type": "bf-announce", "data": {"id": f"a{n}", "chime": "info"}})
+                    for n in range(burst)
+                )
+            )
+            await writer.drain()
+            queued: list[str] = []
+            refused = 0
+            done: set[str] = set()
+            while len(queued) + refused < burst or done != set(queued):
+                event = await _read(reader)
+                assert event is not None, "the station disconnected a client that reads"
+                if event.type == "error":
+                    assert event.data["code"] == "queue_full", event.data
+                    refused += 1
+                elif event.data["status"] == "queued":
+                    queued.append(event.data["id"])
+                elif event.data["status"] == "done":
+                    done.add(event.data["id"])
+            assert len(queued) >= MAX_QUEUED
+            assert queued == sorted(queued, key=lambda ident: int(ident[1:]))
+            writer.write(_line({"type": "ping", "data": {"text": "still here"}}))
+            pong = await _read(reader)
+            assert pong is not None and pong.type == "pong"
+        finally:
+            writer.close()
