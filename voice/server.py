@@ -75,6 +75,9 @@ MAX_ANNOUNCE_CHARS = MAX_TEXT_CHARS  # what is said must be speakable in one pie
 OUTBOX_EVENTS = 64  # per connection and kind: replies wait beyond it, notices disconnect
 SPEECH_CHUNK_BYTES = 8192  # ~0.19 s of 22 kHz speech per audio-chunk
 SPEECH_LANGUAGES = ("zh", "en")
+# Each recognition stream holds a decoder (pocketsphinx: about 37 MiB) and a share of the two
+# cores: four at once keep a small box responsive and its memory bounded.
+DEFAULT_MAX_STREAMS = 4
 # What an unpaired client may do when --wyoming-zeroconf is on (Home Assistant's own
 # Wyoming integration cannot send a token): speech-to-text and text-to-speech only.
 OPEN_EVENTS = frozenset(
@@ -134,6 +137,15 @@ class SpeechFailed(VoiceError):
     zh = "本次语音合成失败：{detail}"
 
 
+class StationBusy(VoiceError):
+    code = "busy"
+    en = (
+        "The station is already recognising {limit} requests at once; "
+        "try again when one has ended."
+    )
+    zh = "语音站已在同时识别 {limit} 个请求，请等其中一个结束后再试。"
+
+
 class PortInUse(VoiceError):
     code = "port_in_use"
     en = (
@@ -191,6 +203,7 @@ class StationConfig:
     output_pace: float = 1.0  # WAV-folder output: seconds "playing" per second of audio
     limits: Limits = field(default_factory=Limits)
     workers: int = 4  # threads for recogniser and synthesiser calls
+    max_streams: int = DEFAULT_MAX_STREAMS  # clients' recognition streams open at once
 
 
 @dataclass
@@ -621,7 +634,9 @@ class StationConnection:
             request = self._request = _Request(language=self.station.languages[0])
         recognizer = self.station.recognizers[request.language]
         try:
-            request.stream = await self.station.open_stream(recognizer, start.rate)
+            request.stream = await self.station.open_stream(
+                recognizer, start.rate, for_client=True
+            )
         except VoiceError as err:
             await self._fail_request(err)
             return
@@ -912,6 +927,8 @@ class Station:
         self._server: asyncio.Server | None = None
         self._connections: dict[StationConnection, asyncio.Task[Any]] = {}
         self._streams: set[RecognitionStream] = set()
+        self._client_streams: set[RecognitionStream] = set()  # counted against max_streams
+        self._opening = 0  # client streams being opened (their slot is already taken)
         self._answers: dict[str, asyncio.Future[Announcement]] = {}
         self._advertiser: StationAdvertiser | None = None
         self.output: AudioOutput | None = None
@@ -1156,9 +1173,24 @@ class Station:
             raise RuntimeError("the station is not started")
         return await asyncio.get_running_loop().run_in_executor(self._executor, func, *args)
 
-    async def open_stream(self, recognizer: Recognizer, rate: int) -> RecognitionStream:
-        stream = await self.run_blocking(recognizer.stream, rate)
+    async def open_stream(
+        self, recognizer: Recognizer, rate: int, *, for_client: bool = False
+    ) -> RecognitionStream:
+        """A new recognition stream. `for_client`: a client's request, one of at most
+        `max_streams` (StationBusy beyond); the station's own microphone is never refused."""
+        if for_client:
+            limit = max(1, self.config.max_streams)
+            if len(self._client_streams) + self._opening >= limit:
+                raise StationBusy(limit=limit)
+            self._opening += 1
+        try:
+            stream = await self.run_blocking(recognizer.stream, rate)
+        finally:
+            if for_client:
+                self._opening -= 1
         self._streams.add(stream)
+        if for_client:
+            self._client_streams.add(stream)
         return stream
 
     async def finish_stream(self, stream: RecognitionStream, last: bytes = b"") -> Result:
@@ -1167,12 +1199,14 @@ class Station:
             return await self.run_blocking(stream.finish, last)
         finally:
             self._streams.discard(stream)
+            self._client_streams.discard(stream)
 
     async def close_stream(self, stream: RecognitionStream) -> None:
         """Cancel a stream that will not be finished (client gone, request failed)."""
         if stream not in self._streams:
             return
         self._streams.discard(stream)
+        self._client_streams.discard(stream)
         try:
             if self._executor is not None:
                 await self.run_blocking(stream.cancel)
@@ -1473,6 +1507,13 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         "--max-seconds", type=float, default=30.0, help="longest audio per request (default 30)"
     )
     parser.add_argument(
+        "--max-streams",
+        type=int,
+        default=DEFAULT_MAX_STREAMS,
+        help="speech-to-text requests served at once; more get 'busy' "
+        f"(default {DEFAULT_MAX_STREAMS})",
+    )
+    parser.add_argument(
         "--output",
         default=None,
         help="'speaker' or a folder for WAV files (default: the speaker if a player is installed)",
@@ -1515,6 +1556,7 @@ def config_from_args(args: argparse.Namespace) -> StationConfig:
         zeroconf=not args.no_zeroconf,
         wyoming_zeroconf=args.wyoming_zeroconf,
         max_seconds=args.max_seconds,
+        max_streams=args.max_streams,
         output=args.output,
     )
 

@@ -317,7 +317,16 @@ def _stalled(station: Station) -> bool:
     return any(c.queued_events >= OUTBOX_EVENTS for c in station.connection_info())
 
 
-async def test_ten_clients_transcribe_while_one_stalls(station: Station) -> None:
+async def test_ten_clients_transcribe_while_one_stalls(
+    tmp_path: Path, english_recognizer: Recognizer, synthesizer: Synthesizer
+) -> None:
+    async with running_station(
+        tmp_path, {"en": english_recognizer}, synthesizer, max_streams=10
+    ) as station:
+        await _ten_clients_while_one_stalls(station)
+
+
+async def _ten_clients_while_one_stalls(station: Station) -> None:
     async with paired_client(station) as setup:
         await setup.set_phrases("en", PHRASES)
     stalled = await _stalled_client(station)
@@ -798,3 +807,42 @@ async def test_a_burst_to_a_reading_client_gets_every_answer(
             assert pong is not None and pong.type == "pong"
         finally:
             writer.close()
+
+
+async def test_streams_beyond_the_cap_are_busy_and_a_killed_client_frees_its_slot(
+    tmp_path: Path, english_recognizer: Recognizer, synthesizer: Synthesizer
+) -> None:
+    audio = spoken("what time is it")
+    async with (
+        running_station(
+            tmp_path, {"en": english_recognizer}, synthesizer, max_streams=2
+        ) as station,
+        paired_client(station) as first,
+        paired_client(station) as second,
+        paired_client(station) as third,
+    ):
+        await first.set_phrases("en", PHRASES)
+        for client in (first, second):
+            await client.send(Event("transcribe", {"language": "en"}))
+            await client.send_audio(audio[:16000])
+        await wait_until(lambda: station.active_streams == 2, "two streams are open")
+        busy = await third.transcribe(audio, language="en")
+        assert busy.type == "error"
+        assert busy.data["code"] == "busy"
+        assert "2" in busy.data["text"] and "2" in busy.data["text_zh"]
+        # the connection stays, and a request after one has ended is served
+        await first.send_audio(audio[16000:])
+        await first.send(AudioStop().event())
+        assert (await first.expect("transcript")).data["text"] == "what time is it"
+        assert (await third.transcribe(audio, language="en")).data["text"] == "what time is it"
+        # a client killed mid-audio gives its slot back
+        await third.send(Event("transcribe", {"language": "en"}))
+        await third.send_audio(audio[:16000])
+        await wait_until(lambda: station.active_streams == 2, "two streams are open again")
+        writer = second.wyoming._writer
+        assert writer is not None
+        writer.transport.abort()
+        await wait_until(lambda: station.active_streams == 1, "the killed client's stream freed")
+        async with paired_client(station) as fourth:
+            transcript = await fourth.transcribe(audio, language="en")
+        assert transcript.data["text"] == "what time is it"
