@@ -20,7 +20,7 @@ from .phrases import PhraseSet, WordGraph
 def _malloc_trim() -> Callable[[int], int] | None:
     try:
         trim: Callable[[int], int] = ctypes.CDLL(None).malloc_trim
-    except (AttributeError, OSError):  # not glibc: its allocator may keep memory, or not
+    except AttributeError, OSError:  # not glibc: its allocator may keep memory, or not
         return None
     return trim
 

@@ -140,8 +140,7 @@ class SpeechFailed(VoiceError):
 class StationBusy(VoiceError):
     code = "busy"
     en = (
-        "The station is already recognising {limit} requests at once; "
-        "try again when one has ended."
+        "The station is already recognising {limit} requests at once; try again when one has ended."
     )
     zh = "语音站已在同时识别 {limit} 个请求，请等其中一个结束后再试。"
 
@@ -634,9 +633,7 @@ class StationConnection:
             request = self._request = _Request(language=self.station.languages[0])
         recognizer = self.station.recognizers[request.language]
         try:
-            request.stream = await self.station.open_stream(
-                recognizer, start.rate, for_client=True
-            )
+            request.stream = await self.station.open_stream(recognizer, start.rate, for_client=True)
         except VoiceError as err:
             await self._fail_request(err)
             return
@@ -964,7 +961,8 @@ class Station:
     async def _start(self) -> None:
         config = self.config
         ensure_private_dir(config.state_dir)
-        self.station_id = load_or_create_station_id(config.state_dir)
+        # a station whose token exists has run before: a missing id there is an error
+        self.station_id = load_or_create_station_id(config.state_dir, self.token_file.exists())
         self.token, self.token_created = load_or_create_token(self.token_file)
         self._executor = ThreadPoolExecutor(
             max_workers=max(1, config.workers), thread_name_prefix="bf-station"
@@ -1040,22 +1038,47 @@ class Station:
     async def _load_phrases(self) -> None:
         """Put every recogniser in the state saved on disk (no list: free recognition)."""
         for lang, recognizer in self.recognizers.items():
-            saved = _read_json(self._phrase_file(lang))
-            phrases: list[str] | None = None
-            version = 0
-            digits = False
-            if (
-                isinstance(saved, dict)
-                and isinstance(saved.get("phrases"), list)
-                and all(isinstance(p, str) for p in saved["phrases"])
-                and isinstance(saved.get("version"), int)
-            ):
-                phrases, version = saved["phrases"], saved["version"]
-                digits = saved.get("digits") is True
+            phrases, version, digits = self._saved_phrases(lang)
             report = await self.run_blocking(
                 _set_recognizer_phrases, recognizer, self._recognizer_list(lang, phrases), digits
             )
             self.phrases[lang] = _phrase_state(version, phrases or [], report, digits)
+
+    def _saved_phrases(self, language: str) -> tuple[list[str] | None, int, bool]:
+        """(phrases, version, digits) saved for `language`; (None, 0, False) = free
+        recognition, said in the log whenever that is not what the file holds."""
+        path = self._phrase_file(language)
+        free = "free recognition (any words) until Home Assistant sends a list"
+        if not path.exists():
+            _LOGGER.warning("No phrase list saved for %s (%s is missing): %s", language, path, free)
+            return None, 0, False
+        saved = _read_json(path)
+        if not (
+            isinstance(saved, dict)
+            and isinstance(saved.get("phrases"), list)
+            and all(isinstance(p, str) for p in saved["phrases"])
+            and isinstance(saved.get("version"), int)
+            and not isinstance(saved["version"], bool)
+        ):
+            _LOGGER.error(
+                "Ignoring the phrase list file %s: not an object with a list of text "
+                "'phrases' and a whole-number 'version'; %s",
+                path,
+                free,
+            )
+            return None, 0, False
+        phrases = clean_phrases(saved["phrases"])
+        if len(phrases) > MAX_PHRASES:
+            _LOGGER.error(
+                "Refusing the phrase list file %s: %s different phrases, at most %s are "
+                "accepted; %s",
+                path,
+                len(phrases),
+                MAX_PHRASES,
+                free,
+            )
+            return None, 0, False
+        return phrases or None, saved["version"], saved.get("digits") is True
 
     def _phrase_file(self, language: str) -> Path:
         return self.config.state_dir / "phrases" / f"{language}.json"
@@ -1271,19 +1294,25 @@ class Station:
         async with lock:  # the recogniser and the file must hold the same list
             current = self.phrases.get(language, PhraseList())
             new_version = current.version + 1 if version is None else version
-            report = await self.run_blocking(
-                _set_recognizer_phrases,
-                recognizer,
-                self._recognizer_list(language, phrases),
-                digits,
-            )
-            state = _phrase_state(new_version, cleaned, report, digits)
-            self.phrases[language] = state
+            # Saved first, put in force only once saved: a list that cannot be kept (full
+            # disk) is refused whole, not heard until the next restart brings the old back.
             await self.run_blocking(
                 _atomic_write_json,
                 self._phrase_file(language),
                 {"version": new_version, "phrases": cleaned, "digits": digits},
             )
+            try:
+                report = await self.run_blocking(
+                    _set_recognizer_phrases,
+                    recognizer,
+                    self._recognizer_list(language, phrases),
+                    digits,
+                )
+            except BaseException:
+                await self._restore_phrase_file(language, current)
+                raise
+            state = _phrase_state(new_version, cleaned, report, digits)
+            self.phrases[language] = state
         _LOGGER.info(
             "Phrase list %s v%s: %s phrases, %s unusable",
             language,
@@ -1292,6 +1321,21 @@ class Station:
             len(state.unusable),
         )
         return state
+
+    async def _restore_phrase_file(self, language: str, state: PhraseList) -> None:
+        """The recogniser refused a saved list: save the one still in force again."""
+        try:
+            await self.run_blocking(
+                _atomic_write_json,
+                self._phrase_file(language),
+                {"version": state.version, "phrases": state.phrases, "digits": state.digits},
+            )
+        except StateDirError:
+            _LOGGER.exception(
+                "Phrase list %s: the file now holds a list that is not in force; "
+                "a restart would put it in force",
+                language,
+            )
 
     def _recognizer_list(self, language: str, phrases: list[str] | None) -> list[str] | None:
         """The home's phrases plus the station's own (None: free recognition)."""

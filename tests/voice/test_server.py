@@ -241,6 +241,93 @@ async def test_phrase_list_limits_and_types(station: Station) -> None:
         assert (await client.expect("bf-phrases")).data["version"] == 0  # nothing was applied
 
 
+async def test_a_phrase_list_that_cannot_be_saved_is_not_put_in_force(
+    tmp_path: Path, english_recognizer: Recognizer, synthesizer: Synthesizer
+) -> None:
+    state = tmp_path / "state"
+    old = [p for p in PHRASES if p != "lock the front door"]
+    async with (
+        running_station(tmp_path, {"en": english_recognizer}, synthesizer) as station,
+        paired_client(station) as client,
+    ):
+        assert (await client.set_phrases("en", old, version=1)).type == "bf-phrases"
+        # The phrases folder replaced by a file: nothing can be written there (as root too).
+        (state / "phrases").rename(state / "phrases-kept")
+        (state / "phrases").write_text("not a folder")
+        refused = await client.set_phrases("en", PHRASES, version=2)
+        assert refused.type == "error"
+        assert refused.data["code"] == "state_dir_unusable"
+        await client.send(Event("bf-get-phrases", {"language": "en"}))
+        in_force = await client.expect("bf-phrases")
+        assert (in_force.data["version"], in_force.data["count"]) == (1, len(old))
+        heard = await client.transcribe(spoken("lock the front door"), language="en")
+        assert heard.data["text"] != "lock the front door"  # the refused list is not heard
+    (state / "phrases").unlink()
+    (state / "phrases-kept").rename(state / "phrases")
+    english_recognizer.set_phrases(None)  # a new process starts with a fresh recogniser
+    async with (
+        running_station(tmp_path, {"en": english_recognizer}, synthesizer) as station,
+        paired_client(station) as client,
+    ):
+        await client.send(Event("bf-get-phrases", {"language": "en"}))
+        after_restart = await client.expect("bf-phrases")
+    assert (after_restart.data["version"], after_restart.data["count"]) == (1, len(old))
+
+
+@pytest.mark.parametrize(
+    ("saved", "logged"),
+    [
+        (None, "is missing"),
+        ({"version": 3, "phrases": "what time is it"}, "not an object"),
+        ([1, 2, 3], "not an object"),
+        ({"version": 4, "phrases": [f"light {i}" for i in range(20_000)]}, "20000 different"),
+    ],
+)
+async def test_a_saved_phrase_list_that_cannot_be_used_is_logged(
+    tmp_path: Path,
+    english_recognizer: Recognizer,
+    synthesizer: Synthesizer,
+    caplog: pytest.LogCaptureFixture,
+    saved: Any,
+    logged: str,
+) -> None:
+    folder = tmp_path / "state" / "phrases"
+    folder.mkdir(parents=True)
+    if saved is not None:
+        (folder / "en.json").write_text(json.dumps(saved))
+    english_recognizer.set_phrases(PHRASES)  # what the last test left must not count
+    caplog.set_level(logging.WARNING, logger="voice.server")
+    async with (
+        running_station(tmp_path, {"en": english_recognizer}, synthesizer) as station,
+        paired_client(station) as client,
+    ):
+        await client.send(Event("bf-get-phrases", {"language": "en"}))
+        in_force = await client.expect("bf-phrases")
+    assert (in_force.data["version"], in_force.data["count"]) == (0, 0)
+    assert english_recognizer.phrases is None  # free recognition, as the log says
+    [line] = [r.getMessage() for r in caplog.records if str(folder / "en.json") in r.getMessage()]
+    assert logged in line
+    assert "free recognition" in line
+
+
+async def test_a_lost_station_id_is_logged_loudly(
+    tmp_path: Path,
+    english_recognizer: Recognizer,
+    synthesizer: Synthesizer,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async with running_station(tmp_path, {"en": english_recognizer}, synthesizer) as station:
+        first = station.station_id
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]  # a first start
+    (tmp_path / "state" / "station_id").write_text("garbage")
+    async with running_station(tmp_path, {"en": english_recognizer}, synthesizer) as station:
+        second = station.station_id
+    assert second != first
+    [error] = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert "station_id.bad-" in error
+    assert second in error
+
+
 # --- pairing ---------------------------------------------------------------------------
 
 
