@@ -1308,9 +1308,12 @@ class Station:
                     self._recognizer_list(language, phrases),
                     digits,
                 )
-            except BaseException:
+            except BaseException as err:
                 await self._restore_phrase_file(language, current)
-                raise
+                if isinstance(err, VoiceError) or not isinstance(err, Exception):
+                    raise
+                _LOGGER.exception("The recogniser refused phrase list %s", language)
+                raise RecognitionFailed(detail=str(err) or type(err).__name__) from err
             state = _phrase_state(new_version, cleaned, report, digits)
             self.phrases[language] = state
         _LOGGER.info(

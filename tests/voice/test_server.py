@@ -274,6 +274,41 @@ async def test_a_phrase_list_that_cannot_be_saved_is_not_put_in_force(
     assert (after_restart.data["version"], after_restart.data["count"]) == (1, len(old))
 
 
+class _RefusesLists:
+    """The real recogniser, except that it fails on any list with "explode" in it."""
+
+    def __init__(self, real: Recognizer) -> None:
+        self.real = real
+        self.language = real.language
+        self.engine = real.engine
+
+    def set_phrases(self, phrases: Any) -> Any:
+        if phrases and "explode" in phrases:
+            raise RuntimeError("grammar exploded")
+        return self.real.set_phrases(phrases)
+
+    def stream(self, sample_rate: int) -> RecognitionStream:
+        return self.real.stream(sample_rate)
+
+
+async def test_a_phrase_list_the_recogniser_refuses_is_not_kept(
+    tmp_path: Path, english_recognizer: Recognizer, synthesizer: Synthesizer
+) -> None:
+    refusing: Any = _RefusesLists(english_recognizer)
+    async with (
+        running_station(tmp_path, {"en": refusing}, synthesizer) as station,
+        paired_client(station) as client,
+    ):
+        assert (await client.set_phrases("en", PHRASES, version=1)).type == "bf-phrases"
+        failed = await client.set_phrases("en", [*PHRASES, "explode"], version=2)
+        assert failed.type == "error"
+        assert failed.data["code"] == "recognition_failed"
+        await client.send(Event("bf-get-phrases", {"language": "en"}))
+        assert (await client.expect("bf-phrases")).data["version"] == 1
+    saved = json.loads((tmp_path / "state" / "phrases" / "en.json").read_text())
+    assert (saved["version"], saved["phrases"]) == (1, PHRASES)  # a restart brings v1 back
+
+
 @pytest.mark.parametrize(
     ("saved", "logged"),
     [
