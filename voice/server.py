@@ -4,7 +4,8 @@
 speech synthesiser, a thread pool for their blocking calls (never run in the event loop),
 the announcement queue and speaker, the phrase lists on disk, and the zeroconf records.
 Each TCP connection gets its own `StationConnection`: a reading task that handles one event
-at a time, and a writing task fed through a bounded queue, so a client that stops reading
+at a time, and a writing task fed through an outbox: replies hold up that client's reading
+when it is behind, notices (room events) disconnect a client that stops reading, so a client
 only ever blocks itself. The protocol is written down in PROTOCOL.md beside this file.
 """
 
