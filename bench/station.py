@@ -3,6 +3,9 @@
 Measures, against a real station in a child process (English, pocketsphinx, 20 phrases):
 - requests/s and latency p50/p95 of transcribe and synthesize with 1, 4 and 16 clients;
 - memory per idle paired connection (the child's resident set size);
+- memory per open recognition stream, memory kept after they ended, after clients were killed
+  mid-audio, and how many of a crowd of requests got `busy` (the child's stream cap is 16, so
+  that the 16-client level is served);
 - protocol overhead: time from `audio-stop` to `transcript` over the socket, against
   `finish()` on the speech core called directly in this process on the same audio.
 Prints a markdown table. No assertions: numbers for people to read.
@@ -54,6 +57,7 @@ UTTERANCES = ["turn on the kitchen light", "what time is it", "close the curtain
 SENTENCES = [("客厅的灯已经打开了", "zh"), ("The front door is locked", "en")]
 LEVELS = (1, 4, 16)
 CHUNK_BYTES = 2048  # 1024 samples, what Home Assistant's pipeline sends
+MAX_STREAMS = max(LEVELS)  # the load levels measure throughput, not the stream cap
 
 
 # --- child: the station -----------------------------------------------------------------
@@ -69,6 +73,7 @@ async def _child(state_dir: Path) -> None:
             zeroconf=False,
             output=state_dir / "spoken",
             workers=4,
+            max_streams=MAX_STREAMS,
         )
     )
     await station.start()
@@ -190,6 +195,80 @@ async def _memory_per_connection(port: int, token: str, pid: int, count: int = 2
     return (after - before) / count
 
 
+async def _open_stream(client: Client, pcm: bytes) -> bool:
+    """Start a request and feed `pcm`; True once it is decoded, False when refused (busy)."""
+    await client.send_audio(pcm)
+    await client.wyoming.write_event(Event("ping", {}))  # answered once the audio is decoded
+    while True:
+        event = await client.wyoming.read_event()
+        if event is None:
+            raise ConnectionError("station closed the connection")
+        if event.type == "pong":
+            return True
+        if event.type == "error" and event.data.get("code") == "busy":
+            await client.wyoming.write_event(Event("ping", {}))  # the request's audio is skipped
+            await client.expect("pong")
+            return False
+        if event.type == "error":
+            raise RuntimeError(event.data)
+
+
+async def _memory_per_stream(
+    port: int, token: str, pid: int, pcm: bytes, streams: int, crowd: int = 16, killed: int = 50
+) -> dict[str, float]:
+    """KiB per open stream, KiB kept once they ended, KiB kept after `killed` clients died
+    mid-audio, and how many of `crowd` simultaneous requests got `busy`."""
+    warm = Client(port)  # the first decoders exist before measuring
+    await warm.open(token)
+    await warm.transcribe(pcm)
+    await warm.close()
+    before = _rss_kib(pid)
+    clients = [Client(port) for _ in range(streams)]
+    for client in clients:
+        await client.open(token)
+    opened = await asyncio.gather(*(_open_stream(c, pcm) for c in clients))
+    during = _rss_kib(pid)
+    for client in clients:
+        await client.wyoming.write_event(AudioStop().event())
+        await client.expect("transcript")
+        await client.close()
+    after = _rss_kib(pid)
+
+    for start in range(0, killed, streams):
+        victims = [Client(port) for _ in range(min(streams, killed - start))]
+        for client in victims:
+            await client.open(token)
+        await asyncio.gather(*(_open_stream(c, pcm) for c in victims))
+        for client in victims:
+            writer = client.wyoming._writer  # killed: no audio-stop, no goodbye
+            if writer is not None:
+                writer.transport.abort()
+    probe = Client(port)  # served again once the killed clients' streams are freed
+    await probe.open(token)
+    while not await _open_stream(probe, pcm):  # noqa: ASYNC110 - busy until the kills are seen
+        await asyncio.sleep(0.05)
+    await probe.wyoming.write_event(AudioStop().event())
+    await probe.expect("transcript")
+    await probe.close()
+    kept_killed = _rss_kib(pid) - before
+
+    crowded = [Client(port) for _ in range(crowd)]
+    for client in crowded:
+        await client.open(token)
+    served = await asyncio.gather(*(_open_stream(c, pcm) for c in crowded))
+    for client in crowded:
+        await client.close()
+    return {
+        "per_stream": (during - before) / max(1, sum(opened)),
+        "kept": float(after - before),
+        "kept_killed": float(kept_killed),
+        "busy": float(crowd - sum(served)),
+        "crowd": float(crowd),
+        "killed": float(killed),
+        "streams": float(sum(opened)),
+    }
+
+
 async def _overhead(port: int, token: str, audio: list[bytes], rounds: int) -> dict[str, float]:
     """Median ms over the socket and with the speech core called directly, on the same audio.
 
@@ -252,6 +331,8 @@ async def _parent(port: int, token: str, pid: int, quick: bool) -> None:
     await setup.expect("bf-phrases")
     await setup.close()
 
+    # first: the load levels below leave 16 decoders' worth of memory in the process
+    streams = await _memory_per_stream(port, token, pid, audio[0], 4, crowd=2 * MAX_STREAMS)
     rows: list[tuple[str, int, float, float, float]] = []
     per = 4 if quick else 12
     for clients in LEVELS:
@@ -287,6 +368,19 @@ async def _parent(port: int, token: str, pid: int, quick: bool) -> None:
     print("| measure | value |")
     print("|---|---|")
     print(f"| memory per idle paired connection | {memory:.1f} KiB |")
+    print(
+        f"| memory per open recognition stream ({streams['streams']:.0f} open) | "
+        f"{streams['per_stream'] / 1024:.1f} MiB |"
+    )
+    print(
+        "| memory kept after they ended (decoders pooled for reuse) | "
+        f"{streams['kept'] / 1024:.1f} MiB |"
+    )
+    print(
+        f"| memory kept after {streams['killed']:.0f} clients killed mid-audio | "
+        f"{streams['kept_killed'] / 1024:.1f} MiB |"
+    )
+    print(f"| of {streams['crowd']:.0f} requests at once, answered busy | {streams['busy']:.0f} |")
     print(f"| audio-stop → transcript, socket (median) | {over['stop']:.2f} ms |")
     print(f"| finish() called directly (median) | {over['d_stop']:.2f} ms |")
     print(f"| end-of-speech ratio (socket / direct) | {over['stop'] / over['d_stop']:.2f} |")

@@ -41,6 +41,16 @@ class QueueFull(VoiceError):
     zh = "已有 {count} 条播报在等待，请稍后再试。"
 
 
+class Displaced(QueueFull):
+    """Told to the sender of a waiting announcement that gave way to a more urgent one."""
+
+    en = (
+        "{count} announcements were waiting and a more urgent one took the place of this one; "
+        "it will not be spoken. Send it again later."
+    )
+    zh = "已有 {count} 条播报在等待，一条更紧急的播报取代了这一条，它不会被播报。请稍后重发。"
+
+
 class NoSpeaker(VoiceError):
     code = "no_speaker"
     en = "No audio player (paplay or aplay) is installed; use --output DIR to write WAV files."
@@ -239,7 +249,8 @@ Render = Callable[["Announcement"], Awaitable[list[Segment]]]
 
 @dataclass(eq=False)
 class Announcement:
-    """Something to say. `done` resolves to the final status: "done" or "failed"."""
+    """Something to say. `done` resolves to the final status: "done", "failed" or "dropped"
+    (it gave way to a more urgent one on a full queue)."""
 
     id: str
     text: str = ""
@@ -294,12 +305,24 @@ class Announcer:
         await self._idle.wait()
 
     def submit(self, announcement: Announcement) -> Announcement:
-        """Queue `announcement`; an alarm interrupts a less urgent one that is playing."""
-        if len(self._heap) >= self._max_queued:
-            raise QueueFull(count=len(self._heap))
+        """Queue `announcement`; an alarm interrupts a less urgent one that is playing.
+
+        On a full queue, the least urgent, newest waiting announcement gives way to a more
+        urgent one, and to an alarm in any case (when only alarms wait, the newest waiting
+        alarm gives way: those that came first are still said first, and the latest alarm
+        is never refused). Its sender is told ("dropped", `Displaced`). Anything else on a
+        full queue raises QueueFull.
+        """
         if announcement.chime is not None and announcement.chime not in EARCONS:
             raise UnknownChime(chime=announcement.chime, supported=", ".join(EARCONS))
+        victim: tuple[int, int, Announcement] | None = None
+        if len(self._heap) >= self._max_queued:
+            victim = max(self._heap, key=lambda entry: entry[:2])
+            if announcement.priority != Priority.ALARM and announcement.priority >= victim[0]:
+                raise QueueFull(count=len(self._heap))
         announcement.done = asyncio.get_running_loop().create_future()
+        if victim is not None:
+            self._drop(victim, announcement)
         heapq.heappush(self._heap, (announcement.priority, next(self._seq), announcement))
         self._idle.clear()
         announcement._status("queued")
@@ -313,6 +336,23 @@ class Announcer:
             self._playing.cancel()
         self._wake.set()
         return announcement
+
+    def _drop(self, entry: tuple[int, int, Announcement], newcomer: Announcement) -> None:
+        count = len(self._heap)
+        self._heap.remove(entry)
+        heapq.heapify(self._heap)
+        item = entry[2]
+        _LOGGER.warning(
+            "Announcement queue full (%s waiting): dropped %s (%s) for %s (%s)",
+            count,
+            item.id,
+            item.priority.name.lower(),
+            newcomer.id,
+            newcomer.priority.name.lower(),
+        )
+        item._status("dropped", Displaced(count=count))
+        if not item.done.done():
+            item.done.set_result("dropped")
 
     async def _run(self) -> None:
         while True:

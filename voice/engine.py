@@ -6,12 +6,34 @@ and each engine only has to decode 16 kHz PCM with a grammar.
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import threading
-from collections.abc import Container
+from collections.abc import Callable, Container
 from dataclasses import dataclass
 from typing import Protocol
 
 from .phrases import PhraseSet, WordGraph
+
+
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    try:
+        trim: Callable[[int], int] = ctypes.CDLL(None).malloc_trim
+    except AttributeError, OSError:  # not glibc: its allocator may keep memory, or not
+        return None
+    return trim
+
+
+def give_back_memory() -> None:
+    """Return the C heap that freed decoders leave behind to the system (~0.3 ms).
+
+    glibc keeps freed memory mapped in its arenas: 12 pocketsphinx decoders freed down to 4
+    pooled ones left the process at 319 MB instead of 189 MB until trimmed.
+    """
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ import logging
 import os
 import secrets
 import stat
+import time
 from pathlib import Path
 
 from .errors import VoiceError
@@ -133,15 +134,27 @@ def client_proof(token: str, station_id: str, station_nonce: str, client_nonce: 
     return _proof(token, "bf-client", station_id, station_nonce, client_nonce)
 
 
-def load_or_create_station_id(state_dir: Path) -> str:
-    """A stable id (12 hex characters) that survives restarts and renames."""
+def load_or_create_station_id(state_dir: Path, known: bool = False) -> str:
+    """A stable id (12 hex characters) that survives restarts and renames.
+
+    Home Assistant knows a station by this id: a new one makes it a different station. So a
+    file that holds no id is kept as `station_id.bad-<time>` (the id may be recovered from
+    it), and a new id is logged as an error unless this is the station's first start
+    (`known`: it has run before, e.g. its token exists).
+    """
     path = state_dir / "station_id"
+    problem: str | None
     try:
         value = path.read_text(encoding="utf-8").strip()
         if len(value) == STATION_ID_BYTES * 2 and all(c in "0123456789abcdef" for c in value):
             return value
+        bad = _keep_bad_file(path)
+        problem = f"{path} held no station id (kept as {bad})"
     except FileNotFoundError:
-        pass
+        problem = f"{path} is missing" if known else None
+    except UnicodeDecodeError:
+        bad = _keep_bad_file(path)
+        problem = f"{path} held no station id (kept as {bad})"
     except OSError as err:
         raise StateDirError(path=state_dir, detail=err.strerror or str(err)) from err
     ensure_private_dir(state_dir)
@@ -152,4 +165,24 @@ def load_or_create_station_id(state_dir: Path) -> str:
         tmp.replace(path)
     except OSError as err:
         raise StateDirError(path=state_dir, detail=err.strerror or str(err)) from err
+    if problem is not None:
+        _LOGGER.error(
+            "%s: this station now has the new id %s, and Home Assistant will see it as a new "
+            "station. To keep the old one, stop the station, write the old id (12 hex "
+            "characters, shown in Home Assistant's device info) into %s and start it again",
+            problem,
+            value,
+            path,
+        )
     return value
+
+
+def _keep_bad_file(path: Path) -> Path:
+    """Move a damaged state file aside (never delete what might still be recovered)."""
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+    target = path.with_name(f"{path.name}.bad-{stamp}")
+    try:
+        path.replace(target)
+    except OSError as err:
+        raise StateDirError(path=path.parent, detail=err.strerror or str(err)) from err
+    return target

@@ -4,7 +4,8 @@
 speech synthesiser, a thread pool for their blocking calls (never run in the event loop),
 the announcement queue and speaker, the phrase lists on disk, and the zeroconf records.
 Each TCP connection gets its own `StationConnection`: a reading task that handles one event
-at a time, and a writing task fed through a bounded queue, so a client that stops reading
+at a time, and a writing task fed through an outbox: replies hold up that client's reading
+when it is behind, notices (room events) disconnect a client that stops reading, so a client
 only ever blocks itself. The protocol is written down in PROTOCOL.md beside this file.
 """
 
@@ -71,6 +72,7 @@ from .pairing import (
 )
 from .recognition import ENGINES, LANGUAGE_ALIASES
 from .throttled_log import ThrottledLog
+from .tts import MAX_TEXT_CHARS, EmptyText, TextTooLong
 
 if TYPE_CHECKING:
     from .recognition import PhraseReport, RecognitionStream, Recognizer, Result
@@ -82,10 +84,13 @@ PROTOCOL_VERSION = 2  # 2: challenge-response pairing, the token never crosses t
 DEFAULT_PORT = 10800
 DEFAULT_STATE_DIR = Path.home() / ".local" / "share" / "barrier-free" / "station"
 MAX_PHRASES = 10_000
-MAX_ANNOUNCE_CHARS = 1000
-OUTBOX_EVENTS = 64  # per connection; a client this far behind on broadcasts is dropped
+MAX_ANNOUNCE_CHARS = MAX_TEXT_CHARS  # what is said must be speakable in one piece
+OUTBOX_EVENTS = 64  # per connection and kind: replies wait beyond it, notices disconnect
 SPEECH_CHUNK_BYTES = 8192  # ~0.19 s of 22 kHz speech per audio-chunk
 SPEECH_LANGUAGES = ("zh", "en")
+# Each recognition stream holds a decoder (pocketsphinx: about 37 MiB) and a share of the two
+# cores: four at once keep a small box responsive and its memory bounded.
+DEFAULT_MAX_STREAMS = 4
 # What an unpaired client may do when --wyoming-zeroconf is on (Home Assistant's own
 # Wyoming integration cannot send a token): speech-to-text and text-to-speech only.
 OPEN_EVENTS = frozenset(
@@ -166,6 +171,14 @@ class SpeechFailed(VoiceError):
     zh = "本次语音合成失败：{detail}"
 
 
+class StationBusy(VoiceError):
+    code = "busy"
+    en = (
+        "The station is already recognising {limit} requests at once; try again when one has ended."
+    )
+    zh = "语音站已在同时识别 {limit} 个请求，请等其中一个结束后再试。"
+
+
 class PortInUse(VoiceError):
     code = "port_in_use"
     en = (
@@ -229,6 +242,7 @@ class StationConfig:
     max_unpaired: int = 64  # unpaired connections at once; a new one drops the oldest
     log_interval: float = 60.0  # repeated warnings a peer can cause: one line per interval
     workers: int = 4  # threads for recogniser and synthesiser calls
+    max_streams: int = DEFAULT_MAX_STREAMS  # clients' recognition streams open at once
 
 
 @dataclass
@@ -375,7 +389,15 @@ class StationConnection:
         self._challenge: tuple[str, str] | None = None  # (client nonce, station nonce)
         self._reader = reader
         self._writer = writer
-        self._outbox: asyncio.Queue[Event | None] = asyncio.Queue(maxsize=OUTBOX_EVENTS)
+        # One ordered outbox, counted in two kinds: replies (and the statuses of this
+        # client's own announcements) hold up this client's reading when more than
+        # OUTBOX_EVENTS wait; notices (room events, broadcasts) never wait, and a client
+        # that leaves OUTBOX_EVENTS of them unread is disconnected.
+        self._outbox: asyncio.Queue[tuple[Event, bool] | None] = asyncio.Queue()
+        self._replies = 0
+        self._notices = 0
+        self._room = asyncio.Event()
+        self._room.set()
         self._writer_task: asyncio.Task[None] | None = None
         self._dead = False  # the writer is gone: drop whatever is still sent
         self._request: _Request | None = None
@@ -383,20 +405,33 @@ class StationConnection:
     # --- writing ---
 
     async def send(self, event: Event) -> None:
-        """Queue a reply; waits while this client is slow (only this connection waits)."""
+        """Queue a reply; waits while this client is behind (only this connection waits)."""
+        self.queue_reply(event)
+        await self._wait_for_room()
+
+    def queue_reply(self, event: Event) -> None:
+        """Queue a reply without waiting (for callers that cannot wait, like the announcer);
+        this client's next event is read only once its replies fit again."""
         if not self._dead:
-            await self._outbox.put(event)
+            self._outbox.put_nowait((event, False))
+            self._replies += 1
+            if self._replies > OUTBOX_EVENTS:
+                self._room.clear()
+
+    async def _wait_for_room(self) -> None:
+        while self._replies > OUTBOX_EVENTS and not self._dead:
+            await self._room.wait()
 
     def post(self, event: Event) -> bool:
-        """Queue a notification without waiting; a client too far behind is disconnected."""
+        """Queue a notice without waiting; a client too far behind is disconnected."""
         if self._dead:
             return False
-        try:
-            self._outbox.put_nowait(event)
-        except asyncio.QueueFull:
+        if self._notices >= OUTBOX_EVENTS:
             _LOGGER.warning("Client %s stopped reading; disconnecting it", self.peer)
             self.abort()
             return False
+        self._outbox.put_nowait((event, True))
+        self._notices += 1
         return True
 
     async def send_error(self, err: VoiceError) -> None:
@@ -404,20 +439,27 @@ class StationConnection:
 
     async def _write_loop(self) -> None:
         try:
-            while (event := await self._outbox.get()) is not None:
+            while (item := await self._outbox.get()) is not None:
+                event, notice = item
                 self._writer.write(encode_event(event))
                 await self._writer.drain()
+                if notice:
+                    self._notices -= 1
+                else:
+                    self._replies -= 1
+                    if self._replies <= OUTBOX_EVENTS:
+                        self._room.set()
         except ConnectionError, OSError:
             pass  # the client went away; the reading side sees the end of stream
         finally:
             self._dead = True
-            while not self._outbox.empty():  # release anyone waiting in send()
-                self._outbox.get_nowait()
+            self._room.set()  # release anyone waiting in send()
             self._writer.close()
 
     def abort(self) -> None:
         """Drop the connection now, without waiting for unsent data."""
         self._dead = True
+        self._room.set()
         self._writer.transport.abort()
         self._reader.feed_eof()
 
@@ -448,6 +490,7 @@ class StationConnection:
         self._writer_task = asyncio.create_task(self._write_loop(), name=f"bf write {self.peer}")
         try:
             while not self._dead:
+                await self._wait_for_room()  # backpressure: a client behind is not read
                 try:
                     async with asyncio.timeout_at(self._next_event_due()):
                         event = await read_event(self._reader, self._limits())
@@ -490,7 +533,7 @@ class StationConnection:
         try:
             # Let queued replies (often the error that explains the close) reach the client.
             async with asyncio.timeout(5.0):
-                await self._outbox.put(None)  # the writer's stop mark
+                self._outbox.put_nowait(None)  # the writer's stop mark
                 await writer_task
         except TimeoutError:
             self.abort()
@@ -723,7 +766,7 @@ class StationConnection:
             request = self._request = _Request(language=self.station.languages[0])
         recognizer = self.station.recognizers[request.language]
         try:
-            request.stream = await self.station.open_stream(recognizer, start.rate)
+            request.stream = await self.station.open_stream(recognizer, start.rate, for_client=True)
         except VoiceError as err:
             await self._fail_request(err)
             return
@@ -880,12 +923,10 @@ class StationConnection:
             raise BadRequest(
                 event="bf-announce", field="id", detail="not text of up to 128 characters"
             )
-        if not isinstance(text, str) or len(text) > MAX_ANNOUNCE_CHARS:
-            raise BadRequest(
-                event="bf-announce",
-                field="text",
-                detail=f"not text of up to {MAX_ANNOUNCE_CHARS} characters",
-            )
+        if not isinstance(text, str):
+            raise BadRequest(event="bf-announce", field="text", detail="not text")
+        if len(text) > MAX_ANNOUNCE_CHARS:
+            raise TextTooLong(length=len(text), limit=MAX_ANNOUNCE_CHARS)
         if priority is None:
             raise BadRequest(
                 event="bf-announce", field="priority", detail="use alarm, high, normal or low"
@@ -916,7 +957,8 @@ class StationConnection:
         data: dict[str, Any] = {"id": item.id, "status": status}
         if err is not None:
             data["error"] = error_event(err).data
-        self.post(Event("bf-announced", data))
+        # a status of this client's own request: it waits for room, never disconnects
+        self.queue_reply(Event("bf-announced", data))
 
     async def _settings(self, event: Event) -> None:
         await self.station.update_settings(event.data)
@@ -927,8 +969,12 @@ class StationConnection:
         text = event.data.get("text")
         if not isinstance(ident, str):
             raise BadRequest(event="bf-answer", field="utterance_id", detail="not text")
-        if not isinstance(text, str) or not text.strip() or len(text) > MAX_ANNOUNCE_CHARS:
-            raise BadRequest(event="bf-answer", field="text", detail="empty or too long")
+        if not isinstance(text, str):
+            raise BadRequest(event="bf-answer", field="text", detail="not text")
+        if not text.strip():
+            raise EmptyText
+        if len(text) > MAX_ANNOUNCE_CHARS:
+            raise TextTooLong(length=len(text), limit=MAX_ANNOUNCE_CHARS)
         language = event.data.get("language") or self.station.settings.language
         item = self.station.announcer.submit(
             Announcement(
@@ -946,7 +992,7 @@ class StationConnection:
             peer=self.peer,
             paired=self.paired,
             subscribed=self.subscribed,
-            queued_events=self._outbox.qsize(),
+            queued_events=self._replies + self._notices,
             write_buffer=self._writer.transport.get_write_buffer_size(),
             streaming=self._request is not None and self._request.stream is not None,
         )
@@ -1011,6 +1057,8 @@ class Station:
         self._server: asyncio.Server | None = None
         self._connections: dict[StationConnection, asyncio.Task[Any]] = {}
         self._streams: set[RecognitionStream] = set()
+        self._client_streams: set[RecognitionStream] = set()  # counted against max_streams
+        self._opening = 0  # client streams being opened (their slot is already taken)
         self._answers: dict[str, asyncio.Future[Announcement]] = {}
         self._advertiser: StationAdvertiser | None = None
         self.output: AudioOutput | None = None
@@ -1049,7 +1097,8 @@ class Station:
     async def _start(self) -> None:
         config = self.config
         ensure_private_dir(config.state_dir)
-        self.station_id = load_or_create_station_id(config.state_dir)
+        # a station whose token exists has run before: a missing id there is an error
+        self.station_id = load_or_create_station_id(config.state_dir, self.token_file.exists())
         self.token, self.token_created = load_or_create_token(self.token_file)
         self._executor = ThreadPoolExecutor(
             max_workers=max(1, config.workers), thread_name_prefix="bf-station"
@@ -1131,22 +1180,47 @@ class Station:
     async def _load_phrases(self) -> None:
         """Put every recogniser in the state saved on disk (no list: free recognition)."""
         for lang, recognizer in self.recognizers.items():
-            saved = _read_json(self._phrase_file(lang))
-            phrases: list[str] | None = None
-            version = 0
-            digits = False
-            if (
-                isinstance(saved, dict)
-                and isinstance(saved.get("phrases"), list)
-                and all(isinstance(p, str) for p in saved["phrases"])
-                and isinstance(saved.get("version"), int)
-            ):
-                phrases, version = saved["phrases"], saved["version"]
-                digits = saved.get("digits") is True
+            phrases, version, digits = self._saved_phrases(lang)
             report = await self.run_blocking(
                 _set_recognizer_phrases, recognizer, self._recognizer_list(lang, phrases), digits
             )
             self.phrases[lang] = _phrase_state(version, phrases or [], report, digits)
+
+    def _saved_phrases(self, language: str) -> tuple[list[str] | None, int, bool]:
+        """(phrases, version, digits) saved for `language`; (None, 0, False) = free
+        recognition, said in the log whenever that is not what the file holds."""
+        path = self._phrase_file(language)
+        free = "free recognition (any words) until Home Assistant sends a list"
+        if not path.exists():
+            _LOGGER.warning("No phrase list saved for %s (%s is missing): %s", language, path, free)
+            return None, 0, False
+        saved = _read_json(path)
+        if not (
+            isinstance(saved, dict)
+            and isinstance(saved.get("phrases"), list)
+            and all(isinstance(p, str) for p in saved["phrases"])
+            and isinstance(saved.get("version"), int)
+            and not isinstance(saved["version"], bool)
+        ):
+            _LOGGER.error(
+                "Ignoring the phrase list file %s: not an object with a list of text "
+                "'phrases' and a whole-number 'version'; %s",
+                path,
+                free,
+            )
+            return None, 0, False
+        phrases = clean_phrases(saved["phrases"])
+        if len(phrases) > MAX_PHRASES:
+            _LOGGER.error(
+                "Refusing the phrase list file %s: %s different phrases, at most %s are "
+                "accepted; %s",
+                path,
+                len(phrases),
+                MAX_PHRASES,
+                free,
+            )
+            return None, 0, False
+        return phrases or None, saved["version"], saved.get("digits") is True
 
     def _phrase_file(self, language: str) -> Path:
         return self.config.state_dir / "phrases" / f"{language}.json"
@@ -1317,9 +1391,24 @@ class Station:
             raise RuntimeError("the station is not started")
         return await asyncio.get_running_loop().run_in_executor(self._executor, func, *args)
 
-    async def open_stream(self, recognizer: Recognizer, rate: int) -> RecognitionStream:
-        stream = await self.run_blocking(recognizer.stream, rate)
+    async def open_stream(
+        self, recognizer: Recognizer, rate: int, *, for_client: bool = False
+    ) -> RecognitionStream:
+        """A new recognition stream. `for_client`: a client's request, one of at most
+        `max_streams` (StationBusy beyond); the station's own microphone is never refused."""
+        if for_client:
+            limit = max(1, self.config.max_streams)
+            if len(self._client_streams) + self._opening >= limit:
+                raise StationBusy(limit=limit)
+            self._opening += 1
+        try:
+            stream = await self.run_blocking(recognizer.stream, rate)
+        finally:
+            if for_client:
+                self._opening -= 1
         self._streams.add(stream)
+        if for_client:
+            self._client_streams.add(stream)
         return stream
 
     async def finish_stream(self, stream: RecognitionStream, last: bytes = b"") -> Result:
@@ -1328,12 +1417,14 @@ class Station:
             return await self.run_blocking(stream.finish, last)
         finally:
             self._streams.discard(stream)
+            self._client_streams.discard(stream)
 
     async def close_stream(self, stream: RecognitionStream) -> None:
         """Cancel a stream that will not be finished (client gone, request failed)."""
         if stream not in self._streams:
             return
         self._streams.discard(stream)
+        self._client_streams.discard(stream)
         try:
             if self._executor is not None:
                 await self.run_blocking(stream.cancel)
@@ -1398,19 +1489,28 @@ class Station:
         async with lock:  # the recogniser and the file must hold the same list
             current = self.phrases.get(language, PhraseList())
             new_version = current.version + 1 if version is None else version
-            report = await self.run_blocking(
-                _set_recognizer_phrases,
-                recognizer,
-                self._recognizer_list(language, phrases),
-                digits,
-            )
-            state = _phrase_state(new_version, cleaned, report, digits)
-            self.phrases[language] = state
+            # Saved first, put in force only once saved: a list that cannot be kept (full
+            # disk) is refused whole, not heard until the next restart brings the old back.
             await self.run_blocking(
                 _atomic_write_json,
                 self._phrase_file(language),
                 {"version": new_version, "phrases": cleaned, "digits": digits},
             )
+            try:
+                report = await self.run_blocking(
+                    _set_recognizer_phrases,
+                    recognizer,
+                    self._recognizer_list(language, phrases),
+                    digits,
+                )
+            except BaseException as err:
+                await self._restore_phrase_file(language, current)
+                if isinstance(err, VoiceError) or not isinstance(err, Exception):
+                    raise
+                _LOGGER.exception("The recogniser refused phrase list %s", language)
+                raise RecognitionFailed(detail=str(err) or type(err).__name__) from err
+            state = _phrase_state(new_version, cleaned, report, digits)
+            self.phrases[language] = state
         _LOGGER.info(
             "Phrase list %s v%s: %s phrases, %s unusable",
             language,
@@ -1419,6 +1519,21 @@ class Station:
             len(state.unusable),
         )
         return state
+
+    async def _restore_phrase_file(self, language: str, state: PhraseList) -> None:
+        """The recogniser refused a saved list: save the one still in force again."""
+        try:
+            await self.run_blocking(
+                _atomic_write_json,
+                self._phrase_file(language),
+                {"version": state.version, "phrases": state.phrases, "digits": state.digits},
+            )
+        except StateDirError:
+            _LOGGER.exception(
+                "Phrase list %s: the file now holds a list that is not in force; "
+                "a restart would put it in force",
+                language,
+            )
 
     def _recognizer_list(self, language: str, phrases: list[str] | None) -> list[str] | None:
         """The home's phrases plus the station's own (None: free recognition)."""
@@ -1634,6 +1749,13 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         "--max-seconds", type=float, default=30.0, help="longest audio per request (default 30)"
     )
     parser.add_argument(
+        "--max-streams",
+        type=int,
+        default=DEFAULT_MAX_STREAMS,
+        help="speech-to-text requests served at once; more get 'busy' "
+        f"(default {DEFAULT_MAX_STREAMS})",
+    )
+    parser.add_argument(
         "--output",
         default=None,
         help="'speaker' or a folder for WAV files (default: the speaker if a player is installed)",
@@ -1676,6 +1798,7 @@ def config_from_args(args: argparse.Namespace) -> StationConfig:
         zeroconf=not args.no_zeroconf,
         wyoming_zeroconf=args.wyoming_zeroconf,
         max_seconds=args.max_seconds,
+        max_streams=args.max_streams,
         output=args.output,
     )
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import vosk
 
-from .engine import Decoder, Grammar, Pool
+from .engine import Decoder, Grammar, Pool, give_back_memory
 from .phrases import PhraseSet, digit_words
 from .recognition import ModelFolderMissing, ModelLoadFailed, NotAModel
 
@@ -267,8 +267,8 @@ class VoskBackend:
     def release(self, grammar: Grammar, decoder: Decoder) -> None:
         # Not reused: a Kaldi recogniser carries its speaker adaptation (i-vector) into the
         # next utterance, and the next utterance may come from another room's microphone.
-        if not self._later(decoder.discard):
-            decoder.discard()
+        if not self._later(_discard, decoder):
+            _discard(decoder)
 
     def retire(self, current: Grammar) -> None:
         with self._lock:
@@ -277,6 +277,7 @@ class VoskBackend:
         for pool in pools:
             for decoder in pool.drain():
                 decoder.discard()
+        give_back_memory()
 
     def close(self) -> None:
         self._helper.stop()
@@ -285,6 +286,7 @@ class VoskBackend:
         for pool in pools:
             for decoder in pool.drain():
                 decoder.discard()
+        give_back_memory()
 
     def _later(self, job: Callable[..., None], *args: object) -> bool:
         """Run `job` on the helper thread; False once the backend is closed."""
@@ -308,3 +310,8 @@ class VoskBackend:
             if pool is None:
                 pool = self._pools[version] = Pool(IDLE_PER_VERSION)
             return pool
+
+
+def _discard(decoder: Decoder) -> None:
+    decoder.discard()
+    give_back_memory()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import stat
 from pathlib import Path
 
@@ -77,3 +78,36 @@ def test_station_id_is_stable(tmp_path: Path) -> None:
     assert all(c in "0123456789abcdef" for c in first)
     assert load_or_create_station_id(tmp_path / "state") == first
     assert load_or_create_station_id(tmp_path / "other") != first
+
+
+def _errors(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+@pytest.mark.parametrize("content", [b"not-an-id\n", b"\xff\xfe garbage", b""])
+def test_garbage_station_id_is_kept_aside_and_logged(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, content: bytes
+) -> None:
+    path = tmp_path / "station_id"
+    path.write_bytes(content)
+    new = load_or_create_station_id(tmp_path, known=True)
+    assert load_or_create_station_id(tmp_path) == new  # the new id is kept from now on
+    kept = list(tmp_path.glob("station_id.bad-*"))
+    assert len(kept) == 1
+    assert kept[0].read_bytes() == content  # recoverable, never deleted
+    [error] = _errors(caplog)
+    assert kept[0].name in error
+    assert new in error
+
+
+def test_deleted_station_id_of_a_known_station_is_logged(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    first = load_or_create_station_id(tmp_path)  # the first start of a station: no error
+    assert _errors(caplog) == []
+    (tmp_path / "station_id").unlink()
+    new = load_or_create_station_id(tmp_path, known=True)
+    assert new != first
+    [error] = _errors(caplog)
+    assert "missing" in error
+    assert new in error

@@ -24,6 +24,7 @@ from voice.announce import (
     EARCONS,
     Announcement,
     Announcer,
+    Priority,
     QueueFull,
     Segment,
     SystemPlayer,
@@ -406,3 +407,43 @@ async def test_announcement_queue_is_bounded(tmp_path: Path) -> None:
     finally:
         await announcer.stop()
     assert _spoken(tmp_path) == ["0001-earcon-a.wav", "0002-earcon-b.wav"]
+
+
+async def test_full_queue_gives_way_to_the_more_urgent_and_always_to_an_alarm(
+    tmp_path: Path,
+) -> None:
+    async def render(item: Announcement) -> list[Segment]:
+        return [Segment("earcon", item.id, earcon("info"), EARCON_RATE)]
+
+    told: list[tuple[str, str, str | None]] = []
+
+    def status(item: Announcement, status: str, err: object) -> None:
+        told.append((item.id, status, getattr(err, "code", None)))
+
+    def say(ident: str, priority: Priority) -> Announcement:
+        item = Announcement(id=ident, chime="info", priority=priority, on_status=status)
+        return announcer.submit(item)
+
+    announcer = Announcer(WavDirectory(tmp_path, pace=0.0), render, max_queued=2)
+    first = say("low-1", Priority.LOW)
+    newest_low = say("low-2", Priority.LOW)
+    say("normal", Priority.NORMAL)  # more urgent: the newest low gives way
+    with pytest.raises(QueueFull):
+        say("low-3", Priority.LOW)  # not more urgent than what waits: refused
+    say("alarm-1", Priority.ALARM)  # takes the place of the last low
+    say("alarm-2", Priority.ALARM)  # takes the place of the normal
+    say("alarm-3", Priority.ALARM)  # only alarms wait: the newest waiting one gives way
+    assert [(i, s, c) for i, s, c in told if s == "dropped"] == [
+        ("low-2", "dropped", "queue_full"),
+        ("low-1", "dropped", "queue_full"),
+        ("normal", "dropped", "queue_full"),
+        ("alarm-2", "dropped", "queue_full"),
+    ]
+    assert await newest_low.done == "dropped"
+    assert await first.done == "dropped"
+    announcer.start()
+    try:
+        await announcer.wait_idle()
+    finally:
+        await announcer.stop()
+    assert _spoken(tmp_path) == ["0001-earcon-alarm-1.wav", "0002-earcon-alarm-3.wav"]

@@ -27,6 +27,7 @@ from tests.voice.station import (  # noqa: F401 - fixtures
     synthesizer_fixture,
     wait_until,
 )
+from voice.announce import MAX_QUEUED
 from voice.pairing import TokenFileError, client_proof, new_nonce
 from voice.recognition import RecognitionStream, Recognizer
 from voice.server import OUTBOX_EVENTS, PortInUse, Station
@@ -252,6 +253,128 @@ async def test_phrase_list_limits_and_types(station: Station) -> None:
         assert (await client.expect("bf-phrases")).data["version"] == 0  # nothing was applied
 
 
+async def test_a_phrase_list_that_cannot_be_saved_is_not_put_in_force(
+    tmp_path: Path, english_recognizer: Recognizer, synthesizer: Synthesizer
+) -> None:
+    state = tmp_path / "state"
+    old = [p for p in PHRASES if p != "lock the front door"]
+    async with (
+        running_station(tmp_path, {"en": english_recognizer}, synthesizer) as station,
+        paired_client(station) as client,
+    ):
+        assert (await client.set_phrases("en", old, version=1)).type == "bf-phrases"
+        # The phrases folder replaced by a file: nothing can be written there (as root too).
+        (state / "phrases").rename(state / "phrases-kept")
+        (state / "phrases").write_text("not a folder")
+        refused = await client.set_phrases("en", PHRASES, version=2)
+        assert refused.type == "error"
+        assert refused.data["code"] == "state_dir_unusable"
+        await client.send(Event("bf-get-phrases", {"language": "en"}))
+        in_force = await client.expect("bf-phrases")
+        assert (in_force.data["version"], in_force.data["count"]) == (1, len(old))
+        heard = await client.transcribe(spoken("lock the front door"), language="en")
+        assert heard.data["text"] != "lock the front door"  # the refused list is not heard
+    (state / "phrases").unlink()
+    (state / "phrases-kept").rename(state / "phrases")
+    english_recognizer.set_phrases(None)  # a new process starts with a fresh recogniser
+    async with (
+        running_station(tmp_path, {"en": english_recognizer}, synthesizer) as station,
+        paired_client(station) as client,
+    ):
+        await client.send(Event("bf-get-phrases", {"language": "en"}))
+        after_restart = await client.expect("bf-phrases")
+    assert (after_restart.data["version"], after_restart.data["count"]) == (1, len(old))
+
+
+class _RefusesLists:
+    """The real recogniser, except that it fails on any list with "explode" in it."""
+
+    def __init__(self, real: Recognizer) -> None:
+        self.real = real
+        self.language = real.language
+        self.engine = real.engine
+
+    def set_phrases(self, phrases: Any) -> Any:
+        if phrases and "explode" in phrases:
+            raise RuntimeError("grammar exploded")
+        return self.real.set_phrases(phrases)
+
+    def stream(self, sample_rate: int) -> RecognitionStream:
+        return self.real.stream(sample_rate)
+
+
+async def test_a_phrase_list_the_recogniser_refuses_is_not_kept(
+    tmp_path: Path, english_recognizer: Recognizer, synthesizer: Synthesizer
+) -> None:
+    refusing: Any = _RefusesLists(english_recognizer)
+    async with (
+        running_station(tmp_path, {"en": refusing}, synthesizer) as station,
+        paired_client(station) as client,
+    ):
+        assert (await client.set_phrases("en", PHRASES, version=1)).type == "bf-phrases"
+        failed = await client.set_phrases("en", [*PHRASES, "explode"], version=2)
+        assert failed.type == "error"
+        assert failed.data["code"] == "recognition_failed"
+        await client.send(Event("bf-get-phrases", {"language": "en"}))
+        assert (await client.expect("bf-phrases")).data["version"] == 1
+    saved = json.loads((tmp_path / "state" / "phrases" / "en.json").read_text())
+    assert (saved["version"], saved["phrases"]) == (1, PHRASES)  # a restart brings v1 back
+
+
+@pytest.mark.parametrize(
+    ("saved", "logged"),
+    [
+        (None, "is missing"),
+        ({"version": 3, "phrases": "what time is it"}, "not an object"),
+        ([1, 2, 3], "not an object"),
+        ({"version": 4, "phrases": [f"light {i}" for i in range(20_000)]}, "20000 different"),
+    ],
+)
+async def test_a_saved_phrase_list_that_cannot_be_used_is_logged(
+    tmp_path: Path,
+    english_recognizer: Recognizer,
+    synthesizer: Synthesizer,
+    caplog: pytest.LogCaptureFixture,
+    saved: Any,
+    logged: str,
+) -> None:
+    folder = tmp_path / "state" / "phrases"
+    folder.mkdir(parents=True)
+    if saved is not None:
+        (folder / "en.json").write_text(json.dumps(saved))
+    english_recognizer.set_phrases(PHRASES)  # what the last test left must not count
+    caplog.set_level(logging.WARNING, logger="voice.server")
+    async with (
+        running_station(tmp_path, {"en": english_recognizer}, synthesizer) as station,
+        paired_client(station) as client,
+    ):
+        await client.send(Event("bf-get-phrases", {"language": "en"}))
+        in_force = await client.expect("bf-phrases")
+    assert (in_force.data["version"], in_force.data["count"]) == (0, 0)
+    assert english_recognizer.phrases is None  # free recognition, as the log says
+    [line] = [r.getMessage() for r in caplog.records if str(folder / "en.json") in r.getMessage()]
+    assert logged in line
+    assert "free recognition" in line
+
+
+async def test_a_lost_station_id_is_logged_loudly(
+    tmp_path: Path,
+    english_recognizer: Recognizer,
+    synthesizer: Synthesizer,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async with running_station(tmp_path, {"en": english_recognizer}, synthesizer) as station:
+        first = station.station_id
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]  # a first start
+    (tmp_path / "state" / "station_id").write_text("garbage")
+    async with running_station(tmp_path, {"en": english_recognizer}, synthesizer) as station:
+        second = station.station_id
+    assert second != first
+    [error] = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert "station_id.bad-" in error
+    assert second in error
+
+
 # --- pairing ---------------------------------------------------------------------------
 
 
@@ -326,10 +449,24 @@ async def _stalled_client(station: Station) -> asyncio.StreamWriter:
 
 
 def _stalled(station: Station) -> bool:
-    return any(c.queued_events >= OUTBOX_EVENTS for c in station.connection_info())
+    """A client's socket takes no more (the kernel's buffers are full: its bytes wait in the
+    station) and a full outbox of replies waits behind them. A full outbox alone is passing:
+    the station may have queued a burst the kernel has yet to take."""
+    return any(
+        c.queued_events >= OUTBOX_EVENTS and c.write_buffer > 0 for c in station.connection_info()
+    )
 
 
-async def test_ten_clients_transcribe_while_one_stalls(station: Station) -> None:
+async def test_ten_clients_transcribe_while_one_stalls(
+    tmp_path: Path, english_recognizer: Recognizer, synthesizer: Synthesizer
+) -> None:
+    async with running_station(
+        tmp_path, {"en": english_recognizer}, synthesizer, max_streams=10
+    ) as station:
+        await _ten_clients_while_one_stalls(station)
+
+
+async def _ten_clients_while_one_stalls(station: Station) -> None:
     async with paired_client(station) as setup:
         await setup.set_phrases("en", PHRASES)
     stalled = await _stalled_client(station)
@@ -465,6 +602,10 @@ CHUNK = AudioChunk(rate=16000, width=2, channels=1, audio=b"\x01\x00" * 800).eve
         ([Event("bf-announce", {"chime": "trumpet"})], ["bad_request"]),
         ([Event("bf-settings", {"rate": 5})], ["bad_request"]),
         ([Event("bf-answer", {"utterance_id": "x"})], ["bad_request"]),
+        # The limits table of PROTOCOL.md: 1,000 characters for whatever is to be spoken.
+        ([Event("bf-announce", {"text": "x" * 1001})], ["text_too_long"]),
+        ([Event("bf-answer", {"utterance_id": "x", "text": "x" * 1001})], ["text_too_long"]),
+        ([Event("bf-answer", {"utterance_id": "x", "text": "  "})], ["empty_text"]),
     ],
 )
 async def test_bad_requests_get_one_error_each(
@@ -736,3 +877,112 @@ async def test_alarm_interrupts_and_nothing_is_lost(
         "0004-speech-note.wav",
         "0005-speech-wash.wav",
     ]
+
+
+async def test_alarm_is_accepted_on_a_full_queue_and_the_dropped_sender_told(
+    tmp_path: Path, english_recognizer: Recognizer, synthesizer: Synthesizer
+) -> None:
+    def low(ident: str) -> Event:
+        return Event("bf-announce", {"id": ident, "chime": "doorbell", "priority": "low"})
+
+    async with (
+        # slow "speaker": the first announcement is still playing while the queue fills
+        running_station(
+            tmp_path, {"en": english_recognizer}, synthesizer, output_pace=30.0
+        ) as station,
+        paired_client(station) as sender,
+        paired_client(station) as alarm_client,
+    ):
+        await sender.send(low("first"))
+        assert await _statuses(sender, 2) == [("first", "queued"), ("first", "playing")]
+        for n in range(MAX_QUEUED):
+            await sender.send(low(f"low-{n}"))
+        queued = await _statuses(sender, MAX_QUEUED)
+        assert queued == [(f"low-{n}", "queued") for n in range(MAX_QUEUED)]
+        assert station.announcer.queued == MAX_QUEUED
+        await alarm_client.send(
+            Event("bf-announce", {"id": "smoke", "chime": "alarm", "priority": "alarm"})
+        )
+        assert await _statuses(alarm_client, 2) == [("smoke", "queued"), ("smoke", "playing")]
+        dropped = await sender.expect("bf-announced")
+        assert dropped.data["id"] == f"low-{MAX_QUEUED - 1}"  # the newest of the least urgent
+        assert dropped.data["status"] == "dropped"
+        assert dropped.data["error"]["code"] == "queue_full"
+        assert "更紧急" in dropped.data["error"]["text_zh"]
+        assert await _statuses(sender, 1) == [("first", "interrupted")]
+
+
+async def test_a_burst_to_a_reading_client_gets_every_answer(
+    tmp_path: Path, english_recognizer: Recognizer, synthesizer: Synthesizer
+) -> None:
+    burst = 200
+    async with running_station(tmp_path, {"en": english_recognizer}, synthesizer) as station:
+        reader, writer = await _raw_paired(station)
+        try:
+            # All written at once: the station reads them faster than any answer goes out.
+            writer.write(
+                b"".join(
+                    _line({"type": "bf-announce", "data": {"id": f"a{n}", "chime": "info"}})
+                    for n in range(burst)
+                )
+            )
+            await writer.drain()
+            queued: list[str] = []
+            refused = 0
+            done: set[str] = set()
+            while len(queued) + refused < burst or done != set(queued):
+                event = await _read(reader)
+                assert event is not None, "the station disconnected a client that reads"
+                if event.type == "error":
+                    assert event.data["code"] == "queue_full", event.data
+                    refused += 1
+                elif event.data["status"] == "queued":
+                    queued.append(event.data["id"])
+                elif event.data["status"] == "done":
+                    done.add(event.data["id"])
+            assert len(queued) >= MAX_QUEUED
+            assert queued == sorted(queued, key=lambda ident: int(ident[1:]))
+            writer.write(_line({"type": "ping", "data": {"text": "still here"}}))
+            pong = await _read(reader)
+            assert pong is not None and pong.type == "pong"
+        finally:
+            writer.close()
+
+
+async def test_streams_beyond_the_cap_are_busy_and_a_killed_client_frees_its_slot(
+    tmp_path: Path, english_recognizer: Recognizer, synthesizer: Synthesizer
+) -> None:
+    audio = spoken("what time is it")
+    async with (
+        running_station(
+            tmp_path, {"en": english_recognizer}, synthesizer, max_streams=2
+        ) as station,
+        paired_client(station) as first,
+        paired_client(station) as second,
+        paired_client(station) as third,
+    ):
+        await first.set_phrases("en", PHRASES)
+        for client in (first, second):
+            await client.send(Event("transcribe", {"language": "en"}))
+            await client.send_audio(audio[:16000])
+        await wait_until(lambda: station.active_streams == 2, "two streams are open")
+        busy = await third.transcribe(audio, language="en")
+        assert busy.type == "error"
+        assert busy.data["code"] == "busy"
+        assert "2" in busy.data["text"] and "2" in busy.data["text_zh"]
+        # the connection stays, and a request after one has ended is served
+        await first.send_audio(audio[16000:])
+        await first.send(AudioStop().event())
+        assert (await first.expect("transcript")).data["text"] == "what time is it"
+        assert (await third.transcribe(audio, language="en")).data["text"] == "what time is it"
+        # a client killed mid-audio gives its slot back
+        await third.send(Event("transcribe", {"language": "en"}))
+        await third.send_audio(audio[:16000])
+        await wait_until(lambda: station.active_streams == 2, "two streams are open again")
+        writer = second.wyoming._writer
+        assert writer is not None
+        writer.transport.abort()
+        await wait_until(lambda: station.active_streams == 1, "the killed client's stream freed")
+        async with paired_client(station) as fourth:
+            transcript = await fourth.transcribe(audio, language="en")
+        assert transcript.data["text"] == "what time is it"
