@@ -18,7 +18,6 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -29,7 +28,13 @@ DASHBOARD_PATH = "showroom-dash/home"
 STAFF_USER = "staff"
 # Shown in the banner: what a visitor can say, in each language.
 TRY = {
-    "中文": ["打开客厅的灯", "把卧室的窗帘打开", "家里怎么样", "门都锁了吗", "打开车库门（会先确认）"],
+    "中文": [
+        "打开客厅的灯",
+        "把卧室的窗帘打开",
+        "家里怎么样",
+        "门都锁了吗",
+        "打开车库门（会先确认）",
+    ],
     "English": [
         "turn on the living room light",
         "open the bedroom curtains",
@@ -110,6 +115,8 @@ def staff_login(state: Path) -> dict[str, str]:
 
 def _check_port_free(port: int, what: str, flag: str) -> None:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        # as the servers do: connections of a showroom just stopped do not count
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind(("127.0.0.1", port))
         except OSError:
@@ -132,9 +139,7 @@ def _listening(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
-def _wait_for_token(
-    token_file: Path, proc: subprocess.Popen[bytes], log: Path, port: int
-) -> str:
+def _wait_for_token(token_file: Path, proc: subprocess.Popen[bytes], log: Path, port: int) -> str:
     """The pairing token, once the station listens (it writes the token before its models)."""
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -178,10 +183,10 @@ def running_showroom(state: Path) -> dict[str, Any] | None:
     """What a showroom started from this state folder says about itself, if it answers."""
     try:
         info: dict[str, Any] = json.loads((state / "running.json").read_text(encoding="utf-8"))
-        with urllib.request.urlopen(f"{info['url']}/manifest.json", timeout=3):
-            return info
+        os.kill(info["pid"], 0)
     except OSError, ValueError, KeyError:
         return None
+    return info if _listening(info["ha_port"]) else None
 
 
 def _banner(info: dict[str, Any], ready: dict[str, Any], logs: dict[str, Path]) -> str:
@@ -202,7 +207,8 @@ def _banner(info: dict[str, Any], ready: dict[str, Any], logs: dict[str, Path]) 
     if info["mandarin_hearing"]:
         lines.append("  Mandarin   typed only for now: " + info["mandarin_hearing"])
     lines += [
-        "  Alerts     dashboard card 演示：触发事件 → 按门铃 (doorbell), 厨房漏水 (leak), 烟雾 (smoke)",
+        "  Alerts     dashboard card 演示：触发事件 → "
+        "按门铃 (doorbell), 厨房漏水 (leak), 烟雾 (smoke)",
         "  Tour       script/run --tour en   (or --tour zh), in a second terminal",
         "  Logs       " + ", ".join(f"{what}: {path}" for what, path in logs.items()),
         "  Stop       Ctrl-C",
@@ -248,7 +254,15 @@ def _start(
     _prepare_config(config, showroom, args.ha_port)
     with logs["Home Assistant"].open("ab") as out:
         procs["Home Assistant"] = subprocess.Popen(
-            [sys.executable, "-m", "homeassistant", "-c", str(config), "--skip-pip", "--log-no-color"],
+            [
+                sys.executable,
+                "-m",
+                "homeassistant",
+                "-c",
+                str(config),
+                "--skip-pip",
+                "--log-no-color",
+            ],
             # not the repository: its custom_components/ would shadow the config's
             cwd=config,
             stdin=subprocess.DEVNULL,
@@ -262,6 +276,7 @@ def _start(
     info = {
         "mandarin_hearing": note,
         "url": f"http://127.0.0.1:{args.ha_port}",
+        "ha_port": args.ha_port,
         "state": str(state),
         "login": login,
         "pid": os.getpid(),
@@ -337,6 +352,20 @@ def _load_tour() -> ModuleType:
     return module
 
 
+def _serve(args: argparse.Namespace, state: Path, procs: dict[str, subprocess.Popen[bytes]]) -> int:
+    """Start the showroom; play the tour, or serve until Ctrl-C or a part stops."""
+    info, logs = _start(args, state, procs)
+    if args.tour:
+        return int(_load_tour().play(info, args.tour, state / "tour"))
+    print(_banner(info, info["ready"], logs), flush=True)
+    while all(p.poll() is None for p in procs.values()):
+        time.sleep(0.5)
+    for what, proc in procs.items():
+        if proc.returncode is not None:
+            print(f"{what} stopped (exit {proc.returncode})", file=sys.stderr)
+    return 1
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--state", default=str(ROOT / ".cache" / "showroom"), help="state folder")
@@ -358,29 +387,25 @@ def main() -> int:
     state.mkdir(parents=True, exist_ok=True)
 
     def stop(signum: int, _frame: object) -> None:
-        raise KeyboardInterrupt  # SIGTERM (a service manager, `timeout`): stop both children
+        raise KeyboardInterrupt  # Ctrl-C, or SIGTERM (a service manager, `timeout`)
 
     signal.signal(signal.SIGTERM, stop)
+    # Also when started in the background, where a shell makes the process ignore Ctrl-C.
+    signal.signal(signal.SIGINT, stop)
     if args.tour and (info := running_showroom(state)) is not None:
         return int(_load_tour().play(info, args.tour, state / "tour"))
     procs: dict[str, subprocess.Popen[bytes]] = {}
     try:
-        info, logs = _start(args, state, procs)
-        if args.tour:
-            return int(_load_tour().play(info, args.tour, state / "tour"))
-        print(_banner(info, info["ready"], logs), flush=True)
-        while all(p.poll() is None for p in procs.values()):
-            time.sleep(0.5)
-        for what, proc in procs.items():
-            if proc.returncode is not None:
-                print(f"{what} stopped (exit {proc.returncode})", file=sys.stderr)
-        return 1
+        return _serve(args, state, procs)
     except ShowroomError as err:
         print(f"showroom: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 0
     finally:
+        # One stop at a time: a second Ctrl-C must not cut the children's shutdown short.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         if procs:  # this run started a showroom (not one that found its port taken)
             with contextlib.suppress(OSError):
                 (state / "running.json").unlink()

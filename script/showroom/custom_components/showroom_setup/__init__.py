@@ -26,6 +26,7 @@ from homeassistant.core import Event, HomeAssistant
 from homeassistant.helpers import area_registry as ar
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.typing import ConfigType
 
 from . import dashboard
@@ -121,6 +122,8 @@ async def async_confirm_http_settings(hass: HomeAssistant) -> None:
     pending = store.pending
     if pending is not None and pending.get("error") is None:
         await store.async_promote_pending()
+        # The next start has no http YAML (the script leaves it out): nothing to repair.
+        ir.async_delete_issue(hass, "http", "deprecated_yaml")
         _LOGGER.info("Showroom: confirmed Home Assistant's http settings")
 
 
@@ -144,7 +147,8 @@ async def _ensure_staff(hass: HomeAssistant, staff: dict[str, str]) -> None:
         return
     await provider.async_initialize()
     username = staff["username"]
-    if provider.data.users and any(u["username"] == username for u in provider.data.users):
+    users = provider.data.users if provider.data is not None else []
+    if any(user["username"] == username for user in users):
         return
     await provider.async_add_auth(username, staff["password"])
     user = await hass.auth.async_create_user(staff["name"], group_ids=[GROUP_ID_ADMIN])
@@ -186,8 +190,7 @@ def _sensitive_entity_ids(hass: HomeAssistant) -> list[str]:
     return sorted(
         entry.entity_id
         for entry in entities.entities.values()
-        if entry.unique_id in DEVICES
-        and not DEVICES[entry.unique_id][2]
+        if entry.unique_id in DEVICES and not DEVICES[entry.unique_id][2]
     )
 
 
@@ -247,9 +250,7 @@ async def _ensure_pipelines(
     here with the same engines and the integration's naming, so it is found, not duplicated.
     """
     entities = _station_entities(hass, entry_id)
-    base = next(
-        (p for p in async_get_pipelines(hass) if p.tts_engine == entities.get("tts")), None
-    )
+    base = next((p for p in async_get_pipelines(hass) if p.tts_engine == entities.get("tts")), None)
     if base is None:
         _LOGGER.error("The showroom station has no Assist pipeline")
         return {}

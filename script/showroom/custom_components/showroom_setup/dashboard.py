@@ -74,7 +74,7 @@ def build(station: dict[str, str]) -> dict[str, Any]:
     station_cards: list[dict[str, Any]] = [
         {"type": "heading", "heading": "语音站 · 展厅", "icon": "mdi:account-voice"}
     ]
-    for key, entity_id in sorted(station.items()):
+    for entity_id in sorted(station.values()):
         if entity_id.startswith("binary_sensor."):
             station_cards.append(_tile(entity_id))
     if "last_utterance" in station:
