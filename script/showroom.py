@@ -38,7 +38,7 @@ TRY = {
     "English": [
         "turn on the living room light",
         "open the bedroom curtains",
-        "how is the house",
+        "is everything okay at home",
         "are the doors locked",
         "open the garage door (asks first)",
     ],
@@ -205,7 +205,8 @@ def _banner(info: dict[str, Any], ready: dict[str, Any], logs: dict[str, Path]) 
     for language, phrases in TRY.items():
         lines.append(f"  Try ({language}) " + " · ".join(phrases))
     if info["mandarin_hearing"]:
-        lines.append("  Mandarin   typed only for now: " + info["mandarin_hearing"])
+        reason = info["mandarin_hearing"].removeprefix("错误: ").removeprefix("Error: ")
+        lines.append("  Mandarin   typed only (no Mandarin recogniser yet): " + reason)
     lines += [
         "  Alerts     dashboard card 演示：触发事件 → "
         "按门铃 (doorbell), 厨房漏水 (leak), 烟雾 (smoke)",

@@ -74,7 +74,8 @@ def main() -> int:
                 f"--user-data-dir={profile}",
                 f"--window-size={args.size}",
                 # time for the login, the websocket and the cards to render
-                "--virtual-time-budget=30000",
+                "--virtual-time-budget=60000",
+                "--run-all-compositor-stages-before-draw",
                 f"--screenshot={out}",
                 page,
             ],

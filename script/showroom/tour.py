@@ -270,7 +270,7 @@ class Assist:
                 if event["type"] == "run-start" and audio is not None:
                     handler = event["data"]["runner_data"]["stt_binary_handler_id"]
                     streaming = asyncio.create_task(self._stream(bytes([handler]), audio))
-                if event["type"] in ("stt-end", "error") and streaming:
+                if event["type"] in ("stt-vad-end", "stt-end", "error") and streaming:
                     # Home Assistant heard the end of speech: more audio would go nowhere.
                     streaming.cancel()
                 if event["type"] in ("run-end", "error"):
