@@ -227,6 +227,10 @@ def _start(
     log_dir = state / "logs"
     log_dir.mkdir(exist_ok=True)
     logs = {"Home Assistant": log_dir / "homeassistant.log", "station": log_dir / "station.log"}
+    for log in logs.values():
+        # this start's lines only (the last ones are shown on a failure); one start kept
+        if log.exists():
+            log.replace(log.with_suffix(".log.1"))
     if args.setup_log:
         logs = {"setup": Path(args.setup_log), **logs}
     languages = args.lang or "zh,en"
@@ -299,7 +303,7 @@ def _start_station(
     station_dir = state / "station"
     station_dir.mkdir(parents=True, exist_ok=True)
     token_file = station_dir / "token"
-    with log.open("ab") as out:
+    with log.open("ab") as out:  # appended: a retry without Mandarin follows the first try
         procs["the voice station"] = subprocess.Popen(
             [
                 sys.executable,
@@ -353,6 +357,13 @@ def _load_tour() -> ModuleType:
     return module
 
 
+def _port(text: str) -> int:
+    port = int(text)
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a TCP port (1-65535)")
+    return port
+
+
 def _serve(args: argparse.Namespace, state: Path, procs: dict[str, subprocess.Popen[bytes]]) -> int:
     """Start the showroom; play the tour, or serve until Ctrl-C or a part stops."""
     info, logs = _start(args, state, procs)
@@ -361,17 +372,22 @@ def _serve(args: argparse.Namespace, state: Path, procs: dict[str, subprocess.Po
     print(_banner(info, info["ready"], logs), flush=True)
     while all(p.poll() is None for p in procs.values()):
         time.sleep(0.5)
+    part_logs = {"Home Assistant": logs["Home Assistant"], "the voice station": logs["station"]}
     for what, proc in procs.items():
         if proc.returncode is not None:
-            print(f"{what} stopped (exit {proc.returncode})", file=sys.stderr)
+            print(
+                f"showroom: {what} stopped (exit {proc.returncode}); "
+                f"last lines of {part_logs[what]}:\n{_tail(part_logs[what])}",
+                file=sys.stderr,
+            )
     return 1
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--state", default=str(ROOT / ".cache" / "showroom"), help="state folder")
-    parser.add_argument("--station-port", type=int, default=10800)
-    parser.add_argument("--ha-port", type=int, default=8123)
+    parser.add_argument("--station-port", type=_port, default=10800)
+    parser.add_argument("--ha-port", type=_port, default=8123)
     parser.add_argument(
         "--lang", help="station recognition languages (default zh,en; en if no Mandarin model)"
     )
