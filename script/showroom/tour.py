@@ -399,12 +399,11 @@ def _cell(text: str, width: int) -> str:
 
 
 def _table(results: list[Result], language: str) -> str:
-    rows = [("#", "said", "heard", "what changed", "answer", "")]
+    rows = [("#", "said", "heard", "what changed", "check", "answer")]
     for number, r in enumerate(results, 1):
         heard = f"(typed) {r.heard}" if r.typed else (r.heard or "-")
         if r.tries > 1:
             heard = f"(2nd try) {heard}"
-        mark = "ok" if not r.broken else "BROKEN"
         answer = "(not understood: no answer)" if r.refused else (r.error or r.answer or "-")
         rows.append(
             (
@@ -412,8 +411,8 @@ def _table(results: list[Result], language: str) -> str:
                 f"{r.step.said} [{r.step.kind}]",
                 heard,
                 ", ".join(r.changed) or "-",
-                answer,
-                mark,
+                "BROKEN" if r.broken else "ok",
+                answer,  # last and whole: it is what the visitor hears
             )
         )
     widths = [min(max(_width(row[i]) for row in rows), 48) for i in range(5)]
