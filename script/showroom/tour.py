@@ -426,6 +426,8 @@ def _table(results: list[Result], language: str) -> str:
 def play(info: dict[str, Any], language: str, out_dir: Path) -> int:
     """Play the tour against a running showroom; 0 when the whole loop works, 1 otherwise."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    for old in out_dir.glob(f"*-{language}.wav"):
+        old.unlink()  # only this tour's answers in the folder
     results = asyncio.run(_tour(info, language, out_dir))
     print(_table(results, language))
     typed = " (typed: the station cannot hear this language yet)" if results[0].typed else ""
