@@ -294,3 +294,35 @@ def test_port_taken_says_which_and_the_flag(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert f"port {port} (Home Assistant) is taken" in proc.stderr
     assert "--ha-port" in proc.stderr
+
+
+def test_home_assistant_failing_shows_its_log(tmp_path: Path) -> None:
+    """When Home Assistant stops during start-up, the last lines of its log are shown."""
+    # A stand-in that fails the way a broken installation does; it comes first on the path
+    # of the command's Python, for Home Assistant only (the real station still starts).
+    fake = tmp_path / "fake" / "homeassistant"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text("")
+    (fake / "__main__.py").write_text(
+        "import sys\nprint('Home Assistant cannot start: broken installation')\nsys.exit(3)\n"
+    )
+    proc = subprocess.run(
+        [
+            str(RUN),
+            "--state",
+            str(tmp_path / "state"),
+            "--ha-port",
+            str(_free_port()),
+            "--station-port",
+            str(_free_port()),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(fake.parent)},
+    )
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "Home Assistant stopped (exit 3)" in proc.stderr
+    assert "broken installation" in proc.stderr
+    assert not _processes_using(tmp_path / "state")
