@@ -60,12 +60,12 @@ from custom_components.barrier_free.phrase_list import (  # noqa: E402
     load_templates,
 )
 from tests.speech import silence, synth  # noqa: E402
-from voice.announce import Segment  # noqa: E402
 from voice.errors import VoiceError  # noqa: E402
-from voice.recognition import Recognizer, Result, load_recognizer  # noqa: E402
-from voice.room import AudioInput, RoomConfig, RoomListener, Utterance  # noqa: E402
-from voice.server import Station, StationConfig  # noqa: E402
-from voice.tts import Synthesizer  # noqa: E402
+from voice.recognition.recognizer import Recognizer, Result, load_recognizer  # noqa: E402
+from voice.room.listener import AudioInput, RoomConfig, RoomListener, Utterance  # noqa: E402
+from voice.speech.announce import Segment  # noqa: E402
+from voice.speech.tts import Synthesizer  # noqa: E402
+from voice.station.station import Station, StationConfig  # noqa: E402
 
 SIZES = (20, 100, 300)
 LANGUAGES = ("en", "zh")

@@ -58,7 +58,7 @@ CHUNK_BYTES = 2048  # 1024 samples, what Home Assistant's pipeline sends
 
 
 async def _child(state_dir: Path) -> None:
-    from voice.server import Station, StationConfig  # noqa: PLC0415
+    from voice.station.station import Station, StationConfig  # noqa: PLC0415
 
     station = Station(
         StationConfig(
@@ -192,7 +192,7 @@ async def _overhead(port: int, token: str, audio: list[bytes], rounds: int) -> d
     `finish()` of all the audio at once ("d_whole": the station decodes audio that queued up
     while it was busy in one go, so this is the fair floor for a fast sender).
     """
-    from voice.recognition import load_recognizer  # noqa: PLC0415
+    from voice.recognition.recognizer import load_recognizer  # noqa: PLC0415
 
     recognizer = load_recognizer("en")
     recognizer.set_phrases(PHRASES)

@@ -88,7 +88,7 @@ def _human_size(size: int) -> str:
 
 
 def cmd_transcribe(args: argparse.Namespace) -> int:
-    from .recognition import load_recognizer  # noqa: PLC0415 - heavy import only when needed
+    from .recognition.recognizer import load_recognizer  # noqa: PLC0415 - heavy import only when needed
 
     source: str | bytes = args.audio
     if args.audio == "-":
@@ -115,7 +115,7 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
 
 def cmd_say(args: argparse.Namespace) -> int:
     from .audio import write_wav  # noqa: PLC0415
-    from .tts import Synthesizer  # noqa: PLC0415
+    from .speech.tts import Synthesizer  # noqa: PLC0415
 
     synthesizer = Synthesizer()
     try:
@@ -227,8 +227,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     # The station's own modules declare their flags; they are imported only for these commands'
     # help, which is cheap (no model is loaded before a command runs).
-    from .room import add_room_arguments, room_main  # noqa: PLC0415
-    from .server import add_serve_arguments, serve_main  # noqa: PLC0415
+    from .room.listener import add_room_arguments, room_main  # noqa: PLC0415
+    from .station.station import add_serve_arguments, serve_main  # noqa: PLC0415
 
     p = sub.add_parser("serve", help="run the station as a Wyoming server on the network")
     add_serve_arguments(p)

@@ -28,9 +28,9 @@ from wyoming.audio import AudioChunk, AudioStart, AudioStop
 from wyoming.client import AsyncTcpClient
 from wyoming.event import Event
 
-from voice.recognition import Recognizer, load_recognizer
-from voice.server import Station, StationConfig
-from voice.tts import Synthesizer
+from voice.recognition.recognizer import Recognizer, load_recognizer
+from voice.speech.tts import Synthesizer
+from voice.station.station import Station, StationConfig
 
 DEADLINE = 60.0  # seconds before a test gives up waiting (a failure, never a measurement)
 

@@ -17,9 +17,9 @@ from tests.voice.station import (  # noqa: F401 - fixtures
     running_station,
     synthesizer_fixture,
 )
-from voice.discovery import SERVICE_TYPE, WYOMING_SERVICE_TYPE, Advert
-from voice.recognition import Recognizer
-from voice.tts import Synthesizer
+from voice.recognition.recognizer import Recognizer
+from voice.speech.tts import Synthesizer
+from voice.station.discovery import SERVICE_TYPE, WYOMING_SERVICE_TYPE, Advert
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
 

@@ -19,7 +19,11 @@ from tests.voice.station import (  # noqa: F401 - fixtures
     running_station,
     synthesizer_fixture,
 )
-from voice.announce import (
+from voice.audio import read_wav, write_wav
+from voice.recognition.phrases import Said
+from voice.recognition.recognizer import Recognizer, Result, trim_silence
+from voice.room.listener import SAYINGS, AudioInput, EnergyVad, RoomConfig, RoomListener, Utterance
+from voice.speech.announce import (
     EARCON_RATE,
     EARCONS,
     Announcement,
@@ -30,11 +34,7 @@ from voice.announce import (
     WavDirectory,
     earcon,
 )
-from voice.audio import read_wav, write_wav
-from voice.phrases import Said
-from voice.recognition import Recognizer, Result, trim_silence
-from voice.room import SAYINGS, AudioInput, EnergyVad, RoomConfig, RoomListener, Utterance
-from voice.tts import Synthesizer
+from voice.speech.tts import Synthesizer
 
 PHRASES = [
     "turn on the kitchen light",

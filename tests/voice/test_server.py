@@ -27,10 +27,10 @@ from tests.voice.station import (  # noqa: F401 - fixtures
     synthesizer_fixture,
     wait_until,
 )
-from voice.pairing import TokenFileError
-from voice.recognition import RecognitionStream, Recognizer
-from voice.server import OUTBOX_EVENTS, PortInUse, Station
-from voice.tts import Synthesizer
+from voice.recognition.recognizer import RecognitionStream, Recognizer
+from voice.speech.tts import Synthesizer
+from voice.station.pairing import TokenFileError
+from voice.station.station import OUTBOX_EVENTS, PortInUse, Station
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
 

@@ -16,8 +16,8 @@ from tests.voice.station import (  # noqa: F401 - fixtures
     running_station,
     synthesizer_fixture,
 )
-from voice.recognition import Recognizer
-from voice.tts import Synthesizer
+from voice.recognition.recognizer import Recognizer
+from voice.speech.tts import Synthesizer
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
 

@@ -32,9 +32,9 @@ from custom_components.barrier_free.const import (
     CONF_VOLUME,
     DOMAIN,
 )
-from voice.recognition import load_recognizer
-from voice.server import Station, StationConfig
-from voice.tts import Synthesizer
+from voice.recognition.recognizer import load_recognizer
+from voice.speech.tts import Synthesizer
+from voice.station.station import Station, StationConfig
 
 from .test_home import SENSITIVE, async_setup_test_home
 

@@ -22,7 +22,7 @@ from custom_components.barrier_free.const import (
     CONF_RATE,
     DOMAIN,
 )
-from voice.server import Station
+from voice.station.station import Station
 
 ON_OFF = {
     "zh": [

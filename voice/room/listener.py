@@ -36,14 +36,14 @@ from typing import TYPE_CHECKING, Literal, Protocol
 import numpy as np
 from wyoming.event import Event
 
-from .announce import Announcement, Priority
-from .audio import SAMPLE_WIDTH, NotWav, check_format, read_wav
-from .errors import UnknownLanguage, VoiceError
-from .phrases import Said
+from ..audio import SAMPLE_WIDTH, NotWav, check_format, read_wav
+from ..errors import UnknownLanguage, VoiceError
+from ..recognition.phrases import Said
+from ..speech.announce import Announcement, Priority
 
 if TYPE_CHECKING:
-    from .recognition import RecognitionStream, Recognizer, Result
-    from .server import Station
+    from ..recognition.recognizer import RecognitionStream, Recognizer, Result
+    from ..station.station import Station
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -728,7 +728,7 @@ def _same(heard: str, wake: str) -> bool:
 
 def add_room_arguments(parser: argparse.ArgumentParser) -> None:
     """Flags of `python -m voice room`: all of `serve`, plus the room's own."""
-    from .server import add_serve_arguments  # noqa: PLC0415 - server imports are heavy
+    from ..station.station import add_serve_arguments  # noqa: PLC0415 - server imports are heavy
 
     add_serve_arguments(parser)
     parser.add_argument("--input", default="mic", help="'mic', a WAV file, or - for stdin")
@@ -746,7 +746,7 @@ def add_room_arguments(parser: argparse.ArgumentParser) -> None:
 
 async def room_main(args: argparse.Namespace) -> int:
     """`python -m voice room`: a station that also listens in the room."""
-    from .server import Station, config_from_args, print_banner, wait_for_signal  # noqa: PLC0415
+    from ..station.station import Station, config_from_args, print_banner, wait_for_signal  # noqa: PLC0415
 
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"

@@ -24,7 +24,7 @@ from pocketsphinx import _pocketsphinx
 
 from .engine import Decoder, Grammar, Pool
 from .phrases import PhraseSet, digit_words, with_digits, word_graph
-from .recognition import ModelFolderMissing, ModelLoadFailed, NotAModel
+from .recognizer import ModelFolderMissing, ModelLoadFailed, NotAModel
 
 FREE_SEARCH = "free"
 PHONE_SEARCH = "phones"

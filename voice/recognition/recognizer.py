@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .audio import MAX_RATE, MIN_RATE, BadSampleRate, Resampler
+from ..audio import MAX_RATE, MIN_RATE, BadSampleRate, Resampler
+from ..errors import UnknownLanguage, VoiceError
 from .engine import Grammar
-from .errors import UnknownLanguage, VoiceError
 from .phrases import PhraseReport, PhraseSet, Said, digit_words, normalise, parse_digits
 
 if TYPE_CHECKING:
@@ -405,7 +405,7 @@ def load_recognizer(
 
         return Recognizer(lang, SphinxBackend(model))
     if model is None:
-        from .models import find_model  # noqa: PLC0415 - written separately; optional here
+        from ..models import find_model  # noqa: PLC0415 - written separately; optional here
 
         model = find_model(lang)
     from .vosk_engine import VoskBackend  # noqa: PLC0415 - load engines on demand

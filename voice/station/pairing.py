@@ -14,7 +14,7 @@ import secrets
 import stat
 from pathlib import Path
 
-from .errors import VoiceError
+from ..errors import VoiceError
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -34,8 +34,11 @@ from wyoming.event import Event
 from wyoming.info import AsrModel, AsrProgram, Attribution, Info, TtsProgram, TtsVoice
 from wyoming.ping import Pong
 
-from . import __version__
-from .announce import (
+from .. import __version__
+from ..audio import SAMPLE_WIDTH, AudioTooLong, EmptyAudio, check_format
+from ..errors import UnknownLanguage, VoiceError
+from ..recognition.recognizer import ENGINES, LANGUAGE_ALIASES
+from ..speech.announce import (
     EARCON_RATE,
     EARCONS,
     Announcement,
@@ -47,9 +50,7 @@ from .announce import (
     earcon,
     open_output,
 )
-from .audio import SAMPLE_WIDTH, AudioTooLong, EmptyAudio, check_format
 from .discovery import Advert, StationAdvertiser
-from .errors import UnknownLanguage, VoiceError
 from .framing import FramingError, Limits, encode_event, read_event
 from .pairing import (
     StateDirError,
@@ -58,11 +59,10 @@ from .pairing import (
     load_or_create_token,
     token_matches,
 )
-from .recognition import ENGINES, LANGUAGE_ALIASES
 
 if TYPE_CHECKING:
-    from .recognition import PhraseReport, RecognitionStream, Recognizer, Result
-    from .tts import Synthesizer
+    from ..recognition.recognizer import PhraseReport, RecognitionStream, Recognizer, Result
+    from ..speech.tts import Synthesizer
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -958,7 +958,7 @@ class Station:
     async def _load_speech(self) -> None:
         missing = [lang for lang in self.languages if lang not in self.recognizers]
         if missing:
-            from .recognition import load_recognizer  # noqa: PLC0415 - heavy: only when needed
+            from ..recognition.recognizer import load_recognizer  # noqa: PLC0415 - heavy: only when needed
 
             loaded = await asyncio.gather(
                 *(
@@ -975,7 +975,7 @@ class Station:
                 if isinstance(result, BaseException):
                     raise result
         if self._synthesizer is None:
-            from .tts import Synthesizer  # noqa: PLC0415
+            from ..speech.tts import Synthesizer  # noqa: PLC0415
 
             self._synthesizer = await self.run_blocking(Synthesizer)
 
@@ -1246,7 +1246,7 @@ class Station:
             )
 
     def _apply_settings(self, data: dict[str, Any]) -> None:
-        from .tts import MAX_RATE, MIN_RATE  # noqa: PLC0415
+        from ..speech.tts import MAX_RATE, MIN_RATE  # noqa: PLC0415
 
         settings = Settings(**self.settings.as_dict())
         if "language" in data and data["language"] is not None:
@@ -1452,7 +1452,7 @@ def models_in_store(folder: Path, languages: Sequence[str]) -> dict[str, Path]:
     English may go without (pocketsphinx's own model); any other language missing from the
     store raises ModelMissing, which names the store and the command that installs one.
     """
-    from .models import ModelStore, find_model  # noqa: PLC0415
+    from ..models import ModelStore, find_model  # noqa: PLC0415
 
     store = ModelStore(folder)
     found: dict[str, Path] = {}

@@ -14,7 +14,7 @@ import vosk
 
 from .engine import Decoder, Grammar, Pool
 from .phrases import PhraseSet, digit_words
-from .recognition import ModelFolderMissing, ModelLoadFailed, NotAModel
+from .recognizer import ModelFolderMissing, ModelLoadFailed, NotAModel
 
 _LOGGER = logging.getLogger(__name__)
 
