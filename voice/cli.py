@@ -21,9 +21,6 @@ from .errors import VoiceError
 if TYPE_CHECKING:
     from .models import ModelInfo
 
-RECOGNITION_LANGUAGES = ("en", "zh", "ko")
-SPEECH_LANGUAGES = ("zh", "en")
-
 
 class PhraseFileError(VoiceError):
     code = "bad_phrase_file"

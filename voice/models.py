@@ -45,7 +45,8 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import IO, Any, override
 
-from .errors import VoiceError
+from .errors import NotAModel, VoiceError
+from .languages import language_key
 
 MANIFEST = "barrier-free-model.json"
 ENGINE = "vosk"
@@ -145,12 +146,6 @@ class BadArchive(ModelError):
     zh = "文件 {name} 已损坏，或不是 .zip/.tar.gz（{detail}）。没有安装任何内容。"
 
 
-class NotAModel(ModelError):
-    code = "not_a_model"
-    en = "{name} does not contain a Vosk model (missing {missing})."
-    zh = "{name} 中没有 Vosk 模型（缺少 {missing}）。"
-
-
 class ModelTooLarge(ModelError):
     code = "model_too_large"
     en = "{name} would need {size} ({limit_kind} allows {limit}). Nothing was installed."
@@ -207,12 +202,6 @@ def default_store() -> Path:
     return Path(data_home) / "barrier-free" / "models"
 
 
-def normalise_language(language: str) -> str:
-    """'zh' for zh/zh-CN/cmn/cn, 'en' for en-US..., else the lower-case base code."""
-    base = language.strip().lower().replace("_", "-").split("-", maxsplit=1)[0]
-    return _NAME_LANGUAGES.get(base, base) if base in ("cn", "cmn", "kr", "vn", "kz") else base
-
-
 def guess_language(name: str) -> str | None:
     """The language a Vosk model name announces ("vosk-model-small-cn-0.22" -> "zh")."""
     for token in re.split(r"[-_.\s]+", name.lower()):
@@ -260,7 +249,9 @@ def _model_root(files: set[str], label: str) -> str:
         return found[0]
     if len(found) > 1:
         raise BadSource(source=label, detail=f"it holds several models ({', '.join(found)})")
-    raise NotAModel(name=label, missing=", ".join(_missing_layout(files)))
+    raise NotAModel(
+        path=label, engine="Vosk", problem="missing " + ", ".join(_missing_layout(files))
+    )
 
 
 @dataclass(slots=True)
@@ -533,7 +524,7 @@ class ModelStore:
     @staticmethod
     def _language(language: str | None, *names: str) -> str:
         if language is not None:
-            lang = normalise_language(language)
+            lang = language_key(language)
             if not _LANGUAGE.fullmatch(lang):
                 raise BadSource(source=language, detail="a language is a code like zh, en or ko")
             return lang
@@ -722,7 +713,7 @@ class ModelStore:
 
     def find(self, language: str) -> ModelInfo | None:
         """The best installed model for `language`: verified first, damaged last."""
-        lang = normalise_language(language)
+        lang = language_key(language)
         candidates = [m for m in self.list() if m.language == lang]
         rank = {True: 0, None: 1, False: 2}
         candidates.sort(key=lambda m: (rank[m.verified], m.name))
@@ -785,7 +776,7 @@ class ModelStore:
 def find_model(language: str, store: ModelStore | None = None) -> Path:
     """The folder of the installed model for `language`; ModelMissing says how to install one."""
     store = store if store is not None else ModelStore()
-    lang = normalise_language(language)
+    lang = language_key(language)
     info = store.find(lang)
     if info is None:
         english, chinese = LANGUAGE_NAMES.get(lang, (lang, lang))

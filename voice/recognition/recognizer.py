@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..audio import MAX_RATE, MIN_RATE, BadSampleRate, Resampler
-from ..errors import UnknownLanguage, VoiceError
+from ..errors import EngineUnavailable, VoiceError
+from ..languages import recognition_language
 from .engine import Grammar
 from .phrases import PhraseReport, PhraseSet, Said, digit_words, normalise, parse_digits
 
@@ -29,9 +30,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ENGINES",
-    "LANGUAGE_ALIASES",
-    "EngineUnavailable",
-    "NotAModel",
     "PhraseReport",
     "RecognitionStream",
     "Recognizer",
@@ -43,49 +41,6 @@ __all__ = [
 
 ENGINES = ("vosk", "pocketsphinx")
 ENGINE_RATE = 16000  # both engines' models are trained on 16 kHz audio
-
-LANGUAGE_ALIASES: dict[str, str] = {
-    "en": "en",
-    "en-us": "en",
-    "en_us": "en",
-    "eng": "en",
-    "zh": "zh",
-    "zh-cn": "zh",
-    "zh_cn": "zh",
-    "zh-hans": "zh",
-    "zh-hans-cn": "zh",
-    "cmn": "zh",
-    "cmn-hans": "zh",
-    "ko": "ko",
-    "ko-kr": "ko",
-    "ko_kr": "ko",
-    "kor": "ko",
-}
-SUPPORTED = ("en", "zh", "ko")
-
-
-class ModelFolderMissing(VoiceError):
-    code = "model_folder_missing"
-    en = "The speech model folder {path} does not exist."
-    zh = "语音模型文件夹 {path} 不存在。"
-
-
-class NotAModel(VoiceError):
-    code = "not_a_model"
-    en = "{path} is not a {engine} speech model: {missing} missing."
-    zh = "{path} 不是 {engine} 语音模型：缺少 {missing}。"
-
-
-class ModelLoadFailed(VoiceError):
-    code = "model_load_failed"
-    en = "The speech model in {path} could not be loaded ({detail})."
-    zh = "无法加载 {path} 中的语音模型（{detail}）。"
-
-
-class EngineUnavailable(VoiceError):
-    code = "engine_unavailable"
-    en = "The recogniser '{engine}' cannot be used for language '{language}': {detail}"
-    zh = "识别引擎“{engine}”不能用于语言“{language}”：{detail}"
 
 
 class RecognizerClosed(VoiceError):
@@ -122,14 +77,6 @@ class Result:
             "language": self.language,
             "digits": self.digits,
         }
-
-
-def canonical_language(language: str) -> str:
-    """'zh-Hans' -> 'zh', 'en-US' -> 'en', ...; UnknownLanguage otherwise."""
-    found = LANGUAGE_ALIASES.get(language.strip().lower())
-    if found is None:
-        raise UnknownLanguage(language=language, supported=", ".join(SUPPORTED))
-    return found
 
 
 class Recognizer:
@@ -389,7 +336,7 @@ def load_recognizer(
     and other languages ask `voice.models` for the installed model (which says how to install
     it when it is missing). Nothing is ever downloaded.
     """
-    lang = canonical_language(language)
+    lang = recognition_language(language)
     if engine is None:
         engine = "pocketsphinx" if lang == "en" and model is None else "vosk"
     if engine not in ENGINES:

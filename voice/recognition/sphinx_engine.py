@@ -22,9 +22,9 @@ from typing import Any, NamedTuple
 import pocketsphinx
 from pocketsphinx import _pocketsphinx
 
+from ..errors import ModelFolderMissing, ModelLoadFailed, NotAModel
 from .engine import Decoder, Grammar, Pool
 from .phrases import PhraseSet, digit_words, with_digits, word_graph
-from .recognizer import ModelFolderMissing, ModelLoadFailed, NotAModel
 
 FREE_SEARCH = "free"
 PHONE_SEARCH = "phones"
@@ -196,7 +196,7 @@ def _model_files(model: str | Path | None) -> ModelFiles:
         if not ok
     ]
     if missing:
-        raise NotAModel(path=base, engine="pocketsphinx", missing="; ".join(missing))
+        raise NotAModel(path=base, engine="pocketsphinx", problem="missing " + "; ".join(missing))
     phone_lm = base / "en-us-phone.lm.bin"
     return ModelFiles(acoustic, dictionary, lm, phone_lm if phone_lm.is_file() else None)
 

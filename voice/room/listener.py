@@ -38,6 +38,7 @@ from wyoming.event import Event
 
 from ..audio import SAMPLE_WIDTH, NotWav, check_format, read_wav
 from ..errors import UnknownLanguage, VoiceError
+from ..languages import SPEECH_LANGUAGES, language_key
 from ..recognition.phrases import Said
 from ..speech.announce import Announcement, Priority
 
@@ -502,7 +503,7 @@ class RoomListener:
         self.observer = observer
         self._source = source
         language = config.language or station.languages[0]
-        key = language.strip().lower().split("-")[0]
+        key = language_key(language)
         if key not in station.recognizers:
             raise UnknownLanguage(language=language, supported=", ".join(station.languages))
         self.language = key
@@ -522,7 +523,9 @@ class RoomListener:
     @property
     def speech_language(self) -> str:
         """Language of what the station says by itself."""
-        return self.language if self.language in ("zh", "en") else self.station.settings.language
+        return (
+            self.language if self.language in SPEECH_LANGUAGES else self.station.settings.language
+        )
 
     async def run(self) -> None:
         if self.config.wake:

@@ -39,14 +39,14 @@ from pathlib import Path
 from typing import IO, Any, Self
 
 from ..audio import SAMPLE_WIDTH, wav_bytes
-from ..errors import UnknownLanguage, VoiceError
+from ..errors import VoiceError
+from ..languages import speech_language
 
 MAX_TEXT_CHARS = 1000
 MIN_RATE = 80  # words per minute: espeak-ng's own bounds
 MAX_RATE = 450
 DEFAULT_RATE = 175  # espeak-ng's default; residents can ask for slower
 DEFAULT_VOLUME = 1.0
-LANGUAGES = ("zh", "en")
 INSTALL_COMMAND = "apt-get install espeak-ng libespeak-ng1"
 MANDARIN_PROBE = "打开客厅的灯"
 ENGLISH_VOICES = ("gmw/en-us", "en-us", "gmw/en", "en")
@@ -158,16 +158,6 @@ def speaks_mandarin(phonemes: str, characters: int = len(MANDARIN_PROBE)) -> boo
     if _LANGUAGE_SWITCH.search(phonemes):
         return False
     return len(_TONE.findall(phonemes)) >= math.ceil(0.6 * characters)
-
-
-def speech_language(language: str) -> str:
-    """'zh' or 'en' for a language tag ('zh', 'zh-CN', 'cmn', 'en-US'...), else UnknownLanguage."""
-    base = language.strip().lower().replace("_", "-").split("-")[0]
-    if base in ("zh", "cmn"):
-        return "zh"
-    if base == "en":
-        return "en"
-    raise UnknownLanguage(language=language, supported=", ".join(LANGUAGES))
 
 
 def _voice_language(code: str) -> str:

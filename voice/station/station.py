@@ -37,7 +37,8 @@ from wyoming.ping import Pong
 from .. import __version__
 from ..audio import SAMPLE_WIDTH, AudioTooLong, EmptyAudio, check_format
 from ..errors import UnknownLanguage, VoiceError
-from ..recognition.recognizer import ENGINES, LANGUAGE_ALIASES
+from ..languages import SPEECH_LANGUAGES, alias, language_key
+from ..recognition.recognizer import ENGINES
 from ..speech.announce import (
     EARCON_RATE,
     EARCONS,
@@ -73,7 +74,6 @@ MAX_PHRASES = 10_000
 MAX_ANNOUNCE_CHARS = 1000
 OUTBOX_EVENTS = 64  # per connection; a client this far behind on broadcasts is dropped
 SPEECH_CHUNK_BYTES = 8192  # ~0.19 s of 22 kHz speech per audio-chunk
-SPEECH_LANGUAGES = ("zh", "en")
 # What an unpaired client may do when --wyoming-zeroconf is on (Home Assistant's own
 # Wyoming integration cannot send a token): speech-to-text and text-to-speech only.
 OPEN_EVENTS = frozenset(
@@ -151,22 +151,11 @@ class BindFailed(VoiceError):
     zh = "语音站无法在 {host} 的端口 {port} 上监听：{detail}"
 
 
-def _language_key(language: str) -> str:
-    """'zh-CN', 'zh_cn', 'ZH', 'cmn', 'zh-Hans', 'en-US', 'eng' -> 'zh'/'en': recognisers and
-    phrase lists are keyed by base language (unknown tags keep their first part)."""
-    tag = language.strip().lower().replace("_", "-")
-    found = LANGUAGE_ALIASES.get(tag)
-    if found is not None:
-        return found
-    base = tag.split("-")[0]
-    return LANGUAGE_ALIASES.get(base, base)
-
-
 def _model_language(name: str) -> str:
     """The language of an ASR model name from our `info` ("pocketsphinx-en", "vosk-zh") or a
     short language used as a name ("zh", "en-US")."""
     engine, _, rest = name.strip().lower().partition("-")
-    return _language_key(rest if engine in ENGINES and rest else name)
+    return language_key(rest if engine in ENGINES and rest else name)
 
 
 # --- configuration and state ----------------------------------------------------------
@@ -486,7 +475,7 @@ class StationConnection:
     # --- speech to text ---
 
     def _recognizer(self, language: str) -> tuple[str, Recognizer]:
-        key = _language_key(language)
+        key = language_key(language)
         recognizer = self.station.recognizers.get(key)
         if recognizer is None:
             raise UnknownLanguage(language=language, supported=", ".join(self.station.languages))
@@ -687,7 +676,7 @@ class StationConnection:
         settings = self.station.settings
         language = voice.get("language")
         name = voice.get("name")
-        if isinstance(name, str) and LANGUAGE_ALIASES.get(name.strip().lower()) in SPEECH_LANGUAGES:
+        if isinstance(name, str) and alias(name) in SPEECH_LANGUAGES:
             # our info lists voices named by their language ("zh", "en"); Home Assistant sends
             # the name with or without the language
             language, name = language or name, None
@@ -855,10 +844,10 @@ class Station:
     ) -> None:
         self.config = config
         self.name = config.name
-        self.languages = tuple(dict.fromkeys(_language_key(lang) for lang in config.languages))
+        self.languages = tuple(dict.fromkeys(language_key(lang) for lang in config.languages))
         if not self.languages:
             raise UnknownLanguage(language="", supported="zh, en")
-        given = {_language_key(k): v for k, v in (recognizers or {}).items()}
+        given = {language_key(k): v for k, v in (recognizers or {}).items()}
         self.recognizers: dict[str, Recognizer] = {
             k: v for k, v in given.items() if k in self.languages
         }
@@ -1251,9 +1240,9 @@ class Station:
         settings = Settings(**self.settings.as_dict())
         if "language" in data and data["language"] is not None:
             language = data["language"]
-            if not isinstance(language, str) or _language_key(language) not in SPEECH_LANGUAGES:
+            if not isinstance(language, str) or language_key(language) not in SPEECH_LANGUAGES:
                 raise UnknownLanguage(language=language, supported=", ".join(SPEECH_LANGUAGES))
-            settings.language = _language_key(language)
+            settings.language = language_key(language)
         if "rate" in data:
             rate = data["rate"]
             if rate is not None and (
@@ -1467,10 +1456,10 @@ def config_from_args(args: argparse.Namespace) -> StationConfig:
     languages = tuple(lang.strip() for lang in str(args.lang).split(",") if lang.strip())
     models: dict[str, Path] = {}
     if args.model_dir is not None:
-        models.update(models_in_store(args.model_dir, [_language_key(x) for x in languages]))
+        models.update(models_in_store(args.model_dir, [language_key(x) for x in languages]))
     for item in args.model:
         lang, _, folder = str(item).partition("=")
-        models[_language_key(lang)] = Path(folder)
+        models[language_key(lang)] = Path(folder)
     return StationConfig(
         host=args.host,
         port=args.port,
