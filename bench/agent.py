@@ -62,7 +62,9 @@ from custom_components.barrier_free.phrase_list import (  # noqa: E402
 from tests.speech import silence, synth  # noqa: E402
 from voice.errors import VoiceError  # noqa: E402
 from voice.recognition.recognizer import Recognizer, Result, load_recognizer  # noqa: E402
-from voice.room.listener import AudioInput, RoomConfig, RoomListener, Utterance  # noqa: E402
+from voice.room.audio_input import AudioInput  # noqa: E402
+from voice.room.listener import RoomConfig, RoomListener  # noqa: E402
+from voice.room.vad import Utterance  # noqa: E402
 from voice.speech.announce import Segment  # noqa: E402
 from voice.speech.tts import Synthesizer  # noqa: E402
 from voice.station.station import Station, StationConfig  # noqa: E402

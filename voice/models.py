@@ -47,6 +47,7 @@ from typing import IO, Any, override
 
 from .errors import NotAModel, VoiceError
 from .languages import language_key
+from .state import atomic_write_json
 
 MANIFEST = "barrier-free-model.json"
 ENGINE = "vosk"
@@ -508,7 +509,7 @@ class ModelStore:
             "installed_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "files": files,
         }
-        _write_json(unpacked / MANIFEST, manifest)
+        atomic_write_json(unpacked / MANIFEST, manifest, indent=1)
         self._move_into_place(unpacked, target, work)
         return self._info(target)
 
@@ -769,7 +770,7 @@ class ModelStore:
         manifest["problem"] = problem or None
         manifest["verified_at"] = datetime.now(UTC).isoformat(timespec="seconds")
         with contextlib.suppress(OSError):  # a read-only store can still be verified
-            _write_json(path / MANIFEST, manifest)
+            atomic_write_json(path / MANIFEST, manifest, indent=1)
         return problem or None
 
 
@@ -840,10 +841,3 @@ def _quick_check(path: Path, manifest: dict[str, Any]) -> bool | None:
         if st.st_mtime_ns != entry.get("mtime_ns"):
             unknown = True  # touched since it was hashed: only verify can tell
     return None if unknown else True
-
-
-def _write_json(path: Path, data: dict[str, Any]) -> None:
-    """Write atomically: a crash leaves the old file or the new one, never half."""
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-    tmp.replace(path)

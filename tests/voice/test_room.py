@@ -21,8 +21,12 @@ from tests.voice.station import (  # noqa: F401 - fixtures
 )
 from voice.audio import read_wav, write_wav
 from voice.recognition.phrases import Said
-from voice.recognition.recognizer import Recognizer, Result, trim_silence
-from voice.room.listener import SAYINGS, AudioInput, EnergyVad, RoomConfig, RoomListener, Utterance
+from voice.recognition.recognizer import Recognizer, Result
+from voice.recognition.trimming import trim_silence
+from voice.room.audio_input import AudioInput
+from voice.room.listener import RoomConfig, RoomListener
+from voice.room.sayings import SAYINGS
+from voice.room.vad import EnergyVad, Utterance
 from voice.speech.announce import (
     EARCON_RATE,
     EARCONS,

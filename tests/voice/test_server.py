@@ -29,8 +29,10 @@ from tests.voice.station import (  # noqa: F401 - fixtures
 )
 from voice.recognition.recognizer import RecognitionStream, Recognizer
 from voice.speech.tts import Synthesizer
+from voice.station.connection import OUTBOX_EVENTS
+from voice.station.errors import PortInUse
 from voice.station.pairing import TokenFileError
-from voice.station.station import OUTBOX_EVENTS, PortInUse, Station
+from voice.station.station import Station
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
 
@@ -506,8 +508,8 @@ class _FailsAt8k:
         self.language = real.language
         self.engine = real.engine
 
-    def set_phrases(self, phrases: Any) -> Any:
-        return self.real.set_phrases(phrases)
+    def set_phrases(self, phrases: Any, digits: bool = False) -> Any:
+        return self.real.set_phrases(phrases, digits)
 
     def stream(self, sample_rate: int) -> RecognitionStream | _Exploding:
         return _Exploding() if sample_rate == 8000 else self.real.stream(sample_rate)
@@ -522,11 +524,13 @@ class _Recorded:
         self.language = real.language
         self.engine = real.engine
         self.gate = threading.Event()
+        self.at_gate = threading.Event()  # the first feed waits at the gate
+        self.first = 0  # bytes of that first feed
         self.fed: list[int] = []  # bytes per feed() call
         self.last: list[int] = []  # bytes handed to finish()
 
-    def set_phrases(self, phrases: Any) -> Any:
-        return self.real.set_phrases(phrases)
+    def set_phrases(self, phrases: Any, digits: bool = False) -> Any:
+        return self.real.set_phrases(phrases, digits)
 
     def stream(self, sample_rate: int) -> Any:
         real, owner = self.real.stream(sample_rate), self
@@ -536,6 +540,8 @@ class _Recorded:
 
             def feed(self, pcm: bytes) -> str | None:
                 if not owner.fed:
+                    owner.first = len(pcm)
+                    owner.at_gate.set()
                     assert owner.gate.wait(30)
                 owner.fed.append(len(pcm))
                 return real.feed(pcm)
@@ -564,7 +570,13 @@ async def test_audio_that_queues_up_is_decoded_in_one_go(
         await client.send(Event("transcribe", {"language": "en"}))
         await client.send_audio(pcm)  # 2 KB chunks; the first decode is held at the gate
         await client.send(Event("ping", {}))
-        await asyncio.sleep(0.2)
+        await wait_until(recorded.at_gate.is_set, "the first decode began")
+        await wait_until(
+            lambda: (
+                [c.pending_audio for c in station.connection_info()] == [len(pcm) - recorded.first]
+            ),
+            "the rest of the audio waits",
+        )
         recorded.gate.set()
         assert (await client.expect("pong")).type == "pong"
         # the pong comes once everything sent before it is decoded
@@ -589,7 +601,9 @@ async def test_audio_stop_hands_the_undecoded_rest_to_the_end_of_the_utterance(
         await client.send(Event("transcribe", {"language": "en"}))
         await client.send_audio(pcm)
         await client.send(AudioStop().event())
-        await asyncio.sleep(0.2)
+        await wait_until(
+            lambda: [c.ending for c in station.connection_info()] == [True], "audio-stop came"
+        )
         recorded.gate.set()
         transcript = await client.expect("transcript")
         assert station.active_streams == 0
@@ -612,13 +626,12 @@ async def test_client_gone_while_a_decode_runs_leaves_no_stream(
         async with paired_client(station) as client:
             await client.send(Event("transcribe", {"language": "en"}))
             await client.send_audio(spoken("open the garage"))
-            await asyncio.sleep(0.2)
+            await wait_until(recorded.at_gate.is_set, "a decode runs")
         recorded.gate.set()
-        for _ in range(100):
-            if station.active_streams == 0 and not station.connection_info():
-                break
-            await asyncio.sleep(0.05)
-        assert station.active_streams == 0
+        await wait_until(
+            lambda: station.active_streams == 0 and not station.connection_info(),
+            "the request and the connection are gone",
+        )
         assert recorded.last == []  # cancelled, never finished
 
 
