@@ -18,6 +18,11 @@ old model is swapped out by rename and deleted only after the new one is in plac
 
 Each model folder holds `barrier-free-model.json` (name, language, engine, source, time, and
 size + SHA-256 of every file), so `verify` can find missing or altered files later.
+
+Longer than ~500 lines on purpose: the install is one ordered procedure (check, unpack, move
+into place, undo on any failure) whose steps share its limits and its errors; half of the
+file is those error classes and archive checks. Nothing else in the station imports its
+internals (the rest of the station uses only `ModelStore` and `find_model`).
 """
 
 from __future__ import annotations

@@ -12,12 +12,10 @@ from wyoming.event import Event
 from zeroconf import ServiceStateChange, Zeroconf
 from zeroconf.asyncio import AsyncServiceBrowser, AsyncServiceInfo, AsyncZeroconf
 
-from tests.voice.station import (  # noqa: F401 - fixtures
+from tests.voice.station import (
     DEADLINE,
     connected_client,
-    english_recognizer_fixture,
     running_station,
-    synthesizer_fixture,
 )
 from voice.recognition.recognizer import Recognizer
 from voice.speech.tts import Synthesizer

@@ -16,15 +16,12 @@ from wyoming.audio import AudioChunk, AudioStart, AudioStop
 from wyoming.event import Event, async_read_event
 
 from tests.speech import silence, synth
-from tests.voice.station import (  # noqa: F401 - fixtures
+from tests.voice.station import (
     StationClient,
     connected_client,
-    english_recognizer_fixture,
     gather_all,
-    korean_recognizer_fixture,
     paired_client,
     running_station,
-    synthesizer_fixture,
     wait_until,
 )
 from voice.recognition.recognizer import RecognitionStream, Recognizer

@@ -6,6 +6,8 @@ after decoding, snaps the raw text to the nearest allowed phrase with a 0..1 sco
 
 Nothing here talks to an engine: a vocabulary is anything with ``word in vocabulary``, so the
 logic is tested with a small set of words and used with a real model's symbol table.
+One module (~500 lines) because compiling, snapping, prefixes (`said`) and digits all work on
+the one normalised form defined here.
 """
 
 from __future__ import annotations

@@ -6,6 +6,9 @@ minimal word graph: a flat JSGF list of 1,000 alternatives decoded at a real-tim
 
 Creating a pocketsphinx Decoder loads the acoustic model (~0.15 s), so decoders are pooled
 and a phrase-list version is added to a decoder as a named search, never by reloading.
+
+Longer than ~500 lines on purpose: one file per engine (a new engine is one new file behind
+engine.py); a third of it is the phone-loop rejection decode, which only this engine needs.
 """
 
 from __future__ import annotations

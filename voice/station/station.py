@@ -4,6 +4,7 @@
 blocking calls (never run in the event loop), the announcement queue and speaker, the phrase
 lists (in force and on disk), the zeroconf records and the listening socket. Each client gets
 a `ClientConnection` (connection.py). The protocol is written down in voice/PROTOCOL.md.
+Just over ~500 lines: start and stop must release, in order, everything listed above.
 """
 
 from __future__ import annotations
