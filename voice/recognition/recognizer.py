@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from ..audio import MAX_RATE, MIN_RATE, BadSampleRate, Resampler
 from ..errors import EngineUnavailable, VoiceError
 from ..languages import recognition_language
+from ..models import find_model
 from .engine import Grammar
 from .phrases import PhraseReport, PhraseSet, Said, digit_words, normalise, parse_digits
 from .trimming import trim_silence
@@ -318,8 +319,6 @@ def load_recognizer(
 
         return Recognizer(lang, SphinxBackend(model))
     if model is None:
-        from ..models import find_model  # noqa: PLC0415 - written separately; optional here
-
         model = find_model(lang)
     from .vosk_engine import VoskBackend  # noqa: PLC0415 - load engines on demand
 

@@ -25,6 +25,7 @@ from wyoming.event import Event
 from .. import __version__
 from ..errors import UnknownLanguage, VoiceError
 from ..languages import SPEECH_LANGUAGES, language_key
+from ..recognition.recognizer import load_recognizer
 from ..speech.announce import (
     EARCON_RATE,
     Announcement,
@@ -35,6 +36,7 @@ from ..speech.announce import (
     earcon,
     open_output,
 )
+from ..speech.tts import Synthesizer
 from ..state import (
     SavedPhrases,
     Settings,
@@ -55,7 +57,6 @@ from .requests import checked_settings
 
 if TYPE_CHECKING:
     from ..recognition.recognizer import PhraseReport, RecognitionStream, Recognizer, Result
-    from ..speech.tts import Synthesizer
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -203,8 +204,6 @@ class Station:
     async def _load_speech(self) -> None:
         missing = [lang for lang in self.languages if lang not in self.recognizers]
         if missing:
-            from ..recognition.recognizer import load_recognizer  # noqa: PLC0415 - heavy: only when needed
-
             loaded = await asyncio.gather(
                 *(
                     self.run_blocking(load_recognizer, lang, self.config.models.get(lang))
@@ -220,8 +219,6 @@ class Station:
                 if isinstance(result, BaseException):
                     raise result
         if self._synthesizer is None:
-            from ..speech.tts import Synthesizer  # noqa: PLC0415
-
             self._synthesizer = await self.run_blocking(Synthesizer)
 
     def _load_settings(self) -> None:
