@@ -6,7 +6,7 @@
    time to put the list in force (`bf-set-phrases` → `bf-phrases` over a paired socket, the
    pocketsphinx English recogniser; no Mandarin model is installed here).
 2. End to end at 100 entities, English, through the path the product uses in a room: a real
-   station (voice.server.Station, 127.0.0.1) in room mode (voice.room.RoomListener, open mode)
+   station (voice.station.station.Station on 127.0.0.1) in room mode (room.listener.RoomListener)
    and a real Home Assistant test instance (the pytest-homeassistant-custom-component harness,
    temporary config folder) with barrier_free set up against it and its phrase list pushed by
    the integration itself. Commands ("turn on the <name>" for every light and switch) are

@@ -26,6 +26,8 @@ from wyoming.audio import AudioChunk, AudioStart, AudioStop
 from wyoming.client import AsyncTcpClient
 from wyoming.event import Event
 
+from voice.station.pairing import client_proof, new_nonce
+
 PHRASES = [
     "turn on the kitchen light",
     "turn off the kitchen light",
@@ -84,8 +86,13 @@ class Client:
         self.wyoming = AsyncTcpClient("127.0.0.1", port)
 
     async def open(self, token: str) -> None:
+        """Connect and pair (PROTOCOL.md "Pairing": the token itself is never sent)."""
         await self.wyoming.connect()
-        await self.wyoming.write_event(Event("bf-pair", {"token": token}))
+        nonce = new_nonce()
+        await self.wyoming.write_event(Event("bf-hello", {"nonce": nonce, "protocol": 2}))
+        challenge = (await self.expect("bf-challenge")).data
+        proof = client_proof(token, challenge["station_id"], challenge["nonce"], nonce)
+        await self.wyoming.write_event(Event("bf-pair", {"proof": proof, "protocol": 2}))
         await self.expect("bf-paired")
 
     async def close(self) -> None:

@@ -3,15 +3,20 @@
 The station speaks Wyoming: a JSON header line per event, optional JSON data and a binary
 payload. Framing is done by the `wyoming` package's async helpers; this module adds pairing,
 the project's `bf-` events and typed errors, so the Home Assistant glue never handles raw
-events. Every connection starts with `bf-pair`; a station answers it at once, which is how
-a wrong token (InvalidAuth) and a port that is not a station (NotAStation) are told apart.
+events. Every connection starts with the pairing handshake (PROTOCOL.md, "Pairing"): the
+station first proves that it holds the token, then the client does; the token itself is
+never sent, so a forged station (a spoofed discovery record) learns nothing. A station that
+cannot prove it (StationNotProven, a kind of InvalidAuth: the token is wrong, or this is not
+the station) and a port that is not a station (NotAStation) are told apart.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import hmac
 import io
+import secrets
 import wave
 from collections.abc import AsyncIterable, AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,8 +24,11 @@ from typing import Any, Self
 
 from wyoming.event import Event, async_read_event, async_write_event
 
-PROTOCOL = 1
+PROTOCOL = 2
+NONCE_BYTES = 16  # the client's challenge: 32 hex characters, fresh for every connection
 # Event types of the protocol (standard Wyoming ones and the project's `bf-` ones).
+EV_HELLO = "bf-hello"
+EV_CHALLENGE = "bf-challenge"
 EV_PAIR = "bf-pair"
 EV_PAIRED = "bf-paired"
 EV_ERROR = "error"
@@ -43,7 +51,7 @@ EV_ANSWER = "bf-answer"
 EV_PING = "ping"
 EV_PONG = "pong"
 
-AUTH_ERROR_CODES = frozenset({"bad_token", "pairing_required"})
+AUTH_ERROR_CODES = frozenset({"bad_token"})
 SAMPLE_WIDTH = 2  # the station takes and gives 16-bit PCM only
 CHANNELS = 1  # ... and mono only
 
@@ -58,6 +66,11 @@ class CannotConnect(StationError):
 
 class InvalidAuth(StationError):
     """The station refused the pairing token."""
+
+
+class StationNotProven(InvalidAuth):
+    """The station did not prove that it holds the token: the token is wrong, or this is
+    not the station (nothing secret was sent to it)."""
 
 
 class NotAStation(StationError):
@@ -222,8 +235,27 @@ class AudioFormat:
     channels: int = CHANNELS
 
 
-def pair_event(token: str) -> Event:
-    return Event(EV_PAIR, {"token": token, "client": "home-assistant", "protocol": PROTOCOL})
+def _proof(token: str, *parts: str) -> str:
+    message = "\n".join(parts).encode("utf-8")
+    return hmac.new(token.encode("utf-8"), message, "sha256").hexdigest()
+
+
+def station_proof(token: str, station_id: str, client_nonce: str, station_nonce: str) -> str:
+    """What a station holding `token` answers our `bf-hello` with."""
+    return _proof(token, "bf-station", station_id, client_nonce, station_nonce)
+
+
+def client_proof(token: str, station_id: str, station_nonce: str, client_nonce: str) -> str:
+    """What we send in `bf-pair` to show that we hold `token` too."""
+    return _proof(token, "bf-client", station_id, station_nonce, client_nonce)
+
+
+def hello_event(nonce: str) -> Event:
+    return Event(EV_HELLO, {"nonce": nonce, "client": "home-assistant", "protocol": PROTOCOL})
+
+
+def pair_event(proof: str) -> Event:
+    return Event(EV_PAIR, {"proof": proof, "client": "home-assistant", "protocol": PROTOCOL})
 
 
 def settings_event(rate: int, volume: float, language: str) -> Event:
@@ -434,11 +466,32 @@ async def async_probe(host: str, port: int, token: str, *, time_limit: float) ->
 async def _pair(
     reader: asyncio.StreamReader, writer: asyncio.StreamWriter, token: str, time_limit: float
 ) -> Mapping[str, Any]:
+    """The handshake: the station proves the token, then we do; the token is never sent."""
+    nonce = secrets.token_hex(NONCE_BYTES)
+    await _write(writer, hello_event(nonce))
+    challenge = await _expect(reader, EV_CHALLENGE, time_limit, during="pairing")
+    station_id, station_nonce = challenge.get("station_id"), challenge.get("nonce")
+    given = challenge.get("proof")
+    if not all(isinstance(value, str) for value in (station_id, station_nonce, given)):
+        raise NotAStation("bf-challenge without station_id, nonce and proof")
+    assert isinstance(station_id, str) and isinstance(station_nonce, str)
+    assert isinstance(given, str)
+    expected = station_proof(token, station_id, nonce, station_nonce)
+    if not hmac.compare_digest(expected.encode(), given.encode("utf-8", "replace")):
+        # Stop here: whoever this is has been sent a random nonce and nothing else.
+        raise StationNotProven(f"station {station_id} did not prove the token")
+    await _write(writer, pair_event(client_proof(token, station_id, station_nonce, nonce)))
+    paired = await _expect(reader, EV_PAIRED, time_limit, during="pairing")
+    if paired.get("station_id") != station_id:
+        raise NotAStation("bf-paired names another station than bf-challenge")
+    return paired
+
+
+async def _write(writer: asyncio.StreamWriter, event: Event) -> None:
     try:
-        await async_write_event(pair_event(token), writer)
+        await async_write_event(event, writer)
     except OSError as err:
         raise CannotConnect(f"connection lost while pairing: {err!r}") from err
-    return await _expect(reader, EV_PAIRED, time_limit, during="pairing")
 
 
 async def _expect(

@@ -8,13 +8,16 @@ from typing import Any, Final
 
 import probatio
 from homeassistant.config_entries import (
+    SOURCE_IGNORE,
     ConfigEntry,
+    ConfigEntryState,
     ConfigFlow,
     ConfigFlowResult,
     OptionsFlowWithReload,
 )
 from homeassistant.const import CONF_HOST, CONF_PORT
-from homeassistant.core import callback
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers import selector
 from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
 
@@ -34,6 +37,7 @@ from .const import (
     DEFAULT_RATE,
     DEFAULT_VOLUME,
     DOMAIN,
+    ISSUE_UNPROVEN_STATION,
     LANGUAGES,
     LOGGER,
     MAX_RATE,
@@ -88,6 +92,30 @@ async def _probe(host: str, port: int, token: str) -> tuple[StationInfo | None, 
     except CannotConnect as err:
         LOGGER.debug("Cannot connect to %s:%s: %s", host, port, err)
         return None, {"base": "cannot_connect"}
+
+
+def _unproven_issue_id(entry: ConfigEntry) -> str:
+    return f"{ISSUE_UNPROVEN_STATION}_{entry.entry_id}"
+
+
+@callback
+def _async_report_unproven(hass: HomeAssistant, entry: ConfigEntry, host: str, port: int) -> None:
+    """Tell the installer that a record claimed this station at an address that is not it."""
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        _unproven_issue_id(entry),
+        is_fixable=False,
+        severity=ir.IssueSeverity.WARNING,
+        translation_key=ISSUE_UNPROVEN_STATION,
+        translation_placeholders={
+            "name": entry.title,
+            "host": host,
+            "port": str(port),
+            "known_host": str(entry.data[CONF_HOST]),
+            "known_port": str(entry.data[CONF_PORT]),
+        },
+    )
 
 
 def default_options(info: StationInfo) -> dict[str, Any]:
@@ -148,14 +176,61 @@ class BarrierFreeConfigFlow(ConfigFlow, domain=DOMAIN):
         self._name = str(properties.get(TXT_NAME) or discovery_info.name.split(".")[0])
         station_id = next((properties[key] for key in TXT_STATION_ID if properties.get(key)), None)
         if station_id:
-            # A known station at a new address is updated (and reloaded), not added again.
             await self.async_set_unique_id(str(station_id))
-            self._abort_if_unique_id_configured(
-                updates={CONF_HOST: self._host, CONF_PORT: self._port}
+            entry = self.hass.config_entries.async_entry_for_domain_unique_id(
+                DOMAIN, str(station_id)
             )
+            if (
+                entry is not None
+                and entry.source != SOURCE_IGNORE
+                and (entry.data.get(CONF_HOST), entry.data.get(CONF_PORT))
+                != (self._host, self._port)
+            ):
+                return await self._async_station_moved(entry)
+            self._abort_if_unique_id_configured()
         self._async_abort_entries_match({CONF_HOST: self._host, CONF_PORT: self._port})
         self.context["title_placeholders"] = {"name": self._name}
         return await self.async_step_zeroconf_confirm()
+
+    async def _async_station_moved(self, entry: ConfigEntry) -> ConfigFlowResult:
+        """A known station's id at a new address: adopt it only if it proves the token.
+
+        The id is public (it is in every record), so anyone on the LAN can announce it. The
+        handshake makes the new address prove the token before anything secret is sent.
+        A relay that forwards to the real station would pass that proof, so while the
+        station still answers at the address we know, another address is not adopted.
+        """
+        if entry.state is ConfigEntryState.LOADED and entry.runtime_data.connection.connected:
+            LOGGER.warning(
+                "A record names station %s at %s:%s, but it is connected at %s:%s; ignored",
+                entry.title,
+                self._host,
+                self._port,
+                entry.data.get(CONF_HOST),
+                entry.data.get(CONF_PORT),
+            )
+            return self.async_abort(reason="already_configured")
+        try:
+            info = await async_probe(
+                self._host, self._port, entry.data[CONF_TOKEN], time_limit=CONNECT_TIMEOUT
+            )
+        except (CannotConnect, InvalidAuth, NotAStation) as err:
+            LOGGER.warning(
+                "A record names station %s at %s:%s, which did not prove it: %s",
+                entry.title,
+                self._host,
+                self._port,
+                err,
+            )
+            info = None
+        if info is None or info.station_id != entry.unique_id:
+            _async_report_unproven(self.hass, entry, self._host, self._port)
+            return self.async_abort(reason="unproven_station")
+        ir.async_delete_issue(self.hass, DOMAIN, _unproven_issue_id(entry))
+        # Home Assistant's usual update of a moved device: new address, reload, abort.
+        self._abort_if_unique_id_configured(updates={CONF_HOST: self._host, CONF_PORT: self._port})
+        # Only reached if the entry was removed during the probe: nothing is left to update.
+        return self.async_abort(reason="already_configured")
 
     async def async_step_zeroconf_confirm(
         self, user_input: dict[str, Any] | None = None
@@ -236,6 +311,7 @@ class BarrierFreeConfigFlow(ConfigFlow, domain=DOMAIN):
             if info is not None:
                 await self.async_set_unique_id(info.station_id)
                 self._abort_if_unique_id_mismatch(reason="wrong_station")
+                ir.async_delete_issue(self.hass, DOMAIN, _unproven_issue_id(entry))
                 return self.async_update_reload_and_abort(
                     entry, data_updates={CONF_HOST: host, CONF_PORT: port}
                 )

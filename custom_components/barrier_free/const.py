@@ -62,3 +62,5 @@ CONF_PIN: Final = "pin"
 CONF_SENSITIVE_ENTITIES: Final = "sensitive_entities"
 PHRASE_SYNC_COOLDOWN: Final = 1.0  # seconds
 ISSUE_SENSITIVE_EXPOSED: Final = "sensitive_exposed"
+# A discovery record with a known station's id at an address that could not prove the token.
+ISSUE_UNPROVEN_STATION: Final = "unproven_station"

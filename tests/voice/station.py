@@ -26,6 +26,7 @@ from wyoming.event import Event
 
 from voice.recognition.recognizer import Recognizer
 from voice.speech.tts import Synthesizer
+from voice.station.pairing import client_proof, new_nonce, station_proof
 from voice.station.station import Station, StationConfig
 
 DEADLINE = 60.0  # seconds before a test gives up waiting (a failure, never a measurement)
@@ -120,8 +121,28 @@ class StationClient:
         except ConnectionError, OSError:
             return True
 
-    async def pair(self, token: str) -> Event:
-        await self.send(Event("bf-pair", {"token": token, "client": "test", "protocol": 1}))
+    async def hello(self) -> tuple[str, Event]:
+        """Send `bf-hello`; the nonce sent and the station's answer (`bf-challenge`)."""
+        nonce = new_nonce()
+        await self.send(Event("bf-hello", {"nonce": nonce, "client": "test", "protocol": 2}))
+        return nonce, await self.expect("bf-challenge")
+
+    async def pair(self, token: str, *, check_station: bool = True) -> Event:
+        """Pair as a real client does: `bf-paired`, or the station's `error`.
+
+        With `check_station`, a station whose proof does not match `token` fails the test
+        before anything is proven to it; without, the proof is sent anyway (to test the
+        station's refusal of a wrong token).
+        """
+        nonce, challenge = await self.hello()
+        if challenge.type == "error":
+            return challenge
+        station_id, station_nonce = challenge.data["station_id"], challenge.data["nonce"]
+        if check_station:
+            expected = station_proof(token, station_id, nonce, station_nonce)
+            assert challenge.data["proof"] == expected, "the station did not prove the token"
+        proof = client_proof(token, station_id, station_nonce, nonce)
+        await self.send(Event("bf-pair", {"proof": proof, "client": "test", "protocol": 2}))
         return await self.expect("bf-paired")
 
     async def send_audio(self, pcm: bytes, rate: int = 16000, chunk_bytes: int = 2048) -> None:

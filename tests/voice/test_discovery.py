@@ -91,7 +91,7 @@ async def test_advertised_and_withdrawn(
             props = {k.decode(): (v or b"").decode() for k, v in info.properties.items()}
             assert props["id"] == station.station_id
             assert props["name"] == "客厅 station"
-            assert props["protocol"] == "1"
+            assert props["protocol"] == "2"
             assert props["languages"] == "en"
         removed = await browser.next(ServiceStateChange.Removed, station.station_id)
         assert removed == name

@@ -28,7 +28,7 @@ from voice.recognition.recognizer import RecognitionStream, Recognizer
 from voice.speech.tts import Synthesizer
 from voice.station.connection import OUTBOX_EVENTS
 from voice.station.errors import PortInUse
-from voice.station.pairing import TokenFileError
+from voice.station.pairing import TokenFileError, client_proof, new_nonce
 from voice.station.station import Station
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
@@ -58,9 +58,21 @@ async def _raw(station: Station) -> tuple[asyncio.StreamReader, asyncio.StreamWr
     return await asyncio.open_connection("127.0.0.1", station.port)
 
 
+async def _raw_pair(
+    station: Station, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+) -> None:
+    """Send the handshake (the answer to bf-pair is left for the caller to read)."""
+    nonce = new_nonce()
+    writer.write(_line({"type": "bf-hello", "data": {"nonce": nonce}}))
+    challenge = await _read(reader)
+    assert challenge is not None and challenge.type == "bf-challenge", challenge
+    proof = client_proof(station.token, station.station_id, challenge.data["nonce"], nonce)
+    writer.write(_line({"type": "bf-pair", "data": {"proof": proof}}))
+
+
 async def _raw_paired(station: Station) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
     reader, writer = await _raw(station)
-    writer.write(_line({"type": "bf-pair", "data": {"token": station.token}}))
+    await _raw_pair(station, reader, writer)
     paired = await _read(reader)
     assert paired is not None and paired.type == "bf-paired"
     return reader, writer
@@ -99,7 +111,7 @@ async def test_describe_lists_programs_and_station(station: Station) -> None:
         "station_id": station.station_id,
         "name": station.name,
         "version": "0.1.0",
-        "protocol": 1,
+        "protocol": 2,
     }
 
 
@@ -108,7 +120,7 @@ async def test_paired_event_identifies_the_station(station: Station) -> None:
         paired = await client.pair(station.token)
     assert paired.data["station_id"] == station.station_id
     assert paired.data["languages"] == ["en"]
-    assert paired.data["protocol"] == 1
+    assert paired.data["protocol"] == 2
 
 
 async def test_transcribe_english_with_phrase_list(station: Station) -> None:
@@ -247,7 +259,7 @@ async def test_wrong_token_is_refused_and_closed(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     async with connected_client(station) as client:
-        refused = await client.pair("not-the-token-at-all-0123456789")
+        refused = await client.pair("not-the-token-at-all-0123456789", check_station=False)
         assert refused.type == "error"
         assert refused.data["code"] == "bad_token"
         assert "令牌" in refused.data["text_zh"]
@@ -264,6 +276,7 @@ async def test_missing_token_is_refused_and_closed(station: Station) -> None:
         assert refused.data["code"] == "pairing_required"
         assert await client.closed()
     async with connected_client(station) as client:
+        await client.hello()
         await client.send(Event("bf-pair", {}))
         assert (await client.expect("bf-paired")).data["code"] == "bad_token"
 
@@ -301,8 +314,8 @@ async def _stalled_client(station: Station) -> asyncio.StreamWriter:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     sock.setblocking(False)
     await asyncio.get_running_loop().sock_connect(sock, ("127.0.0.1", station.port))
-    _, writer = await asyncio.open_connection(sock=sock)
-    writer.write(_line({"type": "bf-pair", "data": {"token": station.token}}))
+    reader, writer = await asyncio.open_connection(sock=sock)
+    await _raw_pair(station, reader, writer)
     writer.write(_line({"type": "bf-subscribe"}))
     long_text = "The washing machine has finished and the door is open. " * 17
     for _ in range(6):

@@ -19,10 +19,25 @@ from wyoming.event import Event
 from wyoming.ping import Pong
 
 from ..errors import VoiceError
-from .errors import BadToken, PairingRequired, UnknownEvent
-from .events import error_event, info_event, paired_event, subscribed_event
-from .framing import FramingError, encode_event, read_event
-from .pairing import token_matches
+from .errors import (
+    BadRequest,
+    BadToken,
+    PairingOutdated,
+    PairingRequired,
+    PairingTimeout,
+    UnexpectedEvent,
+    UnknownEvent,
+)
+from .events import (
+    PROTOCOL_VERSION,
+    challenge_event,
+    error_event,
+    info_event,
+    paired_event,
+    subscribed_event,
+)
+from .framing import FramingError, Limits, encode_event, read_event
+from .pairing import client_proof, is_nonce, new_nonce, station_proof, token_matches
 from .requests import Requests
 from .transcription import Transcription
 
@@ -70,6 +85,9 @@ class ClientConnection:
         self.peer = _peer(writer)
         self.paired = False
         self.subscribed = False
+        self.closing = False  # the reading side has ended (it no longer counts as unpaired)
+        self._connected_at = asyncio.get_running_loop().time()
+        self._challenge: tuple[str, str] | None = None  # (client nonce, station nonce)
         self._reader = reader
         self._writer = writer
         self._outbox: asyncio.Queue[Event | None] = asyncio.Queue(maxsize=OUTBOX_EVENTS)
@@ -138,15 +156,43 @@ class ClientConnection:
 
     # --- reading ---
 
+    @property
+    def unpaired(self) -> bool:
+        """Open and not paired: what the station's budget for unpaired connections counts."""
+        return not (self.paired or self.closing or self._dead)
+
+    def _limits(self) -> Limits:
+        config = self.station.config
+        if self.paired:
+            return config.limits
+        return config.open_limits if config.wyoming_zeroconf else config.unpaired_limits
+
+    def _next_event_due(self) -> float | None:
+        """Loop time by which an unpaired connection's next event must have arrived."""
+        if self.paired:
+            return None
+        config = self.station.config
+        due = asyncio.get_running_loop().time() + config.unpaired_idle
+        if not config.wyoming_zeroconf:  # open Wyoming clients never pair
+            due = min(due, self._connected_at + config.pairing_deadline)
+        return due
+
     async def run(self) -> None:
         self._writer_task = asyncio.create_task(self._write_loop(), name=f"bf write {self.peer}")
         try:
             while not self._dead:
                 try:
-                    event = await read_event(self._reader, self.station.config.limits)
+                    async with asyncio.timeout_at(self._next_event_due()):
+                        event = await read_event(self._reader, self._limits())
+                except TimeoutError:
+                    self.station.warn("pairing_timeout", f"Closed unpaired {self.peer}: too slow")
+                    await self.send_error(PairingTimeout(seconds=self._time_given()))
+                    break
                 except FramingError as err:
+                    if not self.paired:
+                        self.station.warn("unpaired_framing", f"Closed unpaired {self.peer}: {err}")
                     await self.send_error(err)
-                    if err.fatal:
+                    if err.fatal or not self.paired:
                         break
                     continue
                 except ConnectionError, OSError:
@@ -156,7 +202,14 @@ class ClientConnection:
         finally:
             await self._close()
 
+    def _time_given(self) -> float:
+        config = self.station.config
+        if config.wyoming_zeroconf:
+            return config.unpaired_idle
+        return min(config.unpaired_idle, config.pairing_deadline)
+
     async def _close(self) -> None:
+        self.closing = True
         await self.transcription.drop()
         self.subscribed = False
         writer_task = self._writer_task
@@ -183,6 +236,8 @@ class ClientConnection:
         kind = event.type
         if kind == "bf-pair":
             return await self._pair(event)
+        if kind == "bf-hello":
+            return await self._hello(event)
         if not self.paired and not (self.station.config.wyoming_zeroconf and kind in OPEN_EVENTS):
             await self.send_error(PairingRequired(event=kind))
             return False
@@ -198,9 +253,51 @@ class ClientConnection:
 
     # --- pairing and small events ---
 
+    async def _hello(self, event: Event) -> bool:
+        """The client's challenge: answer it with the station's proof and one of its own."""
+        if self.paired or self._challenge is not None:
+            await self.send_error(
+                UnexpectedEvent(
+                    event="bf-hello",
+                    detail="it comes once, before pairing",
+                    detail_zh="它只能在配对之前发送一次",
+                )
+            )
+            return False
+        client_nonce = event.data.get("nonce")
+        if not is_nonce(client_nonce):
+            await self.send_error(
+                BadRequest(event="bf-hello", field="nonce", detail="use 32 lowercase hex digits")
+            )
+            return False
+        assert isinstance(client_nonce, str)
+        station_nonce = new_nonce()
+        self._challenge = (client_nonce, station_nonce)
+        station = self.station
+        proof = station_proof(station.token, station.station_id, client_nonce, station_nonce)
+        await self.send(challenge_event(station, station_nonce, proof))
+        return True
+
     async def _pair(self, event: Event) -> bool:
-        if not token_matches(self.station.token, event.data.get("token")):
-            _LOGGER.warning("Refused a wrong pairing token from %s", self.peer)
+        if "token" in event.data:
+            self.station.warn("pairing_outdated", f"Refused a plain-token bf-pair from {self.peer}")
+            await self.send_error(PairingOutdated(protocol=PROTOCOL_VERSION))
+            return False
+        challenge, self._challenge = self._challenge, None  # each challenge is answered once
+        if self.paired or challenge is None:
+            await self.send_error(
+                UnexpectedEvent(
+                    event="bf-pair",
+                    detail="it comes once, after bf-hello",
+                    detail_zh="它只能在 bf-hello 之后发送一次",
+                )
+            )
+            return False
+        client_nonce, station_nonce = challenge
+        station = self.station
+        expected = client_proof(station.token, station.station_id, station_nonce, client_nonce)
+        if not token_matches(expected, event.data.get("proof")):
+            station.warn("bad_token", f"Refused a wrong pairing proof from {self.peer}")
             await self.send_error(BadToken())
             return False
         self.paired = True

@@ -7,14 +7,35 @@ from ..errors import VoiceError
 
 class PairingRequired(VoiceError):
     code = "pairing_required"
-    en = "Pair first: send bf-pair with the station's token before '{event}'."
-    zh = "请先配对：在“{event}”之前发送带有语音站令牌的 bf-pair。"
+    en = "Pair first (bf-hello, then bf-pair) before '{event}'."
+    zh = "请先配对（先发送 bf-hello，再发送 bf-pair），然后才能发送“{event}”。"
 
 
 class BadToken(VoiceError):
     code = "bad_token"
-    en = "The pairing token is wrong. Copy it again from the station's token file."
-    zh = "配对令牌不正确。请从语音站的令牌文件重新复制。"
+    en = (
+        "The pairing proof is wrong: this client does not hold the station's token. "
+        "Copy it again from the station's token file."
+    )
+    zh = "配对证明不正确：此客户端没有语音站的令牌。请从语音站的令牌文件重新复制。"
+
+
+class PairingOutdated(VoiceError):
+    code = "pairing_outdated"
+    en = (
+        "This client sent the pairing token itself, which this station never accepts "
+        "(protocol {protocol} proves the token without sending it). Update the client."
+    )
+    zh = (
+        "此客户端直接发送了配对令牌，本语音站不接受"
+        "（协议 {protocol} 只证明持有令牌而不发送它）。请更新客户端。"
+    )
+
+
+class PairingTimeout(VoiceError):
+    code = "pairing_timeout"
+    en = "The connection was closed: it did not pair within {seconds:g} seconds."
+    zh = "连接已关闭：未在 {seconds:g} 秒内完成配对。"
 
 
 class UnexpectedEvent(VoiceError):

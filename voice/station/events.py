@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from ..recognition.recognizer import Result
     from .station import Station
 
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2  # 2: challenge-response pairing, the token never crosses the wire
 
 
 @dataclass
@@ -63,6 +63,19 @@ def paired_event(station: Station) -> Event:
             "version": __version__,
             "protocol": PROTOCOL_VERSION,
             "languages": list(station.languages),
+        },
+    )
+
+
+def challenge_event(station: Station, nonce: str, proof: str) -> Event:
+    """`bf-challenge`: the station's proof that it holds the token, and its own nonce."""
+    return Event(
+        "bf-challenge",
+        {
+            "station_id": station.station_id,
+            "nonce": nonce,
+            "proof": proof,
+            "protocol": PROTOCOL_VERSION,
         },
     )
 

@@ -30,6 +30,14 @@ class Limits:
     payload: int = 256 * KIB
 
 
+# Before pairing a connection has proven nothing, so it may only send the small handshake
+# events: what it announces beyond this is refused before a byte of it is read.
+UNPAIRED_LIMITS = Limits(header=4 * KIB, data=4 * KIB, payload=0)
+# Unpaired Wyoming clients (--wyoming-zeroconf only) also send text to speak (1,000
+# characters, JSON-escaped: up to 12 KiB) and audio chunks.
+OPEN_LIMITS = Limits(header=4 * KIB, data=16 * KIB, payload=256 * KIB)
+
+
 class FramingError(VoiceError):
     """A peer sent bytes that are not a valid Wyoming event.
 
@@ -82,27 +90,16 @@ def _length(header: dict[str, Any], key: str, part: str, limit: int) -> int:
 async def read_event(reader: asyncio.StreamReader, limits: Limits) -> Event | None:
     """The next event from `reader`, or None at end of stream.
 
-    `reader` must have been created with `limit=limits.header` (asyncio.start_server's
-    `limit`), so that a header line without a newline cannot grow without bound.
+    `reader`'s own buffer limit (asyncio.start_server's `limit`) should be the smallest
+    header limit in use: it bounds what an unpaired peer can make the station buffer, and
+    longer header lines (allowed once paired) are taken in parts, up to `limits.header`.
     Raises FramingError (with `fatal` telling whether the stream is still usable).
     A peer that closes mid-event is treated as end of stream.
     """
-    try:
-        line = await reader.readuntil(b"\n")
-    except asyncio.IncompleteReadError as err:
-        if not err.partial.strip():
-            return None
-        raise BadJson(
-            part="header line", part_zh=_PART_ZH["header line"], detail="no newline at end"
-        ) from err
-    except asyncio.LimitOverrunError as err:
-        raise _too_large("header line", limits.header) from err
-    if len(line) > limits.header:
-        raise _too_large("header line", limits.header)
-    try:
-        header = json.loads(line.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise BadJson(part="header line", part_zh=_PART_ZH["header line"], detail=str(err)) from err
+    line = await _read_line(reader, limits.header)
+    if line is None:
+        return None
+    header = _loads(line, "header line", BadJson)
     if not isinstance(header, dict) or not isinstance(header.get("type"), str):
         raise BadJson(
             part="header line",
@@ -120,14 +117,50 @@ async def read_event(reader: asyncio.StreamReader, limits: Limits) -> Event | No
     except asyncio.IncompleteReadError:
         return None  # the peer went away mid-event: nothing to answer
     if data_bytes:
-        try:
-            extra = json.loads(data_bytes.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as err:
-            raise BadJsonData(part="data", part_zh=_PART_ZH["data"], detail=str(err)) from err
+        extra = _loads(data_bytes, "data", BadJsonData)
         if not isinstance(extra, dict):
             raise BadJsonData(part="data", part_zh=_PART_ZH["data"], detail="not an object")
         data = {**data, **extra}
     return Event(type=header["type"], data=data, payload=payload)
+
+
+async def _read_line(reader: asyncio.StreamReader, limit: int) -> bytes | None:
+    """One header line of at most `limit` bytes (None: the peer closed between events)."""
+    line = bytearray()
+    while True:
+        try:
+            line += await reader.readuntil(b"\n")
+            break
+        except asyncio.IncompleteReadError as err:
+            if not line and not err.partial.strip():
+                return None
+            raise BadJson(
+                part="header line", part_zh=_PART_ZH["header line"], detail="no newline at end"
+            ) from err
+        except asyncio.LimitOverrunError as err:
+            # Longer than the reader's buffer limit: take what was scanned, look further.
+            if len(line) + err.consumed > limit:
+                raise _too_large("header line", limit) from err
+            try:
+                line += await reader.readexactly(err.consumed)
+            except asyncio.IncompleteReadError as closed:
+                raise BadJson(
+                    part="header line",
+                    part_zh=_PART_ZH["header line"],
+                    detail="no newline at end",
+                ) from closed
+    if len(line) > limit:
+        raise _too_large("header line", limit)
+    return bytes(line)
+
+
+def _loads(raw: bytes, part: str, error: type[BadJson]) -> Any:
+    try:
+        return json.loads(raw.decode("utf-8"))
+    # ValueError covers JSONDecodeError, UnicodeDecodeError and integers past Python's
+    # digit limit; RecursionError comes from arrays or objects nested thousands deep.
+    except (ValueError, RecursionError) as err:
+        raise error(part=part, part_zh=_PART_ZH[part], detail=str(err)[:200]) from err
 
 
 def encode_event(event: Event) -> bytes:

@@ -3,6 +3,11 @@
 The token is what keeps a neighbour on the same LAN from driving the station: it is made
 with `secrets`, written owner-only (0600) before anyone can read it, compared in constant
 time, and never passed to `logging` (only printed once on the console when created).
+
+It never crosses the network either: pairing is a challenge-response (PROTOCOL.md,
+"Pairing"), in which each side proves with an HMAC over both sides' fresh nonces that it
+holds the token. The station proves itself first, so a client that reached a forged
+station (a spoofed discovery record) has sent nothing but a nonce.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ _LOGGER = logging.getLogger(__name__)
 
 TOKEN_BYTES = 24  # 24 random bytes -> 32 url-safe characters
 STATION_ID_BYTES = 6  # 12 hex characters
+NONCE_BYTES = 16  # 32 hex characters, fresh for every connection
 
 
 class TokenFileError(VoiceError):
@@ -81,6 +87,37 @@ def token_matches(expected: str, given: object) -> bool:
     if not isinstance(given, str):
         return False
     return hmac.compare_digest(expected.encode("utf-8"), given.encode("utf-8"))
+
+
+def new_nonce() -> str:
+    """A fresh challenge for one handshake (never reused: a captured answer is worthless)."""
+    return secrets.token_hex(NONCE_BYTES)
+
+
+def is_nonce(value: object) -> bool:
+    """True for 32 lowercase hexadecimal characters (what `new_nonce` makes)."""
+    return (
+        isinstance(value, str)
+        and len(value) == NONCE_BYTES * 2
+        and all(c in "0123456789abcdef" for c in value)
+    )
+
+
+def _proof(token: str, *parts: str) -> str:
+    message = "\n".join(parts).encode("utf-8")
+    return hmac.new(token.encode("utf-8"), message, "sha256").hexdigest()
+
+
+def station_proof(token: str, station_id: str, client_nonce: str, station_nonce: str) -> str:
+    """What the station answers `bf-hello` with: it holds the token (and is `station_id`)."""
+    # The leading label and the order of the nonces differ from the client's proof, so
+    # neither side's answer can be replayed as the other's.
+    return _proof(token, "bf-station", station_id, client_nonce, station_nonce)
+
+
+def client_proof(token: str, station_id: str, station_nonce: str, client_nonce: str) -> str:
+    """What the client sends in `bf-pair`: it holds the token too."""
+    return _proof(token, "bf-client", station_id, station_nonce, client_nonce)
 
 
 def load_or_create_station_id(state_dir: Path) -> str:

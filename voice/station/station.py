@@ -4,7 +4,9 @@
 blocking calls (never run in the event loop), the announcement queue and speaker, the phrase
 lists (in force and on disk), the zeroconf records and the listening socket. Each client gets
 a `ClientConnection` (connection.py). The protocol is written down in voice/PROTOCOL.md.
-Just over ~500 lines: start and stop must release, in order, everything listed above.
+Over ~500 lines: start and stop must release, in order, everything listed above, and the
+budget for unpaired connections (cap, accept errors) needs the list of connections. That
+budget is the next piece to move out (an admission module) if this file grows again.
 """
 
 from __future__ import annotations
@@ -51,9 +53,10 @@ from .connection import ClientConnection, ConnectionInfo
 from .discovery import Advert, StationAdvertiser
 from .errors import BindFailed, PortInUse, SpeechFailed, TooManyPhrases
 from .events import PROTOCOL_VERSION, PhraseListInForce
-from .framing import Limits
+from .framing import OPEN_LIMITS, UNPAIRED_LIMITS, Limits
 from .pairing import load_or_create_station_id, load_or_create_token
 from .requests import checked_settings
+from .throttled_log import ThrottledLog
 
 if TYPE_CHECKING:
     from ..recognition.recognizer import PhraseReport, RecognitionStream, Recognizer, Result
@@ -81,7 +84,13 @@ class StationConfig:
     max_seconds: float = 30.0
     output: str | Path | None = None  # "speaker", a folder for WAV files, None: speaker if any
     output_pace: float = 1.0  # WAV-folder output: seconds "playing" per second of audio
-    limits: Limits = field(default_factory=Limits)
+    limits: Limits = field(default_factory=Limits)  # per event, once paired
+    unpaired_limits: Limits = UNPAIRED_LIMITS  # per event, before pairing
+    open_limits: Limits = OPEN_LIMITS  # unpaired Wyoming clients (wyoming_zeroconf only)
+    pairing_deadline: float = 10.0  # seconds from connect to bf-paired (not for open clients)
+    unpaired_idle: float = 5.0  # seconds an unpaired connection may take for its next event
+    max_unpaired: int = 64  # unpaired connections at once; a new one drops the oldest
+    log_interval: float = 60.0  # repeated warnings a peer can cause: one line per interval
     workers: int = 4  # threads for recogniser and synthesiser calls
 
 
@@ -130,6 +139,9 @@ class Station:
         self.output: AudioOutput | None = None
         self._announcer: Announcer | None = None
         self._stopping = False
+        self._log = ThrottledLog(_LOGGER, config.log_interval)
+        self._loop_handler: Any = None  # the handler ours passes everything else on to
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     # --- life cycle ---
 
@@ -174,8 +186,13 @@ class Station:
         self._announcer = Announcer(self.output, self._render)
         self._announcer.start()
         try:
+            # The reader's buffer limit is the smallest header limit: an unpaired peer can
+            # make the station hold only a few KiB (longer lines are read in parts).
+            buffer_limit = min(
+                config.limits.header, config.unpaired_limits.header, config.open_limits.header
+            )
             self._server = await asyncio.start_server(
-                self._on_connect, config.host, config.port, limit=config.limits.header
+                self._on_connect, config.host, config.port, limit=buffer_limit
             )
         except OSError as err:
             if err.errno == errno.EADDRINUSE:
@@ -184,6 +201,7 @@ class Station:
                 host=config.host, port=config.port, detail=err.strerror or err
             ) from err
         self.port = self._server.sockets[0].getsockname()[1]
+        self._watch_accept_errors()
         if config.wyoming_zeroconf:
             _LOGGER.warning(
                 "Advertised for Wyoming: anyone on this network can use speech-to-text and "
@@ -253,6 +271,7 @@ class Station:
     async def stop(self) -> None:
         """Close every client, withdraw the zeroconf records, join all threads."""
         self._stopping = True
+        self._unwatch_accept_errors()
         if self._server is not None:
             self._server.close()
         for future in self._answers.values():
@@ -293,10 +312,62 @@ class Station:
 
     # --- connections ---
 
+    def warn(self, key: str, text: str) -> None:
+        """A warning a peer can cause repeatedly: logged once per `log_interval`."""
+        self._log.warning(key, text)
+
+    def _make_room_for_unpaired(self) -> None:
+        """Drop the oldest unpaired connections beyond the cap, so a real client gets in."""
+        unpaired = [c for c in self._connections if c.unpaired]  # oldest first
+        excess = len(unpaired) + 1 - max(1, self.config.max_unpaired)
+        for connection in unpaired[: max(0, excess)]:
+            connection.abort()
+        if excess > 0:
+            self.warn(
+                "unpaired_cap",
+                f"{self.config.max_unpaired} unpaired connections at once: dropped the oldest",
+            )
+
+    def _watch_accept_errors(self) -> None:
+        """Count and shed on EMFILE at accept, instead of a traceback per attempt.
+
+        asyncio itself stops accepting for a second after such an error (its back-off);
+        this handler logs it once per interval and drops the oldest unpaired connection
+        so that the retry finds a free descriptor for a real client.
+        """
+        loop = asyncio.get_running_loop()
+        self._loop = loop
+        self._loop_handler = loop.get_exception_handler()
+        loop.set_exception_handler(self._on_loop_exception)
+
+    def _unwatch_accept_errors(self) -> None:
+        loop, self._loop = self._loop, None
+        if loop is not None and loop.get_exception_handler() == self._on_loop_exception:
+            loop.set_exception_handler(self._loop_handler)
+
+    def _on_loop_exception(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        server, sock = self._server, context.get("socket")
+        if (
+            server is not None
+            and sock is not None
+            and any(s.fileno() == sock.fileno() for s in server.sockets)
+        ):
+            exc = context.get("exception")
+            self.warn("accept_failed", f"Cannot accept connections: {exc}; retrying")
+            unpaired = [c for c in self._connections if c.unpaired]
+            if unpaired:
+                unpaired[0].abort()
+            return
+        if self._loop_handler is not None:
+            self._loop_handler(loop, context)
+        else:
+            loop.default_exception_handler(context)
+
     async def _on_connect(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         if self._stopping:
             writer.transport.abort()
             return
+        self._make_room_for_unpaired()
         connection = ClientConnection(self, reader, writer)
         task = asyncio.current_task()
         assert task is not None

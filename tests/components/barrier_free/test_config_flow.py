@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import secrets
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
 from ipaddress import ip_address
+from pathlib import Path
 from typing import Any
 
 import probatio
@@ -22,6 +25,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType, InvalidData
 from homeassistant.helpers import area_registry as ar
 from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -40,7 +44,7 @@ from custom_components.barrier_free.const import (
     ZEROCONF_TYPE,
 )
 
-from .conftest import STATION_NAME, entry_for
+from .conftest import STATION_NAME, entity_id, entry_for, wait_for_state
 
 WRONG_TOKEN = "x" * 32
 
@@ -137,6 +141,176 @@ async def test_zeroconf_discovery_to_loaded_entry(hass: HomeAssistant, station: 
     await hass.config_entries.async_unload(entry.entry_id)
 
 
+@dataclass
+class ForgedStation:
+    """A server that claims to be a station: it answers bf-hello with a made-up challenge."""
+
+    station_id: str
+    port: int = 0
+    received: bytearray = field(default_factory=bytearray)  # every byte, from every client
+    done: asyncio.Event = field(default_factory=asyncio.Event)  # a client hung up
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while chunk := await reader.read(65536):
+            if not self.received:  # the first bytes: answer as a station would
+                challenge = {
+                    "station_id": self.station_id,
+                    "nonce": secrets.token_hex(16),
+                    "proof": secrets.token_hex(32),  # made up: it does not hold the token
+                    "protocol": 2,
+                }
+                writer.write(json.dumps({"type": "bf-challenge", "data": challenge}).encode())
+                writer.write(b"\n")
+            self.received += chunk
+        self.done.set()
+        writer.close()
+
+    def events(self) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+        """What was received, as (header, data) pairs; fails on any byte left over."""
+        found: list[tuple[dict[str, Any], dict[str, Any]]] = []
+        rest = bytes(self.received)
+        while rest:
+            line, _, rest = rest.partition(b"\n")
+            header = json.loads(line)
+            length = int(header.get("data_length") or 0)
+            found.append((header, json.loads(rest[:length]) if length else {}))
+            rest = rest[length:]
+        return found
+
+
+@pytest.fixture
+async def forged_station(socket_enabled: None, station: Any) -> AsyncIterator[ForgedStation]:
+    """A forged station on another loopback port, using the real station's (public) id."""
+    forged = ForgedStation(station.station_id)
+    server = await asyncio.start_server(forged.handle, "127.0.0.1", 0)
+    forged.port = int(server.sockets[0].getsockname()[1])
+    yield forged
+    server.close()
+    await server.wait_closed()
+
+
+async def test_zeroconf_forged_record_never_gets_the_token(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, station: Any, forged_station: ForgedStation
+) -> None:
+    """A record with the real station's id at another address: probed, found unproven, the
+    entry keeps its address, the installer is told; the forged station got only a nonce.
+    The attacker's moment: the real station is away (switched off, or knocked off the LAN)."""
+    await station.stop()
+    connectivity = entity_id(hass, "binary_sensor", station, "connectivity")
+    await wait_for_state(hass, connectivity, lambda s: s is not None and s.state == "off")
+    assert not loaded_entry.runtime_data.connection.connected
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN,
+        context={"source": SOURCE_ZEROCONF},
+        data=zeroconf_record(forged_station.port, {"id": station.station_id, "name": STATION_NAME}),
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "unproven_station"
+    async with asyncio.timeout(60):
+        await forged_station.done.wait()
+
+    assert station.token.encode() not in forged_station.received
+    [(header, data)] = forged_station.events()  # one event, and nothing after it
+    assert header["type"] == "bf-hello"
+    assert set(data) == {"nonce", "client", "protocol"}
+    assert len(data["nonce"]) == 32
+
+    assert loaded_entry.data[CONF_PORT] == station.port
+    assert loaded_entry.state is ConfigEntryState.LOADED
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, f"unproven_station_{loaded_entry.entry_id}")
+    assert issue is not None
+    assert issue.translation_key == "unproven_station"
+    assert issue.translation_placeholders == {
+        "name": STATION_NAME,
+        "host": "127.0.0.1",
+        "port": str(forged_station.port),
+        "known_host": "127.0.0.1",
+        "known_port": str(station.port),
+    }
+    await hass.config_entries.async_unload(loaded_entry.entry_id)
+
+
+@dataclass
+class Relay:
+    """A host that forwards everything to the real station: it would pass the handshake."""
+
+    target_port: int
+    port: int = 0
+    connections: int = 0
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
+        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
+
+        async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
+            while chunk := await src.read(65536):
+                dst.write(chunk)
+                await dst.drain()
+            dst.close()
+
+        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+
+
+async def test_zeroconf_relay_is_not_adopted_while_the_station_answers(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, station: Any, socket_enabled: None
+) -> None:
+    """A relay to the real station proves itself, so the proof alone cannot tell it from a
+    move; while the station is connected at its known address the record is ignored and
+    the relay is never even contacted."""
+    relay = Relay(station.port)
+    server = await asyncio.start_server(relay.handle, "127.0.0.1", 0)
+    relay.port = int(server.sockets[0].getsockname()[1])
+    try:
+        assert loaded_entry.runtime_data.connection.connected
+        result = await hass.config_entries.flow.async_init(
+            DOMAIN,
+            context={"source": SOURCE_ZEROCONF},
+            data=zeroconf_record(relay.port, {"id": station.station_id, "name": STATION_NAME}),
+        )
+        assert result["type"] is FlowResultType.ABORT
+        assert result["reason"] == "already_configured"
+        assert loaded_entry.data[CONF_PORT] == station.port
+        assert relay.connections == 0
+        # Once the station is gone from its known address, a relay would be probed instead
+        # (and adopted only if it proves the token: a forged one never is, see above).
+    finally:
+        server.close()
+        await server.wait_closed()
+        await hass.config_entries.async_unload(loaded_entry.entry_id)
+
+
+async def test_zeroconf_genuine_move_is_adopted(
+    hass: HomeAssistant, station: Any, station_factory: Callable[..., Any], tmp_path: Path
+) -> None:
+    """The real station restarted on another port (same state folder: same id and token):
+    it proves itself, the entry follows it and is loaded again."""
+    state_dir = tmp_path / "moving-station"
+    first = await station_factory(state_dir=state_dir)
+    entry = entry_for(first)
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    await first.stop()
+    moved = await station_factory(state_dir=state_dir)
+    assert moved.station_id == first.station_id
+    assert moved.port != first.port
+
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN,
+        context={"source": SOURCE_ZEROCONF},
+        data=zeroconf_record(moved.port, {"id": moved.station_id, "name": STATION_NAME}),
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    await hass.async_block_till_done()
+    assert entry.data[CONF_PORT] == moved.port
+    assert entry.state is ConfigEntryState.LOADED
+    assert entry.runtime_data.connection.port == moved.port
+    issue_id = f"unproven_station_{entry.entry_id}"
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
 async def test_zeroconf_known_station_at_new_address(hass: HomeAssistant, station: Any) -> None:
     """A configured station announcing a new port updates the entry; no second entry."""
     entry = entry_for(station)
@@ -224,6 +398,8 @@ async def test_manual_flow_errors(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Each error is shown in the form, and the installer can correct it and go on."""
+    forged = ForgedStation(station.station_id)
+    forged_server = await asyncio.start_server(forged.handle, "127.0.0.1", 0)
     http_port = await other_server(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
     json_port = await other_server(b'{"type": "info", "data": {}}\n')
     silent_port = await other_server(None)
@@ -233,6 +409,8 @@ async def test_manual_flow_errors(
     cases = [
         (closed_port(), station.token, "cannot_connect"),
         (station.port, WRONG_TOKEN, "invalid_auth"),
+        # A station that cannot prove the token: the same error, it never received it.
+        (forged_server.sockets[0].getsockname()[1], station.token, "invalid_auth"),
         (http_port, station.token, "not_a_station"),
         (json_port, station.token, "not_a_station"),
         (silent_port, station.token, "not_a_station"),
@@ -243,6 +421,9 @@ async def test_manual_flow_errors(
         )
         assert result["type"] is FlowResultType.FORM, error
         assert result["errors"] == {"base": error}
+    forged_server.close()
+    await forged_server.wait_closed()
+    assert station.token.encode() not in forged.received
 
     monkeypatch.setattr(config_flow, "CONNECT_TIMEOUT", 10.0)
     result = await hass.config_entries.flow.async_configure(
@@ -650,3 +831,21 @@ async def test_options_sensitive_entities(
     await hass.async_block_till_done()
     assert loaded_entry.options[CONF_SENSITIVE_ENTITIES] == []
     await hass.config_entries.async_unload(loaded_entry.entry_id)
+
+
+def test_auth_error_says_the_token_does_not_match_this_station() -> None:
+    """A wrong token and a station that cannot prove it look the same: the text says both."""
+    folder = Path(config_flow.__file__).parent
+    texts = {
+        name: json.loads((folder / name).read_text(encoding="utf-8"))
+        for name in ("strings.json", "translations/en.json", "translations/zh-Hans.json")
+    }
+    for name, text in texts.items():
+        assert "unproven_station" in text["issues"], name
+        assert "unproven_station" in text["config"]["abort"], name
+    assert (
+        "does not match this voice station"
+        in texts["strings.json"]["config"]["error"]["invalid_auth"]
+    )
+    assert texts["translations/en.json"] == texts["strings.json"]
+    assert "不匹配" in texts["translations/zh-Hans.json"]["config"]["error"]["invalid_auth"]

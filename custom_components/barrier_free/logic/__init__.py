@@ -1,0 +1,1 @@
+"""Plain decisions of the integration: no Home Assistant, testable on their own."""
