@@ -4,9 +4,10 @@
 blocking calls (never run in the event loop), the announcement queue and speaker, the phrase
 lists (in force and on disk), the zeroconf records and the listening socket. Each client gets
 a `ClientConnection` (connection.py). The protocol is written down in voice/PROTOCOL.md.
-Over ~500 lines: start and stop must release, in order, everything listed above, and the
-budget for unpaired connections (cap, accept errors) needs the list of connections. That
-budget is the next piece to move out (an admission module) if this file grows again.
+Over ~600 lines: start and stop must release, in order, everything listed above, and the
+budgets for unpaired connections (cap, accept errors) and for recognition streams
+(`max_streams`) need the lists of connections and streams. Those budgets are the next piece
+to move out (an admission module) if this file grows again.
 """
 
 from __future__ import annotations
