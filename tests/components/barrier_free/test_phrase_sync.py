@@ -10,7 +10,7 @@ from homeassistant.helpers import area_registry as ar
 from homeassistant.helpers import entity_registry as er
 
 from tests.voice.station import wait_until
-from voice.server import Station
+from voice.station.station import Station
 
 from .conftest import async_setup_resident
 
