@@ -147,8 +147,11 @@ class FlashAlerts:
     def _flashable(self, entity_id: str) -> bool:
         # Lights only: rapidly switching a plug could be switching a heater.
         state = self._hass.states.get(entity_id)
-        if split_entity_id(entity_id)[0] != "light" or state is None:
+        if split_entity_id(entity_id)[0] != "light":
             LOGGER.warning("Light alert: %s is not a light; not flashed", entity_id)
+            return False
+        if state is None:
+            LOGGER.warning("Light alert: %s does not exist; not flashed", entity_id)
             return False
         if state.state == STATE_UNAVAILABLE:
             LOGGER.debug("Light alert: %s is unavailable; skipped", entity_id)
