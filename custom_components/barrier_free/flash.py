@@ -16,7 +16,12 @@ from typing import Final
 
 import voluptuous as vol
 from homeassistant.components import persistent_notification
-from homeassistant.const import ATTR_ENTITY_ID, EVENT_STATE_CHANGED, STATE_UNAVAILABLE
+from homeassistant.const import (
+    ATTR_ENTITY_ID,
+    EVENT_STATE_CHANGED,
+    STATE_UNAVAILABLE,
+    STATE_UNKNOWN,
+)
 from homeassistant.core import (
     CALLBACK_TYPE,
     Context,
@@ -58,6 +63,7 @@ _SEEN: Final = (
     "effect",
 )
 _RECENT_CONTEXTS: Final = 512
+CALL_TIMEOUT = 5.0  # seconds a lamp may take to answer one call
 
 
 async def async_flash_alert(
@@ -153,8 +159,9 @@ class FlashAlerts:
         if state is None:
             LOGGER.warning("Light alert: %s does not exist; not flashed", entity_id)
             return False
-        if state.state == STATE_UNAVAILABLE:
-            LOGGER.debug("Light alert: %s is unavailable; skipped", entity_id)
+        if state.state in (STATE_UNAVAILABLE, STATE_UNKNOWN):
+            # Unknown: there is no state to restore it to afterwards.
+            LOGGER.debug("Light alert: %s is %s; skipped", entity_id, state.state)
             return False
         return True
 
@@ -200,9 +207,12 @@ class FlashAlerts:
     ) -> None:
         try:
             await self._call(light, step_call(step, modes), context)
-        except (HomeAssistantError, vol.Invalid) as err:
+        except (HomeAssistantError, vol.Invalid, TimeoutError) as err:
             LOGGER.warning(
-                "Light alert %s: %s failed (%s); not flashed", alert.alert_id, light, err
+                "Light alert %s: %s failed (%s); not flashed",
+                alert.alert_id,
+                light,
+                str(err) or "no answer",
             )
             alert.failed.add(light)
             await self._restore(self._shared.release(alert.alert_id, light), quiet=True)
@@ -222,20 +232,22 @@ class FlashAlerts:
     async def _put_back(self, light: str, before: State, context: Context, quiet: bool) -> None:
         try:
             await self._call(light, restore_call(before.state, before.attributes), context)
-        except (HomeAssistantError, vol.Invalid) as err:
+        except (HomeAssistantError, vol.Invalid, TimeoutError) as err:
             # A light that already failed during the flash has been reported once.
             (LOGGER.debug if quiet else LOGGER.warning)(
                 "Light alert: could not restore %s (%s)", light, err
             )
 
     async def _call(self, light: str, call: LightCall, context: Context) -> None:
-        await self._hass.services.async_call(
-            "light",
-            call.service,
-            {ATTR_ENTITY_ID: light, **call.data},
-            blocking=True,
-            context=context,
-        )
+        # Bounded: one lamp that never answers must not hold the pattern of all the others.
+        async with asyncio.timeout(CALL_TIMEOUT):
+            await self._hass.services.async_call(
+                "light",
+                call.service,
+                {ATTR_ENTITY_ID: light, **call.data},
+                blocking=True,
+                context=context,
+            )
 
     @callback
     def _context(self) -> Context:

@@ -7,6 +7,7 @@ unavailable and one whose calls fail. Each light records the calls it received.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from homeassistant.components.light import (
@@ -53,16 +54,18 @@ class HomeLight(LightEntity):
         self._attr_color_mode = attrs.pop("color_mode", next(iter(modes)))
         self._attr_is_on = attrs.pop("is_on", False)
         self._attr_available = attrs.pop("available", True)
+        self._attr_supported_features = attrs.pop("features", LightEntityFeature(0))
         self._attr_effect_list = attrs.pop("effect_list", None)
         if self._attr_effect_list:
-            self._attr_supported_features = LightEntityFeature.EFFECT
+            self._attr_supported_features |= LightEntityFeature.EFFECT
         self.fail = attrs.pop("fail", False)
+        self.hang: asyncio.Event | None = None  # set: every call waits for it (no answer)
         for name, value in attrs.items():
             setattr(self, f"_attr_{name}", value)
         self.calls: list[tuple[str, dict[str, Any]]] = []
 
     async def async_turn_on(self, **kwargs: Any) -> None:
-        self._received("turn_on", kwargs)
+        await self._received("turn_on", kwargs)
         self._attr_is_on = True
         for key, mode in _MODE_OF.items():
             if key in kwargs:
@@ -76,11 +79,13 @@ class HomeLight(LightEntity):
         self.async_write_ha_state()
 
     async def async_turn_off(self, **kwargs: Any) -> None:
-        self._received("turn_off", kwargs)
+        await self._received("turn_off", kwargs)
         self._attr_is_on = False
         self.async_write_ha_state()
 
-    def _received(self, service: str, kwargs: dict[str, Any]) -> None:
+    async def _received(self, service: str, kwargs: dict[str, Any]) -> None:
+        if self.hang is not None:
+            await self.hang.wait()
         if self.fail:
             raise HomeAssistantError(f"{self.entity_id} did not respond")
         self.calls.append((service, kwargs))
@@ -92,6 +97,7 @@ def make_lights() -> dict[str, HomeLight]:
             "hall",
             {ColorMode.HS, ColorMode.COLOR_TEMP},
             color_mode=ColorMode.HS,
+            features=LightEntityFeature.TRANSITION,
             is_on=True,
             brightness=120,
             hs_color=(200.0, 40.0),
@@ -117,6 +123,7 @@ def make_lights() -> dict[str, HomeLight]:
         HomeLight("porch", {ColorMode.ONOFF}, is_on=False),
         HomeLight("garage", {ColorMode.ONOFF}, is_on=True, available=False),
         HomeLight("attic", {ColorMode.ONOFF}, is_on=True, fail=True),
+        HomeLight("cellar", {ColorMode.ONOFF}, is_on=None),  # state unknown
     ]
     return {light.entity_id: light for light in lights}
 

@@ -15,6 +15,7 @@ import pytest
 from homeassistant.components import persistent_notification
 from homeassistant.core import HomeAssistant
 
+from custom_components.barrier_free import flash
 from custom_components.barrier_free.flash import (
     FLASH_ALERTS,
     FlashAlerts,
@@ -157,6 +158,11 @@ async def test_every_light_comes_back_exactly(
     assert look(hass, "light.hall")[1]["hs_color"] == (0.0, 100.0)
     assert look(hass, "light.bedroom")[1]["color_temp_kelvin"] == 2200
     assert look(hass, "light.desk")[1]["effect"] is None
+    # No fade on a lamp that has one: a burst must be a burst.
+    assert lights["light.hall"].calls[0] == (
+        "turn_on",
+        {"transition": 0, "brightness": 255, "hs_color": (0.0, 100.0)},
+    )
     await finish(hass, clock, "a1")
     assert {e: look(hass, e) for e in flashed} == before
     # The light driven in xy gets xy back, not a conversion.
@@ -261,13 +267,15 @@ async def test_unavailable_and_missing_lights_are_skipped(
         "bell",
         "doorbell",
         "info",
-        ["light.garage", "light.nowhere", "switch.heater", "light.porch"],
+        ["light.garage", "light.cellar", "light.nowhere", "switch.heater", "light.porch"],
     )
     await clock.waiting()
     assert look(hass, "light.porch")[0] == "on"
     await finish(hass, clock, "bell")
     assert lights["light.garage"].calls == []
+    assert lights["light.cellar"].calls == []  # unknown: nothing to restore it to
     assert look(hass, "light.garage") == before
+    assert look(hass, "light.cellar")[0] == "unknown"
     assert "light.nowhere does not exist" in caplog.text
     assert "switch.heater is not a light" in caplog.text
 
@@ -301,6 +309,30 @@ async def test_a_failing_light_is_reported_once(
     assert len(failures) == 1
     assert len(lights["light.porch"].calls) > 20  # the other light flashed the whole alarm
     assert look(hass, "light.porch") == before
+
+
+async def test_a_light_that_never_answers_does_not_hold_the_others(
+    hass: HomeAssistant,
+    lights: dict[str, HomeLight],
+    clock: StepClock,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(flash, "CALL_TIMEOUT", 0.01)
+    hall = lights["light.hall"]
+    hall.hang = asyncio.Event()
+    before = look(hass, "light.porch")
+    await async_flash_alert(hass, "smoke", "smoke", "warning", ["light.hall", "light.porch"])
+    await finish(hass, clock, "smoke")
+    assert len(lights["light.porch"].calls) > 10
+    assert look(hass, "light.porch") == before
+    reported = [
+        r for r in caplog.records if "light.hall" in r.getMessage() and r.levelno >= WARNING
+    ]
+    assert len(reported) == 1
+    assert "no answer" in reported[0].getMessage()
+    hall.hang.set()  # the lamp answers at last; nothing of ours is waiting for it
+    await hass.async_block_till_done()
 
 
 async def test_a_restore_that_fails_is_reported(
@@ -380,6 +412,17 @@ async def test_the_household_is_notified(
     notice = notices["barrier_free_flash_bell"]
     assert (notice["title"], notice["message"]) == (title, message)
     await async_stop_flash(hass, "bell")
+
+
+async def test_the_household_hears_of_it_when_no_light_can_flash(
+    hass: HomeAssistant, lights: dict[str, HomeLight], clock: StepClock
+) -> None:
+    await async_flash_alert(hass, "leak", "leak", "alarm", ["light.garage"])
+    notice = persistent_notification._async_get_or_create_notifications(hass)[
+        "barrier_free_flash_leak"
+    ]
+    assert notice["message"] == "Water leak: no light could flash."
+    await finish(hass, clock, "leak")
 
 
 async def test_real_clock_alert_can_be_stopped(
