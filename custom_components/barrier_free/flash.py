@@ -18,6 +18,7 @@ import voluptuous as vol
 from homeassistant.components import persistent_notification
 from homeassistant.const import (
     ATTR_ENTITY_ID,
+    EVENT_HOMEASSISTANT_STOP,
     EVENT_STATE_CHANGED,
     STATE_UNAVAILABLE,
     STATE_UNKNOWN,
@@ -116,6 +117,9 @@ class FlashAlerts:
         self._before: dict[str, State] = {}  # each flashed light before the first alert
         self._ours: deque[str] = deque(maxlen=_RECENT_CONTEXTS)  # contexts of our own calls
         self._unlisten: CALLBACK_TYPE | None = None
+        # A restart in the middle of an alarm must not leave the home flashing red: put the
+        # lights back while the light integrations are still there.
+        hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, self._async_stop_all)
 
     async def async_start(
         self, alert_id: str, kind: str, priority: str, entity_ids: Sequence[str]
@@ -143,6 +147,9 @@ class FlashAlerts:
     async def async_stop(self, alert_id: str) -> None:
         if (alert := self._alerts.get(alert_id)) is not None:
             await self._cancel(alert)
+
+    async def _async_stop_all(self, _: Event) -> None:
+        await asyncio.gather(*(self._cancel(alert) for alert in list(self._alerts.values())))
 
     async def async_wait(self, alert_id: str) -> None:
         """Until alert `alert_id` has flashed its whole pattern and its lights are back."""

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from homeassistant.components import persistent_notification
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import HomeAssistant
 
 from custom_components.barrier_free import flash
@@ -363,6 +364,20 @@ async def test_stop_restores_at_once_and_unknown_ids_are_fine(
     assert look(hass, "light.hall") == before
     await async_stop_flash(hass, "alarm")
     await async_stop_flash(hass, "never-started")
+
+
+async def test_home_assistant_stopping_puts_the_lights_back(
+    hass: HomeAssistant, lights: dict[str, HomeLight], clock: StepClock
+) -> None:
+    before = {e: look(hass, e) for e in ("light.hall", "light.porch")}
+    await async_flash_alert(hass, "smoke", "smoke", "alarm", ["light.hall"])
+    await async_flash_alert(hass, "bell", "doorbell", "info", ["light.porch"])
+    await clock.waiting(2)
+    assert look(hass, "light.porch") != before["light.porch"]
+    hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
+    await hass.async_block_till_done()
+    assert {e: look(hass, e) for e in before} == before
+    assert clock.pending == []
 
 
 async def test_the_same_alert_again_restarts_without_restoring(
