@@ -14,6 +14,7 @@ from homeassistant.helpers.typing import ConfigType
 from .api import CannotConnect, InvalidAuth, NotAStation, StationInfo
 from .connection import StationConnection
 from .const import CONF_PIPELINE_ID, DOMAIN
+from .lockout import HouseholdLockout, async_household_lockout, async_release_household_lockout
 from .phrase_sync import PhraseSync
 from .pipeline import async_ensure_pipeline, async_remove_pipeline
 from .room_flow import RoomFlow
@@ -34,6 +35,8 @@ class BarrierFreeData:
 
     connection: StationConnection
     info: StationInfo
+    lockout: HouseholdLockout
+    """The household's PIN lockout, the same object for every station."""
     phrase_sync: PhraseSync | None = None
     room_flow: RoomFlow | None = None
 
@@ -62,11 +65,13 @@ async def async_setup_entry(hass: HomeAssistant, entry: BarrierFreeConfigEntry) 
             translation_placeholders={"host": connection.host, "port": str(connection.port)},
         ) from err
 
-    entry.runtime_data = BarrierFreeData(connection=connection, info=info)
     try:
+        lockout = await async_household_lockout(hass)
+        entry.runtime_data = BarrierFreeData(connection=connection, info=info, lockout=lockout)
         await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     except BaseException:
         await connection.async_stop()
+        async_release_household_lockout(hass)
         raise
     connection.async_start()
     entry.runtime_data.phrase_sync = PhraseSync(hass, entry)
@@ -91,6 +96,7 @@ async def async_unload_entry(hass: HomeAssistant, entry: BarrierFreeConfigEntry)
             if part is not None:
                 await part.async_stop()
         await data.connection.async_stop()
+        async_release_household_lockout(hass)
     return unloaded
 
 

@@ -9,7 +9,9 @@ household.
 
 `SensitiveGuard` is plain, synchronous and deterministic: time comes from an injected clock, and
 the guard never executes anything itself; it says what to do (`Outcome.kind`) and what to say
-(`Outcome.speech_key` / `speech_params` for `spoken.say`).
+(`Outcome.speech_key` / `speech_params` for `spoken.say`). The wrong-PIN record is a
+`PinLockout` shared by every station's guard; it reads and gives a plain dict, which the glue
+keeps in Home Assistant's storage so that no restart or reload lifts a lockout.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Final
+from typing import Any, Final, TypeIs
 
 from .spoken import say
 
@@ -33,6 +35,7 @@ __all__ = [
     "Outcome",
     "OutcomeKind",
     "PinHash",
+    "PinLockout",
     "SensitiveAction",
     "SensitiveGuard",
     "SensitivePolicy",
@@ -45,6 +48,9 @@ __all__ = [
 
 MIN_PIN_LENGTH: Final = 4
 MAX_PIN_LENGTH: Final = 8
+MAX_WRONG_PINS: Final = 3
+# Each lockout in a row lasts longer; a right PIN starts again from the first.
+LOCKOUT_STEPS: Final = (5 * 60.0, 15 * 60.0, 60 * 60.0, 24 * 60 * 60.0)
 
 
 # --- What is sensitive ---------------------------------------------------------------------------
@@ -344,6 +350,101 @@ def _derive(pin: str, salt: bytes, iterations: int) -> bytes:
     return hashlib.pbkdf2_hmac("sha256", pin.encode(), salt, iterations)
 
 
+# --- The household's wrong-PIN record ------------------------------------------------------------
+
+type Clock = Callable[[], float]
+
+
+class PinLockout:
+    """Wrong PINs of the whole household, and the lockout they lead to.
+
+    One record for every station: three wrong guesses spread over two stations lock both.
+    Times are wall-clock seconds (what `clock` returns), so a stored record means the same
+    after a restart.
+    """
+
+    def __init__(
+        self,
+        clock: Clock = time.time,
+        *,
+        max_wrong_pins: int = MAX_WRONG_PINS,
+        steps: tuple[float, ...] = LOCKOUT_STEPS,
+    ) -> None:
+        self._clock = clock
+        self.max_wrong_pins = max_wrong_pins
+        self.steps = steps
+        self.wrong_pins = 0
+        """Wrong PINs since the last right one or the last lockout."""
+        self.locked_until: float | None = None
+        self.level = 0
+        """Lockouts in a row (without a right PIN between them): picks the next duration."""
+
+    @property
+    def locked_out(self) -> bool:
+        """True while voice access to sensitive actions is locked out."""
+        return self.locked_until is not None and self._clock() < self.locked_until
+
+    @property
+    def remaining(self) -> int:
+        """Wrong PINs still allowed before the next lockout."""
+        return self.max_wrong_pins - self.wrong_pins
+
+    def minutes_left(self) -> int:
+        """Whole minutes of the lockout left, rounded up (0 when none)."""
+        if not self.locked_out:
+            return 0
+        assert self.locked_until is not None
+        return max(1, -int(-(self.locked_until - self._clock()) // 60))
+
+    def record_wrong(self) -> bool:
+        """Count a wrong PIN; True when it starts a lockout (the household is to be told)."""
+        self.wrong_pins += 1
+        if self.wrong_pins < self.max_wrong_pins:
+            return False
+        self.wrong_pins = 0
+        self.locked_until = self._clock() + self.steps[min(self.level, len(self.steps) - 1)]
+        self.level += 1
+        return True
+
+    def record_right(self) -> None:
+        """A right PIN: the count and the escalation start again."""
+        self.wrong_pins = 0
+        self.level = 0
+        self.locked_until = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The record to store."""
+        return {
+            "wrong_pins": self.wrong_pins,
+            "locked_until": self.locked_until,
+            "level": self.level,
+        }
+
+    def load(self, data: object) -> None:
+        """Take over a stored record; raises ValueError (and changes nothing) if it is not one.
+
+        A lockout that would end later than the longest step from now was stored under a
+        wrong clock: it is shortened to that step, so that it cannot last for years.
+        """
+        fields = data if isinstance(data, Mapping) else {}
+        wrong, until, level = (fields.get(k) for k in ("wrong_pins", "locked_until", "level"))
+        if not _count(wrong) or not _count(level) or not _time_or_none(until):
+            raise ValueError(f"not a PIN lockout record: {data!r}")
+        self.wrong_pins = min(int(wrong), self.max_wrong_pins - 1)
+        self.level = int(level)
+        self.locked_until = None if until is None else float(until)
+        if self.locked_until is not None:
+            self.locked_until = min(self.locked_until, self._clock() + max(self.steps))
+
+
+def _count(value: object) -> TypeIs[int]:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _time_or_none(value: object) -> TypeIs[float | None]:
+    return value is None or (isinstance(value, int | float) and not isinstance(value, bool))
+
+
 # --- The guard -----------------------------------------------------------------------------------
 
 
@@ -416,11 +517,8 @@ class _Pending:
     awaiting_pin: bool = False
 
 
-type Clock = Callable[[], float]
-
-
 class SensitiveGuard:
-    """Holds sensitive actions until confirmed. One per integration (all stations share it).
+    """Holds sensitive actions until confirmed. One per station; all share one `PinLockout`.
 
     Wrong PINs count across conversations and stations: a new conversation does not reset them.
     """
@@ -433,31 +531,29 @@ class SensitiveGuard:
         clock: Clock = time.monotonic,
         confirm_timeout: float = 20.0,
         pin_timeout: float = 30.0,
-        max_wrong_pins: int = 3,
-        lockout_seconds: float = 300.0,
+        lockout: PinLockout | None = None,
     ) -> None:
         self.policy = policy or SensitivePolicy()
         self._pin = pin
         self._clock = clock
         self.confirm_timeout = confirm_timeout
         self.pin_timeout = pin_timeout
-        self.max_wrong_pins = max_wrong_pins
-        self.lockout_seconds = lockout_seconds
+        self.lockout = lockout or PinLockout(clock)
         self._pending: dict[tuple[str, str], _Pending] = {}
-        self._wrong_pins = 0
-        self._locked_until: float | None = None
 
     # -- configuration
 
     def set_pin(self, pin: PinHash | None) -> None:
-        """Set or remove the PIN (the options flow stores `PinHash.to_string()`)."""
+        """Set or remove the PIN (the options flow stores `PinHash.to_string()`).
+
+        The household's lockout stays: a new PIN on one station does not lift it for others.
+        """
         self._pin = pin
-        self._wrong_pins = 0
 
     @property
     def locked_out(self) -> bool:
         """True while voice access to sensitive actions is locked out."""
-        return self._locked_until is not None and self._clock() < self._locked_until
+        return self.lockout.locked_out
 
     # -- the flow
 
@@ -612,13 +708,10 @@ class SensitiveGuard:
         if pin_ok is None:
             pin_ok = self._pin.matches(digits)
         if pin_ok:
-            self._wrong_pins = 0
+            self.lockout.record_right()
             del self._pending[key]
             return Outcome(OutcomeKind.EXECUTE, pending.action, None, params)
-        self._wrong_pins += 1
-        if self._wrong_pins >= self.max_wrong_pins:
-            self._wrong_pins = 0
-            self._locked_until = self._clock() + self.lockout_seconds
+        if self.lockout.record_wrong():
             # Every open challenge falls: nothing sensitive may run during a lockout.
             self._pending.clear()
             return Outcome(
@@ -632,13 +725,11 @@ class SensitiveGuard:
             OutcomeKind.WRONG_PIN,
             pending.action,
             "wrong_pin",
-            {**params, "remaining": self.max_wrong_pins - self._wrong_pins},
+            {**params, "remaining": self.lockout.remaining},
         )
 
     def _minutes_left(self) -> int:
-        if self._locked_until is None:
-            return 0
-        return max(1, -int(-(self._locked_until - self._clock()) // 60))
+        return self.lockout.minutes_left()
 
 
 def speech(item: Challenge | Outcome, language: str) -> str | None:

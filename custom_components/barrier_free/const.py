@@ -15,6 +15,8 @@ CLIENT_NAME: Final = "home-assistant"
 PROTOCOL_VERSION: Final = 1
 DEFAULT_PORT: Final = 10800
 ZEROCONF_TYPE: Final = "_barrierfree._tcp.local."
+EV_ANNOUNCE: Final = "bf-announce"
+EV_ANNOUNCED: Final = "bf-announced"
 
 CONF_TOKEN: Final = "token"  # noqa: S105 - the config key, not a secret
 CONF_PIPELINE_ID: Final = "pipeline_id"

@@ -19,7 +19,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 from hassil.intents import WildcardSlotList
-from homeassistant.components import conversation, persistent_notification
+from homeassistant.components import conversation
 from homeassistant.const import ATTR_ENTITY_ID, MATCH_ALL, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
@@ -28,11 +28,11 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.event import async_call_later
 from homeassistant.util import dt as dt_util
 from homeassistant.util import ulid as ulid_util
-from wyoming.event import Event
 
 from .api import StationError
 from .confirm_sensitive import (
     ChallengeKind,
+    Outcome,
     OutcomeKind,
     PinHash,
     SensitiveAction,
@@ -123,6 +123,7 @@ class BarrierFreeAgent(BarrierFreeEntity, conversation.ConversationEntity):
             SensitivePolicy(extra_entities=frozenset(options.get(CONF_SENSITIVE_ENTITIES, []))),
             pin=PinHash.from_string(pin) if pin else None,
             clock=lambda: dt_util.utcnow().timestamp(),
+            lockout=entry.runtime_data.lockout.record,
         )
         self.last_answers: dict[str, str] = {}
         # Replies to the guard are taken one at a time: a PIN is checked in an executor
@@ -272,30 +273,21 @@ class BarrierFreeAgent(BarrierFreeEntity, conversation.ConversationEntity):
             )
 
     async def async_announce(self, text: str, priority: str = "high") -> None:
-        """Say `text` on the station's speaker."""
-        event = Event(
-            "bf-announce",
-            {
-                "id": ulid_util.ulid_now(),
-                "text": text,
-                "language": self.language,
-                "priority": priority,
-                "chime": "info",
-            },
-        )
-        try:
-            await self.connection.async_request(event, "bf-announced")
-        except StationError as err:
-            LOGGER.warning("Could not announce on the station: %s", err)
+        """Say `text` on the station's speaker (later, if the station is away)."""
+        await self.connection.async_announce(text, self.language, priority, chime="info")
 
-    @callback
-    def notify_lockout(self) -> None:
-        persistent_notification.async_create(
-            self.hass,
-            say("locked_out", self.language, minutes=int(self.guard.lockout_seconds // 60)),
-            title=self._entry.title,
-            notification_id=f"{DOMAIN}_lockout_{self._entry.entry_id}",
-        )
+    async def async_pin_checked(self, before: dict[str, Any], outcome: Outcome) -> None:
+        """After a reply to the guard: keep a changed lockout record, tell of a new lockout.
+
+        Saved before the answer is given, so that no restart in between forgets a wrong PIN.
+        """
+        household = self._entry.runtime_data.lockout
+        if household.record.as_dict() != before:
+            await household.async_save()
+        if outcome.notify:
+            self._entry.async_create_background_task(
+                self.hass, household.async_notify(self._entry), f"{DOMAIN} lockout notice"
+            )
 
     @callback
     def _cancel_timers(self) -> None:
@@ -347,11 +339,11 @@ class _Turn:
             pin_ok = None
             if digits is not None:
                 pin_ok = await self.hass.async_add_executor_job(guard.pin_matches, digits)
+            before = guard.lockout.as_dict()
             outcome = guard.answer(self.conversation_id, self.origin, text, pin_ok=pin_ok)
+            await self.agent.async_pin_checked(before, outcome)
         if outcome.kind is OutcomeKind.EXECUTE and outcome.action is not None:
             return await self.execute_sensitive(outcome.action)
-        if outcome.kind is OutcomeKind.LOCKED_OUT and outcome.notify:
-            self.agent.notify_lockout()
         if outcome.kind in (OutcomeKind.PIN_REQUIRED, OutcomeKind.WRONG_PIN):
             self.continue_conversation = True
             self.agent.schedule_expiry(dt_util.utcnow().timestamp() + guard.pin_timeout)

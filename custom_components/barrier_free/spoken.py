@@ -72,6 +72,7 @@ RESPONSES: Final[Mapping[str, Mapping[str, str]]] = {
         "wrong_pin": "密码不对。还可以再试{remaining}次。",
         "locked_out": "密码错了太多次，{minutes}分钟内不能用语音做这个操作。已经通知了家人。",
         "still_locked_out": "为了安全，语音开门暂时停用，请{minutes}分钟后再试。",
+        "lockout_notice": "请注意：在{station}连续说错了密码，{minutes}分钟内不能语音开门或撤防。",
         "expired": "刚才的操作已取消，因为没有收到确认。",
         "cancelled": "好的，已取消，{action}没有执行。",
         "pin_in_command": "为了安全，请不要在命令里说密码。请先说命令，听到提示后再说密码。",
@@ -159,6 +160,10 @@ RESPONSES: Final[Mapping[str, Mapping[str, str]]] = {
         ),
         "still_locked_out": (
             "For safety, this action is blocked by voice. Please try again in {minutes} minutes."
+        ),
+        "lockout_notice": (
+            "Attention: wrong PINs were said at the {station} station. Opening doors or "
+            "disarming by voice is blocked for {minutes} minutes."
         ),
         "expired": "The last action was cancelled because no confirmation came.",
         "cancelled": "OK, cancelled. I did not {action}.",
