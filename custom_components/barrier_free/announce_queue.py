@@ -97,6 +97,10 @@ class AnnouncementQueue:
     def __len__(self) -> int:
         return len(self._waiting)
 
+    def waiting(self) -> list[WaitingAnnouncement]:
+        """What waits, in the order it will be delivered."""
+        return [self._waiting[key] for key in sorted(self._waiting)]
+
     def create(
         self,
         ident: str,
@@ -135,7 +139,7 @@ class AnnouncementQueue:
     def take_due(self) -> tuple[list[WaitingAnnouncement], list[Dropped]]:
         """Empty the queue: what to deliver now (most urgent first) and what expired."""
         dropped = self._drop_expired()
-        due = [self._waiting[key] for key in sorted(self._waiting)]
+        due = self.waiting()
         self._waiting.clear()
         return due, dropped
 
