@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 
 from custom_components.barrier_free.announce_queue import (
     AnnouncementQueue,
     Dropped,
     DropReason,
+    WaitingAnnouncement,
 )
 
 
@@ -24,8 +27,8 @@ def clock() -> Clock:
     return Clock()
 
 
-def _ids(items: list[object]) -> list[str]:
-    return [getattr(i, "announcement", i).id for i in items]
+def _ids(items: Sequence[WaitingAnnouncement | Dropped]) -> list[str]:
+    return [(i.announcement if isinstance(i, Dropped) else i).id for i in items]
 
 
 def test_most_urgent_first_then_first_come(clock: Clock) -> None:
