@@ -21,6 +21,8 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
+from syrupy.assertion import SnapshotAssertion
 
 from custom_components.barrier_free import const
 from custom_components.barrier_free.const import (
@@ -51,6 +53,12 @@ def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
 async def core_integrations(hass: HomeAssistant) -> None:
     """What a real Home Assistant always has set up (the conversation agent needs it)."""
     assert await async_setup_component(hass, "homeassistant", {})
+
+
+@pytest.fixture
+def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """Home Assistant's snapshots: its serializer, files in `snapshots/` beside the tests."""
+    return snapshot.use_extension(HomeAssistantSnapshotExtension)
 
 
 @pytest.fixture(autouse=True)
