@@ -24,10 +24,12 @@ from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.event import async_call_later
 from homeassistant.util import dt as dt_util
+from homeassistant.util.ulid import ulid_now
 from wyoming.event import Event
 
 from . import const
 from .client import (
+    EV_ANNOUNCED,
     EV_BUTTON,
     EV_ERROR,
     EV_PHRASES,
@@ -41,6 +43,7 @@ from .client import (
     StationInfo,
     StationRequestError,
     StationSession,
+    announce_event,
     ping_event,
     set_phrases_event,
     settings_event,
@@ -152,6 +155,11 @@ class StationConnection:
         event = set_phrases_event(language, phrases, version, digits=digits)
         answer = await self.async_request(event, EV_PHRASES)
         return PhraseListResult.from_data(answer.data)
+
+    async def async_announce(self, text: str, language: str, *, priority: str = "normal") -> None:
+        """Speak `text` at the station (its rate and volume in force); raises StationError."""
+        event = announce_event(ulid_now(), text, language, priority=priority, chime=None)
+        await self.async_request(event, EV_ANNOUNCED, const.SPEECH_TIMEOUT)
 
     async def async_apply_settings(self) -> dict[str, Any]:
         """Send the entry's speech settings; return the values the station put in force."""
