@@ -1,8 +1,9 @@
 """Buttons of a station: one per household scene, and the installer's "test speaker".
 
 Scene buttons follow the household record: choosing another profile adds and removes them
-without a reload; a scene whose needed roles are unbound is unavailable (only that scene), and
-says which roles it waits for. Pressing one runs the scene and the station says what was done.
+without a reload; a scene whose needed roles are unbound is unavailable (only that scene; the
+options flow and the spoken answer say which roles it waits for). Pressing one runs the scene
+and the station says what was done.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ from .entity import BarrierFreeEntity
 from .household_setup import HouseholdSetup, async_get_household
 from .logic.languages import station_language
 from .logic.scene_packs import Scene
-from .logic.scene_roles import ROLES
 from .logic.scene_run import unbound_roles
 from .scenes import async_get_library, async_run_scene, chosen_scenes
 
@@ -106,10 +106,6 @@ class SceneButton(BarrierFreeEntity, ButtonEntity):
         return {
             "scene_id": self.scene.id,
             "description": self.scene.description.in_language(language),
-            "waiting_for": [
-                ROLES[role].name(language)
-                for role in unbound_roles(self.scene, self._setup.bindings)
-            ],
         }
 
     async def async_press(self) -> None:
