@@ -145,7 +145,11 @@ class HouseholdOptionsMixin(OptionsFlow):
                 return self._finish()
             current: dict[str, Any] = dict(user_input)
         else:
-            suggestions = suggest_bindings(entities.values())
+            # What binding_problems would refuse is never preselected.
+            sensitive = self._sensitive()
+            suggestions = suggest_bindings(
+                e for e in entities.values() if e.entity_id not in sensitive
+            )
             current = {}
             for role in roles:
                 ids = store.setup.bindings.get(role)
@@ -249,8 +253,19 @@ class HouseholdOptionsMixin(OptionsFlow):
         preview = self._preview
         if preview is None:  # pragma: no cover - only reached from the import step
             return await self.async_step_import()
+        entities = async_entity_infos(self.hass)
+        # What the roles step would refuse (a sensitive device) is not saved by an import either.
+        refused = binding_problems(preview.rebinding.matched, entities, sensitive=self._sensitive())
+        setup = HouseholdSetup(
+            preview.household.profiles,
+            {
+                role: kept
+                for role, ids in preview.rebinding.matched.items()
+                if (kept := tuple(e for e in ids if (role, e) not in refused))
+            },
+        )
         if user_input is not None:
-            await (await async_get_household(self.hass)).async_update(preview.setup)
+            await (await async_get_household(self.hass)).async_update(setup)
             if not user_input.get(FIELD_APPLY_SPEECH):
                 return self._finish()
             household = preview.household
@@ -262,12 +277,17 @@ class HouseholdOptionsMixin(OptionsFlow):
             if household.volume is not None:
                 options[CONF_VOLUME] = household.volume
             return self.async_create_entry(data=options)
-        names = {entity_id: info.name for entity_id, info in async_entity_infos(self.hass).items()}
+        names = {entity_id: info.name for entity_id, info in entities.items()}
         lang = self._lang
         rebinding = preview.rebinding
         matched = [
             f"- {ROLES[role].name(lang)}: " + ", ".join(f"{names[e]} ({e})" for e in ids)
-            for role, ids in rebinding.matched.items()
+            for role, ids in setup.bindings.items()
+        ]
+        refused_lines = [
+            f"- {ROLES[role].name(lang)}: {names.get(e, e)} ({e})"
+            for role, e in refused
+            if role in ROLES
         ]
         ambiguous = [
             f"- {ROLES[role].name(lang)}: {wanted.name} → " + ", ".join(candidates)
@@ -291,6 +311,7 @@ class HouseholdOptionsMixin(OptionsFlow):
                 "matched": "\n".join(matched) or "-",
                 "ambiguous": "\n".join(ambiguous) or "-",
                 "not_found": "\n".join(not_found) or "-",
+                "refused": "\n".join(refused_lines) or "-",
             },
         )
 

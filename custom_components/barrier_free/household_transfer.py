@@ -14,7 +14,7 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 
 from .const import CONF_LANGUAGE, CONF_RATE, CONF_VOLUME, DEFAULT_LANGUAGE
-from .household_setup import HouseholdSetup, async_get_household
+from .household_setup import async_get_household
 from .logic.household import Household, export_household, household_roles, read_household
 from .logic.pack_errors import PackError
 from .logic.role_bindings import Rebinding, rebind
@@ -42,11 +42,6 @@ class ImportPreview:
 
     household: Household
     rebinding: Rebinding
-
-    @property
-    def setup(self) -> HouseholdSetup:
-        """What saving the import puts in force (ties and misses stay unbound)."""
-        return HouseholdSetup(self.household.profiles, dict(self.rebinding.matched))
 
 
 async def async_read_import(
