@@ -20,6 +20,7 @@ from custom_components.barrier_free.const import (
     ISSUE_NO_RECOGNISER,
 )
 from custom_components.barrier_free.household_setup import HouseholdSetup, async_get_household
+from custom_components.barrier_free.scenes import async_get_library
 from tests.voice.station import wait_until
 from voice.server import Station
 
@@ -276,3 +277,22 @@ async def test_role_bound_to_a_deleted_entity_raises_a_repair_naming_it(
     # Bound again to something that exists: the repair goes.
     await _household(hass, ("blind",), {"bedside_light": ("light.bedroom",), **COMING_HOME})
     await wait_until(lambda: issues.async_get_issue(DOMAIN, issue_id) is None, "repair cleared")
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+async def test_every_way_to_say_each_scene_runs_it(
+    hass: HomeAssistant, station: Station, language: str
+) -> None:
+    """Each name and phrase of each chosen scene, in the household's language, runs that scene
+    (the station's answer starts with the scene's name), not something else the agent knows."""
+    resident, _, _ = await async_setup_resident(hass, station, language)
+    await _household(hass, ("blind",), {})
+    library = await async_get_library(hass)
+    wrong: list[tuple[str, str]] = []
+    for scene in library.scenes_of(("blind",)):
+        name = scene.name.in_language(language)
+        for said in (name, *scene.phrases[language]):
+            answer = await resident.say(said)
+            if not answer.lower().startswith(name.lower()):
+                wrong.append((said, answer))
+    assert wrong == []
