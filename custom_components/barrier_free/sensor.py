@@ -83,6 +83,14 @@ class BarrierFreeSpeechModels(BarrierFreeEntity, SensorEntity):
     def extra_state_attributes(self) -> dict[str, Any]:
         info = self._info
         return {
-            "recognisers": list(info.asr_languages),
+            "recognisers": [
+                {
+                    "name": model.name,
+                    "engine": model.name.rpartition("-")[0] or model.name,
+                    "languages": list(model.languages),
+                    "description": model.description,
+                }
+                for model in info.asr_models
+            ],
             "voices": [{"name": v.name, "language": v.language} for v in info.voices],
         }

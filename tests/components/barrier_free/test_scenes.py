@@ -238,7 +238,14 @@ async def test_speech_models_and_missing_recogniser_repair(
     models = hass.states.get(entity_id(hass, "sensor", station, "speech_models"))
     assert models is not None
     assert models.state == "en"
-    assert models.attributes["recognisers"] == ["en"]
+    assert models.attributes["recognisers"] == [
+        {
+            "name": "pocketsphinx-en",
+            "engine": "pocketsphinx",
+            "languages": ["en"],
+            "description": "pocketsphinx (en), limited to the home's phrases",
+        }
+    ]
     assert issues.async_get_issue(DOMAIN, f"{ISSUE_NO_RECOGNISER}_{english.entry_id}") is None
 
     # The installer chooses Mandarin, which this station cannot recognise.
