@@ -303,3 +303,32 @@ async def test_every_way_to_say_each_scene_runs_it(
             if not answer.lower().startswith(name.lower()):
                 wrong.append((said, answer))
     assert wrong == []
+
+
+async def test_leaving_home_locks_and_says_what_is_still_open(
+    hass: HomeAssistant, station: Station
+) -> None:
+    resident, entities, _ = await async_setup_resident(hass, station, "zh")
+    await _household(
+        hass,
+        ("blind",),
+        {
+            **COMING_HOME,
+            "front_door_lock": ("lock.front_door",),
+            "window_sensor": ("binary_sensor.bedroom_window",),
+        },
+    )
+    lock = entities["lock.front_door"]
+    lock._attr_is_locked = False
+    lock.async_write_ha_state()
+    window = entities["binary_sensor.bedroom_window"]
+    window._attr_is_on = True
+    window.async_write_ha_state()
+    await resident.say("我回来了")
+    answer = await resident.say("我出门了")
+    assert answer == "离家模式：已关闭门厅灯和厨房灯，已锁上大门。还开着：卧室窗户和卧室窗帘。"
+    locked = hass.states.get("lock.front_door")
+    assert locked is not None and locked.state == "locked"
+    # Leaving never opens anything: the curtain opened on coming home is only reported.
+    curtain = hass.states.get("cover.bedroom_curtain")
+    assert curtain is not None and curtain.state == "open"
