@@ -8,8 +8,7 @@ and the station says what was done.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, Final
+from typing import Any
 
 from homeassistant.components.button import ButtonEntity
 from homeassistant.const import EntityCategory
@@ -26,15 +25,10 @@ from .household_setup import HouseholdSetup, async_get_household
 from .logic.languages import station_language
 from .logic.scene_packs import Scene
 from .logic.scene_run import unbound_roles
+from .logic.spoken import say
 from .scenes import async_get_library, async_run_scene, chosen_scenes
 
 PARALLEL_UPDATES = 1  # one scene or test at a time per station
-
-# The speaker test: short, in the household's language, at the station's rate and volume.
-SPEAKER_TEST: Final[Mapping[str, str]] = {
-    "zh": "这是音箱测试。您能听清楚这句话吗？",
-    "en": "This is a speaker test. Can you hear this sentence clearly?",
-}
 
 
 async def async_setup_entry(
@@ -130,7 +124,7 @@ class TestSpeakerButton(BarrierFreeEntity, ButtonEntity):
 
     async def async_press(self) -> None:
         language = _language(self._entry)
-        text = SPEAKER_TEST.get(station_language(language), SPEAKER_TEST["en"])
+        text = say("speaker_test", language)
         try:
             await self.connection.async_announce(text, language)
         except StationError as err:
