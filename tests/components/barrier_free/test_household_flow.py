@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import probatio
 import yaml  # type: ignore[import-untyped]
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import entity_registry as er
 
 from custom_components.barrier_free.const import CONF_PIN, CONF_RATE, DOMAIN
@@ -28,6 +30,8 @@ async def _menu(hass: HomeAssistant, entry_id: str, step: str) -> Any:
 
 
 def _suggested(result: Any) -> dict[str, Any]:
+    # The form as the frontend receives it: every field must serialise.
+    assert probatio.to_field_list(result["data_schema"], custom_serializer=cv.custom_serializer)
     return {
         str(key): key.description["suggested_value"]
         for key in result["data_schema"].schema
