@@ -85,18 +85,37 @@ async def test_profiles_then_roles_with_suggestions(hass: HomeAssistant, station
     assert dict(entry.options) == options_before  # nothing of the station changed
 
 
-async def test_roles_all_bound_finish_at_once(hass: HomeAssistant, station: Station) -> None:
+async def test_roles_step_keeps_current_bindings_and_unbinds_an_emptied_role(
+    hass: HomeAssistant, station: Station
+) -> None:
     _, _, entry = await async_setup_resident(hass, station, "en")
     household = await async_get_household(hass)
-    await household.async_update(HouseholdSetup(("wheelchair",), {}))
+    await household.async_update(
+        HouseholdSetup(
+            ("showroom",),
+            {
+                "bedside_light": ("light.bedroom",),
+                "hallway_light": ("light.kitchen",),
+                # No showroom scene uses it: kept for when a profile that does comes back.
+                "front_door_lock": ("lock.front_door",),
+            },
+        )
+    )
     result = await _menu(hass, entry.entry_id, "roles")
-    roles = [str(key) for key in result["data_schema"].schema]
-    light = {role: "light.living_room_ceiling" for role in roles if role.endswith("_light")}
-    result = await hass.config_entries.options.async_configure(result["flow_id"], light)
-    if result["type"] is FlowResultType.FORM:  # some role of the profile is not a light
-        assert result["step_id"] == "roles_saved"
-        result = await hass.config_entries.options.async_configure(result["flow_id"], {})
-    assert result["type"] is FlowResultType.CREATE_ENTRY
+    suggested = _suggested(result)
+    assert suggested["bedside_light"] == "light.bedroom"  # the installer's choice, kept
+    assert "front_door_lock" not in [str(key) for key in result["data_schema"].schema]
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"bedside_light": "light.bedroom"}
+    )
+    assert result["step_id"] == "roles_saved"
+    waiting = result["description_placeholders"]["waiting"].splitlines()
+    assert "- coming home: entrance light, hallway light" in waiting
+    assert not any(line.startswith("- wake up") for line in waiting)
+    assert household.setup.bindings == {
+        "bedside_light": ("light.bedroom",),
+        "front_door_lock": ("lock.front_door",),
+    }
 
 
 async def test_export_then_import_into_a_differently_named_home(
