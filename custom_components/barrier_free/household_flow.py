@@ -147,14 +147,16 @@ class HouseholdOptionsMixin(OptionsFlow):
         else:
             # What binding_problems would refuse is never preselected.
             sensitive = self._sensitive()
-            suggestions = suggest_bindings(
-                e for e in entities.values() if e.entity_id not in sensitive
-            )
+            suggestions = suggest_bindings(entities.values())
             current = {}
             for role in roles:
                 ids = store.setup.bindings.get(role)
                 if ids is None and role in suggestions:
-                    ids = suggestions[role].choice
+                    ids = tuple(
+                        entity_id
+                        for entity_id in suggestions[role].choice
+                        if not binding_problems({role: [entity_id]}, entities, sensitive=sensitive)
+                    )
                 if ids:
                     current[role] = list(ids) if ROLES[role].multiple else ids[0]
         schema = probatio.Schema(

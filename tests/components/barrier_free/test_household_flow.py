@@ -56,17 +56,15 @@ async def test_profiles_then_roles_with_suggestions(hass: HomeAssistant, station
     suggested = _suggested(result)
     assert suggested["bedside_light"] == "light.bedside"
     assert sorted(suggested["curtains"]) == ["cover.bedroom_curtain", "cover.living_room_curtain"]
-    # Marked sensitive by the installer (the test home does): never preselected, refused.
-    assert "front_door_lock" not in suggested
-    assert "garage_door" not in suggested
+    # Marked sensitive (the test home does), but scenes can only lock it: suggested.
+    assert suggested["front_door_lock"] == "lock.front_door"
 
     # A garage door as curtains would let a scene open it: refused on the form.
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"],
-        {**suggested, "curtains": ["cover.garage_door"], "front_door_lock": "lock.front_door"},
+        result["flow_id"], {**suggested, "curtains": ["cover.garage_door"]}
     )
     assert result["type"] is FlowResultType.FORM
-    assert result["errors"] == {"curtains": "binding_refused", "front_door_lock": "binding_refused"}
+    assert result["errors"] == {"curtains": "binding_refused"}
     assert "curtains → cover.garage_door" in result["description_placeholders"]["problems"]
     assert household.setup.bindings == {}
 
@@ -184,9 +182,8 @@ async def test_export_then_import_into_a_differently_named_home(
     # Re-bound by room and device class (the curtain), by room alone where one fits.
     assert "porch lamp (light.entrance)" in shown["matched"]
     assert "window drape (cover.bedroom_curtain)" in shown["matched"]
-    # Found, but marked sensitive here: not bound, and the installer is told.
-    assert "main entry (lock.front_door)" in shown["refused"]
-    assert "lock.front_door" not in shown["matched"]
+    # Marked sensitive here, but the front door lock role only ever locks it: bound.
+    assert "main entry (lock.front_door)" in shown["matched"]
     # Two lights in the bedroom: the installer chooses.
     assert "bedside lamp → light.bedroom, light.bedside" in shown["ambiguous"]
     assert household.setup == HouseholdSetup()  # nothing saved before the installer agrees
@@ -200,6 +197,7 @@ async def test_export_then_import_into_a_differently_named_home(
     assert household.setup.bindings == {
         "entrance_light": ("light.entrance",),
         "curtains": ("cover.bedroom_curtain",),
+        "front_door_lock": ("lock.front_door",),
     }
 
 
