@@ -89,6 +89,8 @@ class Turn:
             return await self.execute_sensitive(outcome.action)
         if outcome.kind is OutcomeKind.LOCKED_OUT and outcome.notify:
             self.agent.notify_lockout()
+        if outcome.kind is OutcomeKind.ASK_AGAIN:
+            self.continue_conversation = True
         if outcome.kind in (OutcomeKind.PIN_REQUIRED, OutcomeKind.WRONG_PIN):
             self.continue_conversation = True
             self.agent.schedule_expiry(dt_util.utcnow().timestamp() + guard.pin_timeout)

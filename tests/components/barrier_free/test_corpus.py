@@ -46,7 +46,7 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 _TECHNICAL = re.compile(
     r"Hass[A-Z]|Unknown intent|\bNone\b|Traceback|Error:|Exception|\{|\}|_[a-z]+_|\bnull\b"
 )
-_EN_WORD = re.compile(r"[a-z']+")
+_EN_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 _YES = {"zh": ("是的", "是，", "对", "有", "开着", "锁着", "还开着"), "en": ("yes",)}
 _NO = {"zh": ("不", "没", "否"), "en": ("no",)}
 
