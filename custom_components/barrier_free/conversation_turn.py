@@ -20,6 +20,7 @@ from .logic.everyday_speech import normalize
 from .logic.home import Home
 from .logic.home_status import lights_status, locks_status, summarize
 from .logic.phrase_list import examples
+from .logic.questions import answer_question
 from .logic.replies import spoken_digits
 from .logic.speech_settings import VOICE_STEPS
 from .logic.spoken import join_names, say, say_date, say_time
@@ -101,6 +102,14 @@ class Turn:
             return self.answer(self.say("nothing_to_confirm"))
 
         home = self.agent.home()
+        states = {
+            e.entity_id: (state.state, state.attributes)
+            for e in home.entities
+            if (state := self.hass.states.get(e.entity_id)) is not None
+        }
+        answered = answer_question(text, home, states, self.language, self.agent.station_area_id)
+        if answered is not None:
+            return self.answer(answered)
         lists = slot_lists(home)
         context = intent_context(home, self.agent.station_area_id)
         templates = self.agent.templates
@@ -128,10 +137,12 @@ class Turn:
                 self.say("not_understood"), intent.IntentResponseErrorCode.NO_INTENT_MATCH
             )
         response = await self.ask_home_assistant(normalize(text, self.language))
-        if (
-            response.response_type is intent.IntentResponseType.ERROR
-            and response.error_code is intent.IntentResponseErrorCode.NO_INTENT_MATCH
+        if response.response_type is intent.IntentResponseType.ERROR and response.error_code in (
+            intent.IntentResponseErrorCode.NO_INTENT_MATCH,
+            intent.IntentResponseErrorCode.NO_VALID_TARGETS,
         ):
+            # Its "no device called <half the sentence>" only means it did not understand
+            # either: the resident hears one clear answer in the station's language.
             return self.fail(self.say("not_understood"), response.error_code)
         self.response = response
         return response
