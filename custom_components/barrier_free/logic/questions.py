@@ -29,21 +29,22 @@ _OUTDOOR_WORDS: Final = (
     *("阳台", "露台", "室外", "户外", "花园", "院子", "庭院"),
     *("balcony", "terrace", "garden", "yard", "patio", "outdoor", "outside"),
 )
-_HERE: Final = {"zh": ("这里", "这儿", "这边", "这个房间"), "en": ("in here", "this room", "here")}
+_HERE: Final = {"zh": ("这里", "这儿", "这边", "这个房间", "屋里"), "en": ("in here", "this room", "here")}
 _OUTSIDE: Final = {"zh": ("外面", "外头", "室外", "户外"), "en": ("outside", "outdoors", "outdoor")}
 _INDOORS: Final = {
-    "zh": ("家里", "室内", "屋里", "屋子里", "全屋", "家中"),
+    "zh": ("家里", "室内", "屋子里", "全屋", "家中"),
     "en": ("indoors", "indoor", "inside", "the house", "at home", "home", "anywhere"),
 }
 # A question, not a command ("可以把落地灯打开吗" and "能不能开一下" are commands).
 _ZH_QUESTION: Final = re.compile(
-    r"吗|没有?$|了没|没呢|多少|几度|哪|什么|怎么样|是不是|有没有|情况|(.)不\1|还够|了吧$|没.*吧$"
+    r"吗|没有?$|了没|没呢|多少|几度|多[亮大高]|哪|什么|怎么样|是不是|有没有|情况|还是|(.)不\1|还够"
+    r"|了吧$|没.*吧$|查一?下|看一?下|看看|告诉我"
 )
 _ZH_COMMAND: Final = re.compile(r"把|帮我[开关调]|[开关]一下|开开|关脱|调[到高低大小]|设[成为到]")
 _ZH_STATE_ASKED: Final = re.compile(r"了吗|了没|着吗|着没|是不是|有没有|没关")
 _EN_QUESTION: Final = re.compile(
     r"^(what|whats|what's|which|how|hows|how's|is|isn't|are|aren't|was|were|did|do|does|has|"
-    r"have|any|tell me|could you tell|can you tell|check|where|who)\b"
+    r"have|any|tell me|give me|could you tell|can you tell|check|where|who)\b"
 )
 # What is asked about, in the text without the names it mentions. First match wins.
 _KINDS: Final[Mapping[str, tuple[tuple[str, str], ...]]] = {
@@ -61,7 +62,7 @@ _KINDS: Final[Mapping[str, tuple[tuple[str, str], ...]]] = {
         ("volume", r"音量|声音"),
     ),
     "en": (
-        ("status", r"how is home|how's home|how is the house|how's the house|everything (ok|okay|fine|alright)"),
+        ("status", r"status|how is home|how's home|how is the house|how's the house|everything (ok|okay|fine|alright)"),
         ("battery", r"batter"),
         ("humidity", r"humid"),
         ("leak", r"leak|water on the floor|flood"),
@@ -93,6 +94,7 @@ _NOUN_WORDS: Final[Mapping[str, tuple[tuple[str, str, str | None], ...]]] = {
         ("blind", "cover", None),
         ("air condition", "climate", None),
         ("thermostat", "climate", None),
+        ("ac", "climate", None),
         ("speaker", "media_player", None),
         ("vacuum", "vacuum", None),
         ("door", "lock", None),
@@ -114,6 +116,7 @@ _ASKED: Final[Mapping[str, tuple[tuple[str, str], ...]]] = {
         ("on", r"开|亮|在"),
     ),
     "en": (
+        ("on", r"going off|sounding|beeping|ringing"),
         ("unlocked", r"unlocked"),
         ("locked", r"locked"),
         ("armed", r"armed"),
@@ -134,6 +137,8 @@ _STATE_WORDS: Final[Mapping[str, Mapping[str, str]]] = {
            "closed": "closed", "armed": "armed", "disarmed": "disarmed"},
 }
 _CJK: Final = re.compile(r"[\u3400-\u9fff]")
+_FRONT: Final = ("front", "main door", "大门", "入户", "家门")
+_BATTERY_WORDS: Final = re.compile(r"(的)?(电量|电池)$|\s*battery$")
 
 
 @dataclass
@@ -177,6 +182,16 @@ def answer_question(
         return None
     said = _mentions(_plain(text, language), home, language)
     kind = next((k for k, p in _KINDS[language] if re.search(p, said.text)), None)
+    if kind is None:
+        # "客厅温度多少": the kind is in the sensor's name
+        kind = next(
+            (
+                str(e.device_class)
+                for e in said.entities
+                if e.domain == "sensor" and e.device_class in ("temperature", "humidity", "battery")
+            ),
+            None,
+        )
     asker = _Asker(home, states, language, station_area_id, said)
     if kind is not None:
         return asker.by_kind(kind)
@@ -305,11 +320,12 @@ class _Asker:
                 noun = {"temperature": "thermometer", "humidity": "humidity sensor",
                         "battery": "battery"}.get(entity.device_class, entity.device_class)
             return f"the {noun} in the {area.name}" if area else f"the {noun}"
+        said_room = area is None or any(n in entity.name.lower() for n in _names(area))
         if self.language == "zh":
-            if area is not None and area.name not in entity.name and entity.domain == "light":
+            if not said_room and area is not None and entity.domain == "light":
                 return f"{area.name}的{entity.name}"
             return entity.name
-        if area is not None and area.name.lower() not in entity.name.lower():
+        if area is not None and not said_room:
             return f"the {area.name} {entity.name}"
         return f"the {entity.name}"
 
@@ -453,7 +469,9 @@ class _Asker:
                                     percent=_tidy(level)))
         low = [e for e in batteries if (v := _number(self.state(e))) is not None and v < LOW_BATTERY]
         if low:
-            return _capital(say("q_low_batteries", self.language, names=self.names(low)))
+            owners = (_BATTERY_WORDS.sub("", self.name(e)) or self.name(e) for e in low)
+            return _capital(say("q_low_batteries", self.language,
+                                names=join_names(owners, self.language)))
         return _capital(say("q_batteries_ok", self.language))
 
     def alarm_sensor(self, kind: str) -> str:
@@ -531,7 +549,14 @@ class _Asker:
                 here = self.in_places(kind, [self.station])
                 if here:
                     return here
-            return self.in_places(kind, places)
+            found = self.in_places(kind, places)
+            if domain == "lock" and places is None and len(found) > 1 and not re.search(
+                _ALL[self.language], self.said.text
+            ):
+                # "is the door locked": the front door, unless all doors are asked about
+                front = [e for e in found if any(w in n for n in _names(e) for w in _FRONT)]
+                return front[:1] or found
+            return found
         return []
 
     def state_question(self) -> str | None:
@@ -543,9 +568,7 @@ class _Asker:
             entities = self.generic()
             if not entities:
                 return None
-            if entities[0].domain in ("light", "binary_sensor") or which or every or (
-                len(entities) > 1
-            ):
+            if len(entities) > 1 or which or every:
                 return self.group(entities, which=which)
         return self.one(entities[0])
 
