@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from homeassistant.components import conversation
 from homeassistant.const import ATTR_ENTITY_ID, STATE_UNAVAILABLE
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import intent
 from homeassistant.util import dt as dt_util
 
@@ -19,6 +20,7 @@ from .logic.confirm_sensitive import ChallengeKind, OutcomeKind, SensitiveAction
 from .logic.everyday_speech import normalize
 from .logic.home import Home
 from .logic.home_status import lights_status, locks_status, summarize
+from .logic.commands import Command, done_answer, parse_command, resolve_steps
 from .logic.phrase_list import examples
 from .logic.questions import answer_question
 from .logic.replies import spoken_digits
@@ -110,6 +112,9 @@ class Turn:
         answered = answer_question(text, home, states, self.language, self.agent.station_area_id)
         if answered is not None:
             return self.answer(answered)
+        command = parse_command(text, home, self.language, self.agent.station_area_id)
+        if command is not None:
+            return await self.run_command(resolve_steps(command, states), home, text)
         lists = slot_lists(home)
         context = intent_context(home, self.agent.station_area_id)
         templates = self.agent.templates
@@ -286,6 +291,51 @@ class Turn:
         if done is not None:
             response.async_set_speech(done)
         return response
+
+    async def run_command(self, command: Command, home: Home, text: str) -> intent.IntentResponse:
+        """A command understood here, end to end: held if sensitive, else run and answered."""
+        for call in command.calls:
+            for entity in call.entities:
+                state = self.hass.states.get(entity.entity_id)
+                if state is None or state.state == STATE_UNAVAILABLE:
+                    return self.fail(
+                        unavailable_sentence(entity, home, self.language),
+                        intent.IntentResponseErrorCode.FAILED_TO_HANDLE,
+                    )
+        guard = self.agent.guard
+        for call in command.calls:
+            for entity in call.entities:
+                action = SensitiveAction(
+                    call.domain,
+                    call.service,
+                    entity.entity_id,
+                    entity.name,
+                    entity.device_class,
+                    dict(call.data),
+                )
+                challenge = guard.request(self.conversation_id, self.origin, action, text)
+                if challenge.kind is ChallengeKind.NOT_SENSITIVE:
+                    continue
+                if challenge.kind is ChallengeKind.CONFIRM:
+                    self.continue_conversation = True
+                    self.agent.schedule_expiry(challenge.expires_at)
+                return self.answer(speech(challenge, self.language) or self.say("not_understood"))
+        try:
+            for call in command.calls:
+                await self.hass.services.async_call(
+                    call.domain,
+                    call.service,
+                    {ATTR_ENTITY_ID: [e.entity_id for e in call.entities], **call.data},
+                    blocking=True,
+                    context=self.user_input.context,
+                )
+        except HomeAssistantError as err:
+            LOGGER.debug("%s failed: %s", command.action, err)
+            return self.fail(
+                self.say("failed", target=command.target),
+                intent.IntentResponseErrorCode.FAILED_TO_HANDLE,
+            )
+        return self.answer(done_answer(command, self.language))
 
     def hold_if_sensitive(
         self, understood: Understood, targets: Targets, home: Home, text: str

@@ -76,6 +76,9 @@ _SENSITIVE_SERVICES: Final[Mapping[str, frozenset[str]]] = {
     "alarm_control_panel": frozenset({"alarm_disarm"}),
     "cover": frozenset({"open_cover", "set_cover_position", "toggle"}),
 }
+_SECURING: Final = frozenset(
+    {"lock", "close_cover", "alarm_arm_away", "alarm_arm_home", "alarm_arm_night"}
+)
 _SENSITIVE_COVER_CLASSES: Final = frozenset({"garage", "gate", "door"})
 # Intents of Home Assistant's agent and the service each ends up calling per domain.
 _INTENT_SERVICES: Final[Mapping[tuple[str, str], str]] = {
@@ -106,6 +109,8 @@ class SensitivePolicy:
 
     def is_sensitive(self, action: SensitiveAction) -> bool:
         """True if `action` must be confirmed before it runs."""
+        if action.service in _SECURING:
+            return False  # locking, closing, arming make the home safer: never held
         if action.entity_id in self.extra_entities:
             return True
         services = _SENSITIVE_SERVICES.get(action.domain)

@@ -142,8 +142,8 @@ _BATTERY_WORDS: Final = re.compile(r"(的)?(电量|电池)$|\s*battery$")
 
 
 @dataclass
-class _Said:
-    """What a question mentions."""
+class Said:
+    """What a sentence mentions."""
 
     text: str
     """The question without the names found in it."""
@@ -152,6 +152,32 @@ class _Said:
     here: bool = False
     outside: bool = False
     indoors: bool = False
+
+
+def spoken_name(entity: Entity, home: Home, language: str) -> str:
+    """How an answer calls a device: its name in the station's language, with its room when
+    the name does not say it ("卫生间的热水器", "the bathroom water heater"); a Chinese name in an
+    English answer becomes its kind and room ("the light in the dining room")."""
+    area = home.area(entity.area_id)
+    if language == "en" and _CJK.search(entity.name):
+        noun = device_noun(entity.domain, entity.device_class, "en")
+        noun = {
+            "window": "window",
+            "door": "door",
+            "temperature": "thermometer",
+            "humidity": "humidity sensor",
+            "battery": "battery",
+        }.get(str(entity.device_class), noun)
+        return f"the {noun} in the {area.name}" if area else f"the {noun}"
+    said_room = area is None or any(n in entity.name.lower() for n in _names(area))
+    plain = entity.domain in ("lock", "alarm_control_panel", "scene", "sensor", "binary_sensor")
+    if language == "zh":
+        if not said_room and area is not None and not plain:
+            return f"{area.name}的{entity.name}"
+        return entity.name
+    if area is not None and not said_room and not plain:
+        return f"the {area.name} {entity.name}"
+    return f"the {entity.name}"
 
 
 def is_outdoor(area: Area) -> bool:
@@ -180,7 +206,7 @@ def answer_question(
     language = station_language(language)
     if not is_question(text, language):
         return None
-    said = _mentions(_plain(text, language), home, language)
+    said = mentions(_plain(text, language), home, language)
     kind = next((k for k, p in _KINDS[language] if re.search(p, said.text)), None)
     if kind is None:
         # "客厅温度多少": the kind is in the sensor's name
@@ -216,14 +242,14 @@ def _find(text: str, name: str, language: str) -> int:
     return match.start() if match else -1
 
 
-def _mentions(text: str, home: Home, language: str) -> _Said:
+def mentions(text: str, home: Home, language: str) -> Said:
     """The devices and rooms named in `text`, longest names first."""
     found: list[tuple[str, Entity | Area]] = [
         (name, entity) for entity in home.entities for name in _names(entity)
     ]
     found += [(name, area) for area in home.areas for name in _names(area)]
     found.sort(key=lambda pair: -len(pair[0]))
-    said = _Said(text)
+    said = Said(text)
     rest = text
     for name, item in found:
         if _find(rest, name, language) < 0:
@@ -264,7 +290,7 @@ class _Asker:
         states: States,
         language: str,
         station_area_id: str | None,
-        said: _Said,
+        said: Said,
     ) -> None:
         self.home = home
         self.states = states
@@ -311,23 +337,7 @@ class _Asker:
         return area.name if self.language == "zh" else f"in the {area.name}"
 
     def name(self, entity: Entity) -> str:
-        """How the answer calls the device: its name in the station's language (with its room
-        when the name does not say it), else (a Chinese name in English) its kind and room."""
-        area = self.home.area(entity.area_id)
-        if self.language == "en" and _CJK.search(entity.name):
-            noun = device_noun(entity.domain, entity.device_class, "en")
-            if entity.device_class in ("window", "door", "temperature", "humidity", "battery"):
-                noun = {"temperature": "thermometer", "humidity": "humidity sensor",
-                        "battery": "battery"}.get(entity.device_class, entity.device_class)
-            return f"the {noun} in the {area.name}" if area else f"the {noun}"
-        said_room = area is None or any(n in entity.name.lower() for n in _names(area))
-        if self.language == "zh":
-            if not said_room and area is not None and entity.domain == "light":
-                return f"{area.name}的{entity.name}"
-            return entity.name
-        if area is not None and not said_room:
-            return f"the {area.name} {entity.name}"
-        return f"the {entity.name}"
+        return spoken_name(entity, self.home, self.language)
 
     def names(self, entities: Iterable[Entity]) -> str:
         return join_names((self.name(e) for e in entities), self.language)
