@@ -39,8 +39,8 @@ _VERBS: Final[Mapping[str, tuple[tuple[str, str], ...]]] = {
         ("previous", r"上一首|上一曲"),
         ("pause", r"暂停|停一停|停一下|先停|停了|停下"),
         ("play", r"继续|接着放|播放"),
-        ("dock", r"回去充电|回充|去充电|回去"),
-        ("clean", r"扫一下地|扫地|打扫|开始扫|扫扫"),
+        ("dock", r"回去充电|回充|去充电|回去|回家"),
+        ("clean", r"扫一下地|扫地|打扫|开始扫|扫一扫|扫扫|开工"),
         ("disarm", r"撤防|解除布防|撤了"),
         ("arm", r"布防|设防"),
         ("unlock", r"解锁|开锁"),
@@ -49,7 +49,7 @@ _VERBS: Final[Mapping[str, tuple[tuple[str, str], ...]]] = {
         ("mode", r"制冷|制热|自动|除湿|送风"),
         ("color", r"红色|蓝色|绿色|黄色|白色|紫色|橙色|粉色|暖光|冷光"),
         ("on", r"打开|开启|开|点亮|插上电|烧|升起|拉开|启动|起来"),
-        ("off", r"关闭|关掉|关上|关了|关|熄|拉上|拉拢|合上|降下|拔掉"),
+        ("off", r"关闭|关掉|关上|关了|关|熄|拉上|拉拢|合上|降下|放下|拔掉"),
     ),
     "en": (
         ("mute", r"\b(mute|silence)\b"),
@@ -106,7 +106,7 @@ _NOUNS: Final[Mapping[str, tuple[tuple[str, str, str | None], ...]]] = {
         (r"\beverything\b", "*", None),
     ),
 }
-_ALL: Final = {"zh": r"都|所有|全部|全家|全屋|统统|全", "en": r"\b(all|every|everything)\b"}
+_ALL: Final = {"zh": r"所有|全部|全家|全屋|统统|全", "en": r"\b(all|every|everything)\b"}
 # Everything a command may also contain: a sentence with anything else is not a command.
 _FILLERS_ZH: Final = (
     *("帮我", "帮忙", "麻烦你", "麻烦", "请你", "请", "给我", "能不能", "可不可以", "可以", "你", "我"),
@@ -115,7 +115,8 @@ _FILLERS_ZH: Final = (
     *("个", "一", "来", "上", "掉", "脱", "伊", "好", "让", "开始", "快", "赶紧", "里", "房间"),
     *("家里", "屋里", "这里", "这儿", "那边", "这边", "有点", "太", "热", "冷", "壶", "水", "热水"),
     *("度", "百分之", "%", "最大", "最小", "一半", "模式", "色", "亮度", "位置", "给", "儿", "要"),
-    *("楼下", "楼上", "地", "着", "在", "就", "先", "出门", "我要", "电", "首", "暗"),
+    *("楼下", "楼上", "地", "着", "在", "就", "先", "出门", "我要", "电", "首", "暗", "放"),
+    *("改成", "变成", "换成", "换个", "变", "半", "一楼", "二楼", "三楼"),
 )
 _FILLERS_EN: Final = frozenset(
     {
@@ -209,10 +210,10 @@ def _only_known(rest: str, language: str) -> bool:
         pattern = "|".join(p for _, p in _VERBS["en"]) + "|" + "|".join(p for p, _, _ in _NOUNS["en"])
         return all(w in _FILLERS_EN or re.fullmatch(pattern, w) for w in words)
     pieces = [p for _, p in _VERBS["zh"]] + [p for p, _, _ in _NOUNS["zh"]]
-    left = rest
+    left = rest.replace(" ", "")
     for pattern in pieces:
         left = re.sub(pattern.replace("^", ""), "", left)
-    left = _ZH_NUMBER.sub("", left)
+    left = _ZH_NUMBER.sub("", left.replace("百分之", ""))
     for filler in sorted(_FILLERS_ZH, key=len, reverse=True):
         left = left.replace(filler, "")
     return not left
@@ -285,6 +286,9 @@ def _implied(action: str) -> list[tuple[str, str | None]]:
 
 def _floor_areas(home: Home, rest: str, language: str) -> list[Area]:
     """ "楼下的灯", "upstairs": the rooms of the floor (floors in the order Home Assistant lists)."""
+    for floor in home.floors:
+        if any(name and name.lower() in rest for name in (floor.name, *floor.aliases)):
+            return [a for a in home.areas if a.floor_id == floor.floor_id]
     if len(home.floors) < 2:
         return []
     words = {"zh": (("楼下", 0), ("楼上", -1)), "en": (("downstairs", 0), ("upstairs", -1))}
@@ -300,9 +304,20 @@ def _number(rest: str, language: str) -> float | None:
         return 50
     if "最大" in rest or re.search(r"\b(max|maximum|full)\b", rest):
         return 100
+    if language == "zh":
+        # "开一下", "亮一点", "换一首": 一 there is no number
+        rest = re.sub(r"一[下点些首开关个扫]|[开关扫]一[开关扫]", "", rest)
+        for floor in ("一楼", "二楼", "三楼"):
+            rest = rest.replace(floor, "")
+        if "百分之百" in rest:
+            return 100
+        rest = rest.replace("百分之", "")
     match = (_ZH_NUMBER if language == "zh" else _EN_NUMBER).search(rest)
     if match is None:
         return None
+    if language == "zh" and rest[match.end() : match.end() + 2] == "度半":
+        value = _number(match.group(0), language)
+        return None if value is None else value + 0.5
     said = match.group(0).strip()
     if re.fullmatch(r"\d+(?:\.\d+)?", said):
         return float(said)

@@ -38,7 +38,7 @@ _INDOORS: Final = {
 # A question, not a command ("可以把落地灯打开吗" and "能不能开一下" are commands).
 _ZH_QUESTION: Final = re.compile(
     r"吗|没有?$|了没|没呢|多少|几度|多[亮大高]|哪|什么|怎么样|是不是|有没有|情况|还是|(.)不\1|还够"
-    r"|了吧$|没.*吧$|查一?下|看一?下|看看|告诉我"
+    r"|锁了吧$|没.*吧$|查一?下|看一?下|看看|告诉我"
 )
 _ZH_COMMAND: Final = re.compile(r"把|帮我[开关调]|[开关]一下|开开|关脱|调[到高低大小]|设[成为到]")
 _ZH_STATE_ASKED: Final = re.compile(r"了吗|了没|着吗|着没|是不是|有没有|没关")
