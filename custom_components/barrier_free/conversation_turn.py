@@ -16,16 +16,15 @@ from homeassistant.util import dt as dt_util
 from .const import DOMAIN, LOGGER
 from .home_snapshot import async_device_states
 from .logic.answers import confirmed_sentence, done_sentence, target_words, unavailable_sentence
+from .logic.commands import Command, done_answer, parse_command, resolve_steps
 from .logic.confirm_sensitive import ChallengeKind, OutcomeKind, SensitiveAction, speech
 from .logic.everyday_speech import normalize
 from .logic.home import Home
 from .logic.home_status import lights_status, locks_status, summarize
-from .logic.commands import Command, done_answer, parse_command, resolve_steps
-from .logic.phrase_list import examples
 from .logic.questions import answer_question
 from .logic.replies import spoken_digits
 from .logic.speech_settings import VOICE_STEPS
-from .logic.spoken import join_names, say, say_date, say_time
+from .logic.spoken import say, say_date, say_time
 from .logic.targets import Targets, find_targets, sensitive_action, targeted
 from .logic.templates import intent_context, slot_lists
 from .logic.understanding import (
@@ -34,6 +33,7 @@ from .logic.understanding import (
     mentions_sensitive,
     understand_command,
 )
+from .logic.voice_requests import help_examples, voice_request
 
 if TYPE_CHECKING:
     from .conversation import BarrierFreeAgent
@@ -104,6 +104,12 @@ class Turn:
             return self.answer(self.say("nothing_to_confirm"))
 
         home = self.agent.home()
+        requested = voice_request(text, self.language)
+        if requested is not None:
+            asked = Understood(requested, {}, text)
+            if asked.accessibility:
+                return await self.accessibility(asked, home)
+            return await self.home_assistant_intent(asked, home, text)
         states = {
             e.entity_id: (state.state, state.attributes)
             for e in home.entities
@@ -187,8 +193,8 @@ class Turn:
             key = await agent.async_change_voice(rate_step=rate_step, volume_step=volume_step)
             return self.answer(self.say(key))
         if name == "Help":
-            phrases = await agent.async_phrase_list(home)
-            said = join_names(examples(phrases), self.language)
+            # real examples from the room's own devices, in the station's language
+            said = help_examples(home, self.language, agent.station_area_id)
             area = home.area(agent.station_area_id)
             if area is not None:
                 return self.answer(self.say("help_room", area=area.name, examples=said))
@@ -228,10 +234,10 @@ class Turn:
     ) -> intent.IntentResponse:
         name = understood.intent
         if name == "HassGetCurrentTime":
-            return self.answer(self.say("time_now", time=say_time(dt_util.now(), self.language)))
+            # say_time is the whole sentence ("It is 2:15 PM."), said once
+            return self.answer(say_time(dt_util.now(), self.language))
         if name == "HassGetCurrentDate":
-            day = dt_util.now().date()
-            return self.answer(self.say("date_today", date=say_date(day, self.language)))
+            return self.answer(say_date(dt_util.now().date(), self.language))
         acting = targeted(understood)
         if acting is not None:
             understood = acting
