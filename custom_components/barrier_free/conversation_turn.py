@@ -15,14 +15,20 @@ from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN, LOGGER
 from .home_snapshot import async_device_states
-from .logic.answers import confirmed_sentence, done_sentence, target_words, unavailable_sentence
+from .logic.answers import (
+    confirmed_sentence,
+    done_sentence,
+    sounds_wrong,
+    target_words,
+    unavailable_sentence,
+)
 from .logic.commands import Command, done_answer, parse_command, resolve_steps
 from .logic.confirm_sensitive import ChallengeKind, OutcomeKind, SensitiveAction, speech
 from .logic.everyday_speech import normalize
 from .logic.home import Home
 from .logic.home_status import lights_status, locks_status, summarize
 from .logic.questions import answer_question
-from .logic.replies import spoken_digits
+from .logic.replies import contains_pin, spoken_digits
 from .logic.speech_settings import VOICE_STEPS
 from .logic.spoken import say, say_date, say_time
 from .logic.targets import Targets, find_targets, sensitive_action, targeted
@@ -32,6 +38,7 @@ from .logic.understanding import (
     explain_unknown,
     mentions_sensitive,
     understand_command,
+    without_pin,
 )
 from .logic.voice_requests import help_examples, voice_request
 
@@ -60,6 +67,8 @@ class Turn:
         self.remember = True
         self.continue_conversation = False
         self.response = intent.IntentResponse(language=user_input.language)
+        self.handed_over = False
+        """Home Assistant's own agent worded (part of) the answer."""
 
     # -- answers
 
@@ -80,6 +89,18 @@ class Turn:
     # -- the turn
 
     async def run(self) -> intent.IntentResponse:
+        response = await self.turn()
+        spoken = speech_of(response)
+        if self.handed_over and spoken and sounds_wrong(spoken, self.language):
+            # Home Assistant's "Unknown intent HassGetWeather" or an answer in another language
+            LOGGER.debug("Not spoken: %s", spoken)
+            self.response = intent.IntentResponse(language=self.user_input.language)
+            return self.fail(
+                self.say("not_understood"), intent.IntentResponseErrorCode.NO_INTENT_MATCH
+            )
+        return response
+
+    async def turn(self) -> intent.IntentResponse:
         text = self.user_input.text.strip()
         guard = self.agent.guard
         async with self.agent.guard_lock:
@@ -118,7 +139,9 @@ class Turn:
         answered = answer_question(text, home, states, self.language, self.agent.station_area_id)
         if answered is not None:
             return self.answer(answered)
-        command = parse_command(text, home, self.language, self.agent.station_area_id)
+        # a PIN said with the command: the command is found without it, and the guard refuses it
+        said = without_pin(text) if contains_pin(text) else text
+        command = parse_command(said, home, self.language, self.agent.station_area_id)
         if command is not None:
             return await self.run_command(resolve_steps(command, states), home, text)
         lists = slot_lists(home)
@@ -160,6 +183,7 @@ class Turn:
 
     async def ask_home_assistant(self, text: str) -> intent.IntentResponse:
         """Home Assistant's built-in agent's response to `text`."""
+        self.handed_over = True
         result = await conversation.async_converse(
             self.hass,
             text,

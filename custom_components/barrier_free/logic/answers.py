@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import Any, Final
 
 from .confirm_sensitive import SensitiveAction
 from .home import Entity, Home
@@ -119,3 +120,15 @@ def _number(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
+
+
+_TECHNICAL: Final = re.compile(r"Unknown intent|\bHass[A-Z]\w+|Traceback|\bNone\b")
+_CJK: Final = re.compile(r"[\u3400-\u9fff]")
+
+
+def sounds_wrong(answer: str, language: str) -> bool:
+    """An answer a resident must never hear: a technical string, or Chinese in English speech
+    (espeak-ng reads it as "Chinese letter")."""
+    if _TECHNICAL.search(answer):
+        return True
+    return language.startswith("en") and _CJK.search(answer) is not None

@@ -18,7 +18,7 @@ from typing import Any, Final
 from .home import Area, Entity, Home
 from .languages import station_language
 from .numbers import chinese_to_number, english_to_number
-from .questions import mentions, spoken_name, Said
+from .questions import Said, mentions, spoken_name
 from .spoken import device_noun, say
 
 BRIGHTNESS_STEP: Final = 20  # percent per "brighter"/"dimmer"
@@ -67,8 +67,8 @@ _VERBS: Final[Mapping[str, tuple[tuple[str, str], ...]]] = {
         ("clean", r"\b(clean|vacuum the|start cleaning|hoover)\b"),
         ("disarm", r"\bdisarm\b"),
         ("arm", r"\b(arm|set the alarm)\b"),
-        ("unlock", r"\b(unlock|let me in|let them in)\b"),
-        ("lock", r"\block\b"),
+        ("unlock", r"\b(unlock(ing)?|let me in|let them in)\b"),
+        ("lock", r"\block(ing)?\b"),
         ("set", r"\b(set|to \w+ (percent|degrees|%))\b|\d+ ?%"),
         ("mode", r"\b(heat|cool|heating|cooling|auto) mode\b|\bmode\b"),
         ("color", r"\b(red|blue|green|yellow|white|purple|orange|pink)\b"),
@@ -101,7 +101,7 @@ _NOUNS: Final[Mapping[str, tuple[tuple[str, str, str | None], ...]]] = {
         (r"\bfan\b", "fan", None),
         (r"\b(vacuum|robot|hoover)\b", "vacuum", None),
         (r"\b(alarm|security)\b", "alarm_control_panel", None),
-        (r"\bdoor\b", "lock", None),
+        (r"\bdoors?\b", "lock", None),
         (r"\b(lights?|lamps?)\b", "light", None),
         (r"\beverything\b", "*", None),
     ),
@@ -116,19 +116,21 @@ _FILLERS_ZH: Final = (
     *("家里", "屋里", "这里", "这儿", "那边", "这边", "有点", "太", "热", "冷", "壶", "水", "热水"),
     *("度", "百分之", "%", "最大", "最小", "一半", "模式", "色", "亮度", "位置", "给", "儿", "要"),
     *("楼下", "楼上", "地", "着", "在", "就", "先", "出门", "我要", "电", "首", "暗", "放"),
-    *("改成", "变成", "换成", "换个", "变", "半", "一楼", "二楼", "三楼"),
+    *("改成", "变成", "换成", "换个", "变", "半", "一楼", "二楼", "三楼", "离家", "在家"),
+    *("快递", "到了", "来了", "有人", "客人", "车", "密码"),
 )
 _FILLERS_EN: Final = frozenset(
     {
-        *"the a an please thanks thank you can could would will mind me my our for to".split(),
-        *"up down on off in here of all every it is it's its hot cold bit little some".split(),
-        *"now just okay ok hey um uh so and then again percent degrees degree mode set".split(),
-        *"make turn switch put get kill shut close open start stop pause resume play".split(),
-        *"next skip previous back track song music volume louder quieter softer".split(),
-        *"brighter dimmer darker lighter warmer cooler lower raise pull draw unlock".split(),
-        *"lock arm disarm house home whole room everything them let at this that".split(),
-        *"i'm im heading out going bed want need power turning switching setting".split(),
-        *"too bit lot more less much quite very way be wanna like".split(),
+        *["the", "a", "an", "please", "thanks", "thank", "you", "can", "could", "would", "will", "mind", "me", "my", "our", "for", "to"],
+        *["up", "down", "on", "off", "in", "here", "of", "all", "every", "it", "is", "it's", "its", "hot", "cold", "bit", "little", "some"],
+        *["now", "just", "okay", "ok", "hey", "um", "uh", "so", "and", "then", "again", "percent", "degrees", "degree", "mode", "set"],
+        *["make", "turn", "switch", "put", "get", "kill", "shut", "close", "open", "start", "stop", "pause", "resume", "play"],
+        *["next", "skip", "previous", "back", "track", "song", "music", "volume", "louder", "quieter", "softer"],
+        *["brighter", "dimmer", "darker", "lighter", "warmer", "cooler", "lower", "raise", "pull", "draw", "unlock"],
+        *["lock", "arm", "disarm", "house", "home", "whole", "room", "everything", "them", "let", "at", "this", "that"],
+        *["i'm", "im", "heading", "out", "going", "bed", "want", "need", "power", "turning", "switching", "setting"],
+        *["too", "bit", "lot", "more", "less", "much", "quite", "very", "way", "be", "wanna", "like", "someone's", "someone"],
+        *["there's", "there", "somebody's", "at", "pin", "code"],
     }
 )
 _ZH_NUMBER: Final = re.compile(r"[零一二两三四五六七八九十百点]+|\d+(?:\.\d+)?")
@@ -177,6 +179,9 @@ def parse_command(
     said = mentions(_plain(text, language), home, language)
     rest = said.text
     action = next((a for a, p in _VERBS[language] if re.search(p, rest)), None)
+    if action is None and language == "zh":
+        # "帮我把门锁好": the verb was heard inside the name 门锁
+        action = next((a for a, p in _VERBS["zh"] if re.search(p, _plain(text, "zh"))), None)
     if action is None:
         return None
     nouns = [(d, c) for p, d, c in _NOUNS[language] if re.search(p, rest)]
@@ -251,11 +256,14 @@ def _generic(
         return [e for e in kind if e.area_id in ids]
     if every and domain != "*":
         return kind
+    all_here = "都" in rest
     here = [e for e in kind if station is not None and e.area_id == station.area_id]
     if here:
         if domain == "media_player" and len(here) > 1:
             return here[:1]
         return here
+    if all_here:
+        return kind  # "把门都锁上" where the room has none: all of them
     if domain == "lock":
         front = [e for e in kind if any(w in n.lower() for n in (e.name, *e.aliases)
                                         for w in ("front", "main", "大门", "入户", "家门"))]
@@ -345,7 +353,7 @@ def _calls(
     return tuple(calls)
 
 
-def _call(  # noqa: PLR0911, PLR0912 - one answer per domain and action
+def _call(
     action: str,
     domain: str,
     members: tuple[Entity, ...],
@@ -388,7 +396,7 @@ def _call(  # noqa: PLR0911, PLR0912 - one answer per domain and action
     if domain == "alarm_control_panel":
         if action in ("disarm", "off"):
             return Call(domain, "alarm_disarm", members)
-        if action in ("arm", "on"):
+        if action in ("arm", "on", "set"):
             return Call(domain, "alarm_arm_away", members)
         return None
     if domain == "climate":

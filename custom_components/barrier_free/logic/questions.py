@@ -49,14 +49,14 @@ _EN_QUESTION: Final = re.compile(
 # What is asked about, in the text without the names it mentions. First match wins.
 _KINDS: Final[Mapping[str, tuple[tuple[str, str], ...]]] = {
     "zh": (
-        ("status", r"怎么样|情况|一切正常"),
+        ("status", r"^(现在)?怎么样|^情况|一切正常|^说说的?情况$|^现在情况"),
         ("battery", r"电量|电池|没电|多少电|电还"),
         ("humidity", r"湿度|潮|湿"),
         ("leak", r"漏水|漏不漏|水浸"),
         ("smoke", r"烟|着火|火灾"),
         ("mode", r"模式"),
         ("temperature", r"温度|几度|多少度|冷|热|暖和"),
-        ("presence", r"人"),
+        ("presence", r"有人|有没有人|人在|没人|有谁"),
         ("brightness", r"亮度|多亮"),
         ("position", r"开了多少|什么位置|开到多少|开了几成"),
         ("volume", r"音量|声音"),
@@ -207,6 +207,8 @@ def answer_question(
     if not is_question(text, language):
         return None
     said = mentions(_plain(text, language), home, language)
+    if not _only_known(said.text, language):
+        return None  # "上海明天多少度", "how much does a new kettle cost": not about the home
     kind = next((k for k, p in _KINDS[language] if re.search(p, said.text)), None)
     if kind is None:
         # "客厅温度多少": the kind is in the sensor's name
@@ -222,6 +224,37 @@ def answer_question(
     if kind is not None:
         return asker.by_kind(kind)
     return asker.state_question()
+
+
+# Everything a question about the home may say besides names (first the longest).
+_KNOWN_ZH: Final = tuple(
+    sorted(
+        {
+            *["吗", "呢", "吧", "啊", "呀", "嘛", "了", "没", "有", "是", "不", "的", "都", "还", "在", "着", "现在", "多少", "几", "度", "哪", "些", "个", "什么", "怎么样", "情况"],
+            *["一切", "正常", "说说", "查", "看", "一下", "下", "帮我", "请问", "请", "麻烦", "告诉我", "给我", "我", "你", "家", "里", "所有", "全部", "东西"],
+            *["温度", "湿度", "潮", "湿", "冷", "热", "暖和", "漏水", "漏", "水浸", "烟", "烟雾", "着火", "火灾", "报警", "模式", "制冷", "制热", "还是"],
+            *["电量", "电池", "没电", "电", "还剩", "剩", "够", "快", "要", "换", "低", "设备", "人", "谁", "开", "关", "亮", "锁", "好", "上", "布防", "拉", "合"],
+            *["打开", "关掉", "关好", "锁好", "锁上", "锁着", "开着", "关着", "亮着", "地方", "哪里", "音量", "声音", "大", "亮度", "多亮"],
+            *["位置", "设", "调", "成", "到", "空调", "窗户", "窗帘", "灯", "门", "高", "外", "头", "面", "室", "屋", "子", "呢", "那", "这", "边", "儿", "能", "可以"],
+            *["房间", "定", "设定", "感", "音箱", "多", "电视", "热水器", "扫地机", "机器人", "百叶窗", "车库", "安防"],
+        },
+        key=len,
+        reverse=True,
+    )
+)
+_KNOWN_EN: Final = frozenset(
+    ["what", "whats", "what's", "which", "how", "hows", "how's", "is", "isn't", "are", "aren't", "was", "were", "did", "do", "does", "has", "have", "any", "tell", "me", "give", "could", "can", "you", "the", "a", "an", "in", "on", "of", "at", "it", "it's", "its", "there", "there's", "here", "this", "room", "home", "house", "inside", "indoors", "outside", "outdoor", "outdoors", "temperature", "warm", "hot", "cold", "chilly", "degrees", "humid", "humidity", "leak", "leaking", "water", "floor", "flood", "smoke", "fire", "alarm", "going", "off", "sounding", "battery", "batteries", "level", "low", "left", "charge", "charged", "anyone", "anybody", "someone", "somebody", "people", "lights", "light", "lamps", "lamp", "still", "on", "off", "open", "opened", "closed", "shut", "locked", "unlocked", "lock", "door", "doors", "window", "windows", "curtains", "curtain", "blinds", "blind", "garage", "set", "to", "mode", "brightness", "bright", "volume", "loud", "position", "far", "all", "every", "i", "leave", "left", "turn", "turned", "status", "like", "wise", "please", "check", "much", "many", "be", "right", "now", "currently", "playing", "running", "armed", "disarmed", "ac", "thermostat", "vacuum", "robot", "speaker", "tv", "my", "our", "and", "or", "status", "up", "down", "downstairs", "upstairs", "whole", "air", "conditioner", "heating", "leaks", "wet", "lit", "anything", "everything", "running", "need", "changing", "ok", "okay", "fine", "alright", "sensor", "sensors"]
+)
+
+
+def _only_known(rest: str, language: str) -> bool:
+    if language == "en":
+        words = re.sub(r"[-]", " ", rest).split()
+        return all(w in _KNOWN_EN or w.isdigit() for w in words)
+    left = rest.replace(" ", "")
+    for word in _KNOWN_ZH:
+        left = left.replace(word, "")
+    return not left
 
 
 def _plain(text: str, language: str) -> str:
@@ -248,13 +281,16 @@ def mentions(text: str, home: Home, language: str) -> Said:
         (name, entity) for entity in home.entities for name in _names(entity)
     ]
     found += [(name, area) for area in home.areas for name in _names(area)]
-    found.sort(key=lambda pair: -len(pair[0]))
+    # longest first; of equally long ones the one said first ("后门锁了吗": 后门, not 门锁)
+    found = [(name, item) for name, item in found if _find(text, name, language) >= 0]
+    found.sort(key=lambda pair: (-len(pair[0]), _find(text, pair[0], language)))
     said = Said(text)
     rest = text
+    gap = "" if language == "zh" else " "
     for name, item in found:
         if _find(rest, name, language) < 0:
             continue
-        rest = rest.replace(name, " ", 1)
+        rest = rest.replace(name, gap, 1)
         if isinstance(item, Entity) and item not in said.entities:
             said.entities.append(item)
         elif isinstance(item, Area) and item not in said.areas:
@@ -263,9 +299,9 @@ def mentions(text: str, home: Home, language: str) -> Said:
         for word in words[language]:
             if _find(rest, word, language) >= 0:
                 setattr(said, flag, True)
-                rest = rest.replace(word, " ", 1)
+                rest = rest.replace(word, gap, 1)
                 break
-    said.text = rest
+    said.text = " ".join(rest.split())
     return said
 
 

@@ -140,13 +140,16 @@ _YES_PIECES_EN: Final = frozenset(
         "door",
         "definitely",
         "absolutely",
+        "on",
+        "that",
+        "s",
     }
 )
 # "i", "it", "the" alone say nothing: a confirmation needs one of these.
 _YES_CORE_EN: Final = frozenset(
     {"yes", "yeah", "yep", "yup", "sure", "ok", "okay", "confirm", "confirmed", "correct"}
 )
-_YES_CORE_PHRASES_EN: Final = ("do it", "go ahead", "that's right")
+_YES_CORE_PHRASES_EN: Final = ("do it", "go ahead", "go on", "that s right")
 
 
 def is_confirmation(text: str) -> bool:

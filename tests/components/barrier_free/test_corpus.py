@@ -67,7 +67,9 @@ def answer_defects(answer: str, language: str) -> list[str]:
         defects.append("doubled word")
     if language == "zh":
         # the same two-to-four characters said twice in a row ("现在是现在是", "客厅客厅")
-        if re.search(r"([\u3400-\u9fff]{2,4})\1", answer):
+        found = re.search(r"([\u3400-\u9fff]{2,4})\1", answer)
+        # "一个数字一个数字地说" and "好的好的" are how people speak, not a defect
+        if found and not found.group(1).startswith(("一", "好")):
             defects.append("doubled word")
     return defects
 
