@@ -53,27 +53,28 @@ _VERBS: Final[Mapping[str, tuple[tuple[str, str], ...]]] = {
     ),
     "en": (
         ("mute", r"\b(mute|silence)\b"),
-        ("volume_up", r"\b(louder|turn (it |the \w+ )?up|volume up|up the volume)\b"),
-        ("volume_down", r"\b(quieter|softer|turn (it |the \w+ )?down|volume down|lower the volume)\b"),
+        ("mode", r"\b(heat|cool|heating|cooling|auto) mode\b|\bmode\b|\bon (heating|cooling|auto)\b"),
+        ("set", r"\b(set|to full|at half|as bright as|half brightness|full brightness|\d+ percent)\b"
+         r"|\bto \d+|\d+ ?%|\bto \w+ (percent|degrees)"),
         ("brighter", r"\b(brighter|brighten|lighter)\b"),
         ("dimmer", r"\b(dimmer|dim|darker)\b"),
-        ("warmer", r"\b(warmer|up \w+ degrees?)\b"),
-        ("cooler", r"\b(cooler|down \w+ degrees?)\b"),
+        ("warmer", r"\b(warmer)\b"),
+        ("cooler", r"\b(cooler)\b"),
+        ("volume_up", r"\b(louder|turn (\w+ ){0,2}up|volume up|up the volume|raise|up)\b"),
+        ("volume_down", r"\b(quieter|softer|turn (\w+ ){0,2}down|volume down|lower|drop|down)\b"),
         ("next", r"\b(next|skip)\b"),
         ("previous", r"\b(previous|go back)\b"),
         ("pause", r"\b(pause|stop)\b"),
-        ("play", r"\b(resume|play|continue|unpause)\b"),
+        ("play", r"\b(resume|play|playing|continue|unpause|carry on)\b"),
         ("dock", r"\b(dock|go home|return|charge|charging)\b"),
-        ("clean", r"\b(clean|vacuum the|start cleaning|hoover)\b"),
+        ("clean", r"\b(clean|vacuum the|start cleaning|hoover|run)\b"),
         ("disarm", r"\bdisarm\b"),
         ("arm", r"\b(arm|set the alarm)\b"),
         ("unlock", r"\b(unlock(ing)?|let me in|let them in)\b"),
         ("lock", r"\block(ing)?\b"),
-        ("set", r"\b(set|to \w+ (percent|degrees|%))\b|\d+ ?%"),
-        ("mode", r"\b(heat|cool|heating|cooling|auto) mode\b|\bmode\b"),
         ("color", r"\b(red|blue|green|yellow|white|purple|orange|pink)\b"),
-        ("on", r"\b(turn on|switch on|power on|on|open|start|boil|raise|pull \w+ back|up)\b"),
-        ("off", r"\b(turn off|switch off|power off|off|close|shut|kill|draw|lower|down)\b"),
+        ("on", r"\b(turn on|switch on|power on|on|open(ing)?|start|boil|pull (\w+ ){0,2}back)\b"),
+        ("off", r"\b(turn off|switch off|power off|off|clos(e|ing)|shut(ting)?|kill|draw)\b"),
     ),
 }
 # Words for a kind of device: (pattern, domain, device_class or None).
@@ -95,7 +96,7 @@ _NOUNS: Final[Mapping[str, tuple[tuple[str, str, str | None], ...]]] = {
     "en": (
         (r"\bgarage( door)?\b", "cover", "garage"),
         (r"\b(curtains?|blinds?|drapes)\b", "cover", None),
-        (r"\b(ac|a/c|air ?con\w*|heating|thermostat)\b", "climate", None),
+        (r"\b(ac|a/c|air ?con\w*|heating|thermostat|temperature)\b", "climate", None),
         (r"\b(tv|telly|television)\b", "media_player", "tv"),
         (r"\b(speaker|music|radio|volume|song|track)\b", "media_player", None),
         (r"\bfan\b", "fan", None),
@@ -106,7 +107,10 @@ _NOUNS: Final[Mapping[str, tuple[tuple[str, str, str | None], ...]]] = {
         (r"\beverything\b", "*", None),
     ),
 }
-_ALL: Final = {"zh": r"所有|全部|全家|全屋|统统|全", "en": r"\b(all|every|everything)\b"}
+_ALL: Final = {
+    "zh": r"所有|全部|全家|全屋|统统|全",
+    "en": r"\b(all|every|everything|everywhere)\b",
+}
 # Everything a command may also contain: a sentence with anything else is not a command.
 _FILLERS_ZH: Final = (
     *("帮我", "帮忙", "麻烦你", "麻烦", "请你", "请", "给我", "能不能", "可不可以", "可以", "你", "我"),
@@ -120,18 +124,17 @@ _FILLERS_ZH: Final = (
     *("快递", "到了", "来了", "有人", "客人", "车", "密码"),
 )
 _FILLERS_EN: Final = frozenset(
-    {
-        *["the", "a", "an", "please", "thanks", "thank", "you", "can", "could", "would", "will", "mind", "me", "my", "our", "for", "to"],
-        *["up", "down", "on", "off", "in", "here", "of", "all", "every", "it", "is", "it's", "its", "hot", "cold", "bit", "little", "some"],
-        *["now", "just", "okay", "ok", "hey", "um", "uh", "so", "and", "then", "again", "percent", "degrees", "degree", "mode", "set"],
-        *["make", "turn", "switch", "put", "get", "kill", "shut", "close", "open", "start", "stop", "pause", "resume", "play"],
-        *["next", "skip", "previous", "back", "track", "song", "music", "volume", "louder", "quieter", "softer"],
-        *["brighter", "dimmer", "darker", "lighter", "warmer", "cooler", "lower", "raise", "pull", "draw", "unlock"],
-        *["lock", "arm", "disarm", "house", "home", "whole", "room", "everything", "them", "let", "at", "this", "that"],
-        *["i'm", "im", "heading", "out", "going", "bed", "want", "need", "power", "turning", "switching", "setting"],
-        *["too", "bit", "lot", "more", "less", "much", "quite", "very", "way", "be", "wanna", "like", "someone's", "someone"],
-        *["there's", "there", "somebody's", "at", "pin", "code"],
-    }
+    """the a an please thanks thank you can could would will mind me my our for to up down on
+    off in here of all every it is it's its hot cold bit little some now just okay ok hey um uh
+    so and then again percent degrees degree mode set make turn switch put get kill shut close
+    open start stop pause resume play next skip previous back track song music volume louder
+    quieter softer brighter dimmer darker lighter warmer cooler lower raise pull draw unlock
+    lock arm disarm house home whole room everything them let at this that i'm im heading out
+    going bed want need power turning switching setting too lot more less much quite very way
+    be wanna like someone's someone there's there somebody's pin code full goes as bright
+    brightness half max maximum everywhere by warm drop carry playing run send dock shower
+    degree movie time heating heat cool cooling auto air conditioning conditioner dark dim
+    i'd i've opening closing""".split()
 )
 _ZH_NUMBER: Final = re.compile(r"[零一二两三四五六七八九十百点]+|\d+(?:\.\d+)?")
 _EN_NUMBER: Final = re.compile(
@@ -182,6 +185,9 @@ def parse_command(
     if action is None and language == "zh":
         # "帮我把门锁好": the verb was heard inside the name 门锁
         action = next((a for a, p in _VERBS["zh"] if re.search(p, _plain(text, "zh"))), None)
+    scenes = [e for e in said.entities if e.domain == "scene"]
+    if action is None and scenes and len(scenes) == len(said.entities):
+        action = "on"  # "it's movie time", "晚安模式"
     if action is None:
         return None
     nouns = [(d, c) for p, d, c in _NOUNS[language] if re.search(p, rest)]
@@ -368,15 +374,18 @@ def _call(
     if domain == "light":
         if action == "set" or (number is not None and action in ("on", "brighter", "dimmer")):
             return Call("light", "turn_on", members, {"brightness_pct": _value(number or 0)})
-        if action in ("brighter", "dimmer"):
-            step = BRIGHTNESS_STEP if action == "brighter" else -BRIGHTNESS_STEP
+        if action in ("brighter", "dimmer", "volume_up", "volume_down"):
+            up = action in ("brighter", "volume_up")
+            step = BRIGHTNESS_STEP if up else -BRIGHTNESS_STEP
             return Call("light", "turn_on", members, {"brightness_step_pct": step})
         if action == "color":
             color = next(v for k, v in _COLORS.items() if k in rest)
             return Call("light", "turn_on", members, {"color_name": color})
         return Call("light", "turn_on" if on else "turn_off", members) if on or off else None
     if domain in ("switch", "fan"):
-        if domain == "fan" and number is not None and action in ("set", "on"):
+        if domain == "fan" and action == "volume_up" and re.search(r"all the way|full|max", rest):
+            number = 100
+        if domain == "fan" and number is not None and action in ("set", "on", "volume_up"):
             return Call("fan", "set_percentage", members, {"percentage": _value(number)})
         return Call(domain, "turn_on" if on else "turn_off", members) if on or off else None
     if domain == "cover":
@@ -384,6 +393,8 @@ def _call(
             return Call("cover", "set_cover_position", members, {"position": _value(number or 0)})
         if action == "pause":
             return Call("cover", "stop_cover", members)
+        if action in ("volume_up", "volume_down"):
+            return Call("cover", "open_cover" if action == "volume_up" else "close_cover", members)
         if on or off:
             return Call("cover", "open_cover" if on else "close_cover", members)
         return None
@@ -405,12 +416,13 @@ def _call(
             return Call("climate", "set_hvac_mode", members, {"hvac_mode": mode})
         if number is not None and action in ("set", "on"):
             return Call("climate", "set_temperature", members, {"temperature": _value(number)})
-        if action in ("warmer", "cooler"):
+        if action in ("warmer", "cooler", "volume_up", "volume_down"):
+            up = action in ("warmer", "volume_up")
             return Call(
                 "climate",
                 "set_temperature",
                 members,
-                {"step": (number or 1) * (1 if action == "warmer" else -1)},
+                {"step": (number or 1) * (1 if up else -1)},
             )
         return Call("climate", "turn_on" if on else "turn_off", members) if on or off else None
     if domain == "media_player":
