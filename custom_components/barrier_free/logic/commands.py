@@ -29,15 +29,17 @@ CONTROLLABLE: Final = ("light", "switch", "fan", "media_player", "climate")
 _VERBS: Final[Mapping[str, tuple[tuple[str, str], ...]]] = {
     "zh": (
         ("mute", r"静音|把声音关|声音关"),
-        ("volume_up", r"大声|声音.{0,2}[大高]|音量.{0,3}[大高]|[调开]大"),
-        ("volume_down", r"小声|声音.{0,2}[小低]|音量.{0,3}[小低]|[调开]小|太吵|太响"),
+        ("mode", r"制冷|制热|自动|除湿|送风|暖气模式|暖风|冷风"),
+        ("color", r"[红蓝绿黄白紫橙粉](色|的)|暖光|冷光"),
+        ("volume_up", r"大声|声音.{0,2}[大高]|音量.{0,3}[大高]|[调开]大|响一?点"),
+        ("volume_down", r"小声|声音.{0,2}[小低]|音量.{0,3}[小低]|[调开关]小|太吵|太响"),
         ("brighter", r"亮一?[点些]|调亮|再亮|亮度.{0,2}高"),
-        ("dimmer", r"暗一?[点些]|调暗|再暗|太亮|亮度.{0,2}低"),
-        ("warmer", r"高.{0,2}度|调高|升高|太冷|暖和一?点"),
-        ("cooler", r"低.{0,2}度|调低|降低|凉快一?点"),
+        ("dimmer", r"暗一?[点些]|调暗|再暗|太亮|亮度.{0,2}低|柔和"),
+        ("warmer", r"高.{0,2}度|调高|升高|太冷|暖和一?点|[加升].{0,2}度"),
+        ("cooler", r"低.{0,2}度|调低|降低|凉快一?点|[降减].{0,2}度"),
         ("next", r"换一首|下一首|切歌|下一曲|换首"),
         ("previous", r"上一首|上一曲"),
-        ("pause", r"暂停|停一停|停一下|先停|停了|停下"),
+        ("pause", r"暂停|停一停|停一下|先停|停了|停下|别动|^停"),
         ("play", r"继续|接着放|播放"),
         ("dock", r"回去充电|回充|去充电|回去|回家"),
         ("clean", r"扫一下地|扫地|打扫|开始扫|扫一扫|扫扫|开工"),
@@ -46,8 +48,7 @@ _VERBS: Final[Mapping[str, tuple[tuple[str, str], ...]]] = {
         ("unlock", r"解锁|开锁"),
         ("lock", r"锁上|锁好|锁起来|锁一下|锁门|锁了|锁锁|^锁"),
         ("set", r"调到|调成|调为|设成|设为|设到|设置成|开到|调至"),
-        ("mode", r"制冷|制热|自动|除湿|送风"),
-        ("color", r"红色|蓝色|绿色|黄色|白色|紫色|橙色|粉色|暖光|冷光"),
+        ("off", r"拉起来|拉一下|关特"),
         ("on", r"打开|开启|开|点亮|插上电|烧|升起|拉开|启动|起来"),
         ("off", r"关闭|关掉|关上|关了|关|熄|拉上|拉拢|合上|降下|放下|拔掉"),
     ),
@@ -82,10 +83,10 @@ _NOUNS: Final[Mapping[str, tuple[tuple[str, str, str | None], ...]]] = {
     "zh": (
         (r"车库门|车库", "cover", "garage"),
         (r"窗帘|百叶窗|遮光帘", "cover", None),
-        (r"空调|暖气", "climate", None),
+        (r"空调|暖气|温度", "climate", None),
         (r"电视", "media_player", "tv"),
         (r"音箱|音乐|声音|音量|歌|收音机", "media_player", None),
-        (r"风扇|电扇", "fan", None),
+        (r"风扇|电扇|排风|换气", "fan", None),
         (r"扫地机器人|扫地机|扫地", "vacuum", None),
         (r"安防|警报|报警", "alarm_control_panel", None),
         (r"门", "lock", None),
@@ -121,7 +122,8 @@ _FILLERS_ZH: Final = (
     *("度", "百分之", "%", "最大", "最小", "一半", "模式", "色", "亮度", "位置", "给", "儿", "要"),
     *("楼下", "楼上", "地", "着", "在", "就", "先", "出门", "我要", "电", "首", "暗", "放"),
     *("改成", "变成", "换成", "换个", "变", "半", "一楼", "二楼", "三楼", "离家", "在家"),
-    *("快递", "到了", "来了", "有人", "客人", "车", "密码"),
+    *("快递", "到了", "来了", "有人", "客人", "车", "密码", "洗澡", "睡觉", "看", "天亮", "晒"),
+    *("不好听", "一个不留", "那边", "屋里厢", "档", "最亮", "颜色", "光", "柔和", "别动", "停"),
 )
 _FILLERS_EN: Final = frozenset(
     """the a an please thanks thank you can could would will mind me my our for to up down on
@@ -148,6 +150,7 @@ _COLORS: Final[Mapping[str, str]] = {
     **{c: c for c in ("red", "blue", "green", "yellow", "white", "purple", "orange", "pink")},
 }
 _MODES: Final[Mapping[str, str]] = {
+    "暖气": "heat", "暖风": "heat", "冷风": "cool",
     "制冷": "cool", "制热": "heat", "自动": "auto", "除湿": "dry", "送风": "fan_only",
     "heat": "heat", "heating": "heat", "cool": "cool", "cooling": "cool", "auto": "auto",
 }
@@ -188,6 +191,9 @@ def parse_command(
     scenes = [e for e in said.entities if e.domain == "scene"]
     if action is None and scenes and len(scenes) == len(said.entities):
         action = "on"  # "it's movie time", "晚安模式"
+    number = _number(rest, language)
+    if action is None and number is not None and re.search(r"度|%|百分之|音量|亮度|位置", rest):
+        action = "set"  # "空调，二十四度", "厨房音箱音量30"
     if action is None:
         return None
     nouns = [(d, c) for p, d, c in _NOUNS[language] if re.search(p, rest)]
@@ -200,7 +206,6 @@ def parse_command(
         entities = _generic(home, said, nouns, action, every, station, language, rest)
     if not entities:
         return None
-    number = _number(rest, language)
     calls = _calls(action, entities, number, rest, language)
     if not calls:
         return None
@@ -224,6 +229,7 @@ def _only_known(rest: str, language: str) -> bool:
     left = rest.replace(" ", "")
     for pattern in pieces:
         left = re.sub(pattern.replace("^", ""), "", left)
+    left = re.sub(r"[一二三四五]楼", "", left)  # floors by name, before numbers
     left = _ZH_NUMBER.sub("", left.replace("百分之", ""))
     for filler in sorted(_FILLERS_ZH, key=len, reverse=True):
         left = left.replace(filler, "")
@@ -241,6 +247,8 @@ def _generic(
     rest: str,
 ) -> list[Entity]:
     """The devices a kind word means in the rooms said (else the station's room)."""
+    if not nouns and said.areas and "都" in rest:
+        nouns = [("*", None)]  # "厨房那边都关一下": everything there
     if not nouns:
         nouns = _implied(action)
     if not nouns:
@@ -255,7 +263,9 @@ def _generic(
     if domain == "cover" and device_class is None:
         kind = [e for e in kind if e.device_class not in ("garage", "gate", "door")]
     areas = list(said.areas) or _floor_areas(home, rest, language)
-    if said.here and station is not None:
+    if not areas and (every or said.indoors) and domain != "*":
+        return kind  # "全屋的灯", "把家里的灯都关了", "屋里厢的灯统统关脱"
+    if not areas and said.here and station is not None:
         areas = [station]
     if areas:
         ids = {a.area_id for a in areas}
@@ -294,6 +304,8 @@ def _implied(action: str) -> list[tuple[str, str | None]]:
         "warmer": [("climate", None)],
         "cooler": [("climate", None)],
         "clean": [("vacuum", None)],
+        "pause": [("media_player", None)],
+        "play": [("media_player", None)],
         "dock": [("vacuum", None)],
     }.get(action, [])
 
@@ -316,7 +328,7 @@ def _floor_areas(home: Home, rest: str, language: str) -> list[Area]:
 def _number(rest: str, language: str) -> float | None:
     if "一半" in rest or "half" in rest:
         return 50
-    if "最大" in rest or re.search(r"\b(max|maximum|full)\b", rest):
+    if "最大" in rest or "最亮" in rest or re.search(r"\b(max|maximum|full)\b", rest):
         return 100
     if language == "zh":
         # "开一下", "亮一点", "换一首": 一 there is no number
@@ -379,7 +391,9 @@ def _call(
             step = BRIGHTNESS_STEP if up else -BRIGHTNESS_STEP
             return Call("light", "turn_on", members, {"brightness_step_pct": step})
         if action == "color":
-            color = next(v for k, v in _COLORS.items() if k in rest)
+            color = next((v for k, v in _COLORS.items() if k in rest), None)
+            if color is None:
+                return None
             return Call("light", "turn_on", members, {"color_name": color})
         return Call("light", "turn_on" if on else "turn_off", members) if on or off else None
     if domain in ("switch", "fan"):
@@ -389,7 +403,8 @@ def _call(
             return Call("fan", "set_percentage", members, {"percentage": _value(number)})
         return Call(domain, "turn_on" if on else "turn_off", members) if on or off else None
     if domain == "cover":
-        if action == "set" or (number is not None and action == "on"):
+        if action == "set" or (number is not None and action in ("on", "off")):
+            # "窗帘关一半", "窗帘拉一半": half open
             return Call("cover", "set_cover_position", members, {"position": _value(number or 0)})
         if action == "pause":
             return Call("cover", "stop_cover", members)
@@ -412,7 +427,9 @@ def _call(
         return None
     if domain == "climate":
         if action == "mode":
-            mode = next(v for k, v in _MODES.items() if k in rest)
+            mode = next((v for k, v in _MODES.items() if k in rest), None)
+            if mode is None:
+                return None
             return Call("climate", "set_hvac_mode", members, {"hvac_mode": mode})
         if number is not None and action in ("set", "on"):
             return Call("climate", "set_temperature", members, {"temperature": _value(number)})
