@@ -28,7 +28,7 @@ CONTROLLABLE: Final = ("light", "switch", "fan", "media_player", "climate")
 # Verbs, most specific first: (action, pattern). The action is refined by the device's domain.
 _VERBS: Final[Mapping[str, tuple[tuple[str, str], ...]]] = {
     "zh": (
-        ("mute", r"静音|把声音关|声音关"),
+        ("mute", r"静音|声音关(?![小大])"),
         ("mode", r"制冷|制热|自动|除湿|送风|暖气模式|暖风|冷风"),
         ("color", r"[红蓝绿黄白紫橙粉](色|的)|暖光|冷光"),
         ("volume_up", r"大声|声音.{0,2}[大高]|音量.{0,3}[大高]|[调开]大|响一?点"),
@@ -48,7 +48,7 @@ _VERBS: Final[Mapping[str, tuple[tuple[str, str], ...]]] = {
         ("unlock", r"解锁|开锁"),
         ("lock", r"锁上|锁好|锁起来|锁一下|锁门|锁了|锁锁|^锁"),
         ("set", r"调到|调成|调为|设成|设为|设到|设置成|开到|调至"),
-        ("off", r"拉起来|拉一下|关特"),
+        ("off", r"拉起来|拉一下|拉一拉|关特"),
         ("on", r"打开|开启|开|点亮|插上电|烧|升起|拉开|启动|起来"),
         ("off", r"关闭|关掉|关上|关了|关|熄|拉上|拉拢|合上|降下|放下|拔掉"),
     ),
@@ -89,8 +89,8 @@ _NOUNS: Final[Mapping[str, tuple[tuple[str, str, str | None], ...]]] = {
         (r"风扇|电扇|排风|换气", "fan", None),
         (r"扫地机器人|扫地机|扫地", "vacuum", None),
         (r"安防|警报|报警", "alarm_control_panel", None),
-        (r"门", "lock", None),
-        (r"锁", "lock", None),
+        (r"(?<!出)门", "lock", None),
+        (r"(?<![解开])锁", "lock", None),
         (r"灯", "light", None),
         (r"东西|电器|设备", "*", None),
     ),
@@ -123,7 +123,8 @@ _FILLERS_ZH: Final = (
     *("楼下", "楼上", "地", "着", "在", "就", "先", "出门", "我要", "电", "首", "暗", "放"),
     *("改成", "变成", "换成", "换个", "变", "半", "一楼", "二楼", "三楼", "离家", "在家"),
     *("快递", "到了", "来了", "有人", "客人", "车", "密码", "洗澡", "睡觉", "看", "天亮", "晒"),
-    *("不好听", "一个不留", "那边", "屋里厢", "档", "最亮", "颜色", "光", "柔和", "别动", "停"),
+    *("不好听", "一个不留", "那边", "屋里厢", "厢", "档", "最亮", "颜色", "光", "柔和", "别动", "停"),
+    *("调一调", "调一下", "调", "成", "亮"),
 )
 _FILLERS_EN: Final = frozenset(
     """the a an please thanks thank you can could would will mind me my our for to up down on
@@ -192,7 +193,7 @@ def parse_command(
     if action is None and scenes and len(scenes) == len(said.entities):
         action = "on"  # "it's movie time", "晚安模式"
     number = _number(rest, language)
-    if action is None and number is not None and re.search(r"度|%|百分之|音量|亮度|位置", rest):
+    if action is None and number is not None and re.search(r"度|%|百分之|音量|亮度|位置|一半|成", rest):
         action = "set"  # "空调，二十四度", "厨房音箱音量30"
     if action is None:
         return None
@@ -225,13 +226,17 @@ def _only_known(rest: str, language: str) -> bool:
         words = _EN_NUMBER.sub(" ", rest).replace("%", " ").split()
         pattern = "|".join(p for _, p in _VERBS["en"]) + "|" + "|".join(p for p, _, _ in _NOUNS["en"])
         return all(w in _FILLERS_EN or re.fullmatch(pattern, w) for w in words)
-    pieces = [p for _, p in _VERBS["zh"]] + [p for p, _, _ in _NOUNS["zh"]]
+    # kinds first: "空调调低一度" is 空调 + 调低, never 空 + 调低
+    pieces = [p for p, _, _ in _NOUNS["zh"]] + [p for _, p in _VERBS["zh"]]
     left = rest.replace(" ", "")
     for pattern in pieces:
         left = re.sub(pattern.replace("^", ""), "", left)
     left = re.sub(r"[一二三四五]楼", "", left)  # floors by name, before numbers
+    fillers = sorted(_FILLERS_ZH, key=len, reverse=True)
+    for filler in (f for f in fillers if len(f) > 1 and not _ZH_NUMBER.fullmatch(f)):
+        left = left.replace(filler, "")
     left = _ZH_NUMBER.sub("", left.replace("百分之", ""))
-    for filler in sorted(_FILLERS_ZH, key=len, reverse=True):
+    for filler in fillers:
         left = left.replace(filler, "")
     return not left
 
@@ -341,6 +346,9 @@ def _number(rest: str, language: str) -> float | None:
     match = (_ZH_NUMBER if language == "zh" else _EN_NUMBER).search(rest)
     if match is None:
         return None
+    if language == "zh" and rest[match.end() : match.end() + 1] == "成":
+        tenths = chinese_to_number(match.group(0))  # "八成亮": 80 percent
+        return None if tenths is None else float(tenths) * 10
     if language == "zh" and rest[match.end() : match.end() + 2] == "度半":
         value = _number(match.group(0), language)
         return None if value is None else value + 0.5
@@ -558,9 +566,15 @@ def _mode_word(mode: str, language: str) -> str:
 def resolve_steps(
     command: Command, states: Mapping[str, tuple[str, Mapping[str, Any]]]
 ) -> Command:
-    """ "空调再高两度": the thermostat's set temperature now, plus the step."""
+    """What depends on the states now: "空调再高两度" from the set temperature, "亮一点" for the
+    lights that are on."""
     calls = []
     for call in command.calls:
+        if "brightness_step_pct" in call.data:
+            # brighter/dimmer: the lights that are on (all of them when none is)
+            lit = tuple(e for e in call.entities if states.get(e.entity_id, ("",))[0] == "on")
+            calls.append(Call(call.domain, call.service, lit or call.entities, call.data))
+            continue
         step = call.data.get("step")
         if step is None:
             calls.append(call)
