@@ -678,6 +678,9 @@ class _Asker:
                 state = _STATE_WORDS[self.language]["off" if first.domain == "light" else "closed"]
                 return _capital(say("q_none_on", self.language, noun=noun, state=state))
             state = self.state_words(on[0])
+            if len(on) == 1:
+                fact = self.fact("fact_state", target=self.name(on[0]), state=state)
+                return _capital(fact) + ("。" if self.language == "zh" else ".")
             return _capital(say("q_these_on", self.language, names=self.names(on), state=state))
         if on:
             state = self.state_words(on[0])
