@@ -352,13 +352,30 @@ def test_words() -> None:
     )
     assert not any(
         is_confirmation(w)
-        for w in ("不确定", "确定打开客厅的灯", "yes no", "嗯……那个", "it", "hmm", "what's the time")
+        for w in (
+            "不确定",
+            "确定打开客厅的灯",
+            "yes no",
+            "嗯……那个",
+            "it",
+            "hmm",
+            "what's the time",
+        )
     )
     # How residents really say yes (issue 13, item 5)
     assert all(
         is_confirmation(w)
         for w in (
-            *("好", "好的", "好的好的", "行，开吧", "可以的", "是的，开门", "没问题，开吧", "嗯，确定"),
+            *(
+                "好",
+                "好的",
+                "好的好的",
+                "行，开吧",
+                "可以的",
+                "是的，开门",
+                "没问题，开吧",
+                "嗯，确定",
+            ),
             *("yes please", "sure, do it", "go ahead", "yeah, open it", "OK"),
         )
     )

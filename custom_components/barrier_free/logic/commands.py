@@ -54,9 +54,15 @@ _VERBS: Final[Mapping[str, tuple[tuple[str, str], ...]]] = {
     ),
     "en": (
         ("mute", r"\b(mute|silence)\b"),
-        ("mode", r"\b(heat|cool|heating|cooling|auto) mode\b|\bmode\b|\bon (heating|cooling|auto)\b"),
-        ("set", r"\b(set|to full|at half|as bright as|half brightness|full brightness|\d+ percent)\b"
-         r"|\bto \d+|\d+ ?%|\bto \w+ (percent|degrees)"),
+        (
+            "mode",
+            r"\b(heat|cool|heating|cooling|auto) mode\b|\bmode\b|\bon (heating|cooling|auto)\b",
+        ),
+        (
+            "set",
+            r"\b(set|to full|at half|as bright as|half brightness|full brightness|\d+ percent)\b"
+            r"|\bto \d+|\d+ ?%|\bto \w+ (percent|degrees)",
+        ),
         ("brighter", r"\b(brighter|brighten|lighter)\b"),
         ("dimmer", r"\b(dimmer|dim|darker)\b"),
         ("warmer", r"\b(warmer)\b"),
@@ -114,7 +120,20 @@ _ALL: Final = {
 }
 # Everything a command may also contain: a sentence with anything else is not a command.
 _FILLERS_ZH: Final = (
-    *("帮我", "帮忙", "麻烦你", "麻烦", "请你", "请", "给我", "能不能", "可不可以", "可以", "你", "我"),
+    *(
+        "帮我",
+        "帮忙",
+        "麻烦你",
+        "麻烦",
+        "请你",
+        "请",
+        "给我",
+        "能不能",
+        "可不可以",
+        "可以",
+        "你",
+        "我",
+    ),
     *("把", "将", "拿", "的", "了", "吧", "啊", "呀", "嘛", "呢", "哦", "吗", "一下", "下", "一点"),
     *("点", "一些", "些", "再", "都", "全部", "全家", "全屋", "所有", "统统", "全", "那个", "这个"),
     *("个", "一", "来", "上", "掉", "脱", "伊", "好", "让", "开始", "快", "赶紧", "里", "房间"),
@@ -123,21 +142,42 @@ _FILLERS_ZH: Final = (
     *("楼下", "楼上", "地", "着", "在", "就", "先", "出门", "我要", "电", "首", "暗", "放"),
     *("改成", "变成", "换成", "换个", "变", "半", "一楼", "二楼", "三楼", "离家", "在家"),
     *("快递", "到了", "来了", "有人", "客人", "车", "密码", "洗澡", "睡觉", "看", "天亮", "晒"),
-    *("不好听", "一个不留", "那边", "屋里厢", "厢", "档", "最亮", "颜色", "光", "柔和", "别动", "停"),
+    *(
+        "不好听",
+        "一个不留",
+        "那边",
+        "屋里厢",
+        "厢",
+        "档",
+        "最亮",
+        "颜色",
+        "光",
+        "柔和",
+        "别动",
+        "停",
+    ),
     *("调一调", "调一下", "调", "成", "亮"),
 )
+
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
 _FILLERS_EN: Final = frozenset(
-    """the a an please thanks thank you can could would will mind me my our for to up down on
-    off in here of all every it is it's its hot cold bit little some now just okay ok hey um uh
-    so and then again percent degrees degree mode set make turn switch put get kill shut close
-    open start stop pause resume play next skip previous back track song music volume louder
-    quieter softer brighter dimmer darker lighter warmer cooler lower raise pull draw unlock
-    lock arm disarm house home whole room everything them let at this that i'm im heading out
-    going bed want need power turning switching setting too lot more less much quite very way
-    be wanna like someone's someone there's there somebody's pin code full goes as bright
-    brightness half max maximum everywhere by warm drop carry playing run send dock shower
-    degree movie time heating heat cool cooling auto air conditioning conditioner dark dim
-    i'd i've opening closing""".split()
+    _words(
+        """the a an please thanks thank you can could would will mind me my our for to up down
+        on off in here of all every it is it's its hot cold bit little some now just okay ok hey
+        um uh so and then again percent degrees degree mode set make turn switch put get kill
+        shut close open start stop pause resume play next skip previous back track song music
+        volume louder quieter softer brighter dimmer darker lighter warmer cooler lower raise
+        pull draw unlock lock arm disarm house home whole room everything them let at this that
+        i'm im heading out going bed want need power turning switching setting too lot more
+        less much quite very way be wanna like someone's someone there's there somebody's pin
+        code full goes as bright brightness half max maximum everywhere by warm drop carry
+        playing run send dock shower movie time heating heat cool cooling auto air conditioning
+        conditioner dark dim i'd i've opening closing"""
+    )
 )
 _ZH_NUMBER: Final = re.compile(r"[零一二两三四五六七八九十百点]+|\d+(?:\.\d+)?")
 _EN_NUMBER: Final = re.compile(
@@ -146,14 +186,32 @@ _EN_NUMBER: Final = re.compile(
     r"forty|fifty|sixty|seventy|eighty|ninety|hundred|point)[\s-]?)+\b"
 )
 _COLORS: Final[Mapping[str, str]] = {
-    **{"红": "red", "蓝": "blue", "绿": "green", "黄": "yellow", "白": "white", "紫": "purple",
-       "橙": "orange", "粉": "pink"},
+    **{
+        "红": "red",
+        "蓝": "blue",
+        "绿": "green",
+        "黄": "yellow",
+        "白": "white",
+        "紫": "purple",
+        "橙": "orange",
+        "粉": "pink",
+    },
     **{c: c for c in ("red", "blue", "green", "yellow", "white", "purple", "orange", "pink")},
 }
 _MODES: Final[Mapping[str, str]] = {
-    "暖气": "heat", "暖风": "heat", "冷风": "cool",
-    "制冷": "cool", "制热": "heat", "自动": "auto", "除湿": "dry", "送风": "fan_only",
-    "heat": "heat", "heating": "heat", "cool": "cool", "cooling": "cool", "auto": "auto",
+    "暖气": "heat",
+    "暖风": "heat",
+    "冷风": "cool",
+    "制冷": "cool",
+    "制热": "heat",
+    "自动": "auto",
+    "除湿": "dry",
+    "送风": "fan_only",
+    "heat": "heat",
+    "heating": "heat",
+    "cool": "cool",
+    "cooling": "cool",
+    "auto": "auto",
 }
 
 
@@ -193,7 +251,11 @@ def parse_command(
     if action is None and scenes and len(scenes) == len(said.entities):
         action = "on"  # "it's movie time", "晚安模式"
     number = _number(rest, language)
-    if action is None and number is not None and re.search(r"度|%|百分之|音量|亮度|位置|一半|成", rest):
+    if (
+        action is None
+        and number is not None
+        and re.search(r"度|%|百分之|音量|亮度|位置|一半|成", rest)
+    ):
         action = "set"  # "空调，二十四度", "厨房音箱音量30"
     if action is None:
         return None
@@ -204,7 +266,16 @@ def parse_command(
     station = home.area(station_area_id)
     entities = [e for e in said.entities if e.domain not in ("sensor", "binary_sensor")]
     if not entities:
-        entities = _generic(home, said, nouns, action, every, station, language, rest)
+        entities = _generic(
+            home,
+            said,
+            nouns,
+            action=action,
+            every=every,
+            station=station,
+            language=language,
+            rest=rest,
+        )
     if not entities:
         return None
     calls = _calls(action, entities, number, rest, language)
@@ -224,7 +295,9 @@ def _only_known(rest: str, language: str) -> bool:
     """Whether what is left after the names is made only of verbs, nouns, numbers, fillers."""
     if language == "en":
         words = _EN_NUMBER.sub(" ", rest).replace("%", " ").split()
-        pattern = "|".join(p for _, p in _VERBS["en"]) + "|" + "|".join(p for p, _, _ in _NOUNS["en"])
+        pattern = (
+            "|".join(p for _, p in _VERBS["en"]) + "|" + "|".join(p for p, _, _ in _NOUNS["en"])
+        )
         return all(w in _FILLERS_EN or re.fullmatch(pattern, w) for w in words)
     # kinds first: "空调调低一度" is 空调 + 调低, never 空 + 调低
     pieces = [p for p, _, _ in _NOUNS["zh"]] + [p for _, p in _VERBS["zh"]]
@@ -245,6 +318,7 @@ def _generic(
     home: Home,
     said: Said,
     nouns: list[tuple[str, str | None]],
+    *,
     action: str,
     every: bool,
     station: Area | None,
@@ -286,15 +360,22 @@ def _generic(
     if all_here:
         return kind  # "把门都锁上" where the room has none: all of them
     if domain == "lock":
-        front = [e for e in kind if any(w in n.lower() for n in (e.name, *e.aliases)
-                                        for w in ("front", "main", "大门", "入户", "家门"))]
+        front = [
+            e
+            for e in kind
+            if any(
+                w in n.lower()
+                for n in (e.name, *e.aliases)
+                for w in ("front", "main", "大门", "入户", "家门")
+            )
+        ]
         return front[:1] or (kind if len(kind) == 1 else [])
     return kind if len(kind) == 1 else []
 
 
 def _implied(action: str) -> list[tuple[str, str | None]]:
     """The kind of device a verb alone means ("解锁", "撤防", "brighter")."""
-    return {
+    implied: dict[str, list[tuple[str, str | None]]] = {
         "unlock": [("lock", None)],
         "lock": [("lock", None)],
         "arm": [("alarm_control_panel", None)],
@@ -312,11 +393,13 @@ def _implied(action: str) -> list[tuple[str, str | None]]:
         "pause": [("media_player", None)],
         "play": [("media_player", None)],
         "dock": [("vacuum", None)],
-    }.get(action, [])
+    }
+    return implied.get(action, [])
 
 
 def _floor_areas(home: Home, rest: str, language: str) -> list[Area]:
-    """ "楼下的灯", "upstairs": the rooms of the floor (floors in the order Home Assistant lists)."""
+    """ "一楼的灯", "楼下", "upstairs": the rooms of a floor (楼下/楼上: the first and last floor
+    Home Assistant lists)."""
     for floor in home.floors:
         if any(name and name.lower() in rest for name in (floor.name, *floor.aliases)):
             return [a for a in home.areas if a.floor_id == floor.floor_id]
@@ -373,7 +456,7 @@ def _calls(
         by_domain.setdefault(entity.domain, []).append(entity)
     calls = []
     for domain, members in by_domain.items():
-        call = _call(action, domain, tuple(members), number, rest, language)
+        call = _call(action, domain, tuple(members), number=number, rest=rest, language=language)
         if call is not None:
             calls.append(call)
     return tuple(calls)
@@ -383,6 +466,7 @@ def _call(
     action: str,
     domain: str,
     members: tuple[Entity, ...],
+    *,
     number: float | None,
     rest: str,
     language: str,
@@ -488,8 +572,10 @@ def _target(
     areas = {e.area_id for e in entities}
     domains = {e.domain for e in entities}
     first = entities[0]
-    noun = device_noun(first.domain, first.device_class, language) if len(domains) == 1 else (
-        "电器" if language == "zh" else "device"
+    noun = (
+        device_noun(first.domain, first.device_class, language)
+        if len(domains) == 1
+        else ("电器" if language == "zh" else "device")
     )
     if len(areas) == 1 and (area := home.area(first.area_id)) is not None:
         if language == "zh":
@@ -545,7 +631,7 @@ def done_answer(command: Command, language: str) -> str:
         key, params["percent"] = "set_speed", data["percentage"]
     elif "hvac_mode" in data:
         params["mode"] = _mode_word(str(data["hvac_mode"]), language)
-    elif key is None:
+    if key is None:
         key = "turned_on" if call.service == "turn_on" else "turned_off"
     sentence = say(key, language, **params)
     return sentence[:1].upper() + sentence[1:]
@@ -563,9 +649,7 @@ def _mode_word(mode: str, language: str) -> str:
     return next((k for k, v in _MODES.items() if v == mode and not k.isascii()), mode)
 
 
-def resolve_steps(
-    command: Command, states: Mapping[str, tuple[str, Mapping[str, Any]]]
-) -> Command:
+def resolve_steps(command: Command, states: Mapping[str, tuple[str, Mapping[str, Any]]]) -> Command:
     """What depends on the states now: "空调再高两度" from the set temperature, "亮一点" for the
     lights that are on."""
     calls = []
@@ -582,5 +666,7 @@ def resolve_steps(
         for entity in call.entities:
             now = states.get(entity.entity_id, ("", {}))[1].get("temperature")
             target = float(now if now is not None else 20) + float(step)
-            calls.append(Call(call.domain, call.service, (entity,), {"temperature": _value(target)}))
+            calls.append(
+                Call(call.domain, call.service, (entity,), {"temperature": _value(target)})
+            )
     return Command(command.action, tuple(calls), command.target, command.value)

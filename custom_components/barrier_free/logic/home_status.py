@@ -225,7 +225,11 @@ def _maintenance(states: list[DeviceState], language: str) -> list[StatusItem]:
                 Priority.MAINTENANCE,
                 "status_low_battery",
                 # "门锁电量" is said "门锁电量低", not "门锁电量电量低"
-                {"names": join_names((_BATTERY_SUFFIX.sub("", s.name) or s.name for s in low), language)},
+                {
+                    "names": join_names(
+                        (_BATTERY_SUFFIX.sub("", s.name) or s.name for s in low), language
+                    )
+                },
             )
         )
     gone = [s for s in states if s.state in _UNAVAILABLE]

@@ -29,7 +29,10 @@ _OUTDOOR_WORDS: Final = (
     *("阳台", "露台", "室外", "户外", "花园", "院子", "庭院"),
     *("balcony", "terrace", "garden", "yard", "patio", "outdoor", "outside"),
 )
-_HERE: Final = {"zh": ("这里", "这儿", "这边", "这个房间", "屋里"), "en": ("in here", "this room", "here")}
+_HERE: Final = {
+    "zh": ("这里", "这儿", "这边", "这个房间", "屋里"),
+    "en": ("in here", "this room", "here"),
+}
 _OUTSIDE: Final = {"zh": ("外面", "外头", "室外", "户外"), "en": ("outside", "outdoors", "outdoor")}
 _INDOORS: Final = {
     "zh": ("家里", "室内", "屋子里", "全屋", "家中"),
@@ -62,7 +65,11 @@ _KINDS: Final[Mapping[str, tuple[tuple[str, str], ...]]] = {
         ("volume", r"音量|声音"),
     ),
     "en": (
-        ("status", r"status|how is home|how's home|how is the house|how's the house|everything (ok|okay|fine|alright)"),
+        (
+            "status",
+            r"status|how is home|how's home|how is the house|how's the house"
+            r"|everything (ok|okay|fine|alright)",
+        ),
         ("battery", r"batter"),
         ("humidity", r"humid"),
         ("leak", r"leak|water on the floor|flood"),
@@ -125,16 +132,46 @@ _ASKED: Final[Mapping[str, tuple[tuple[str, str], ...]]] = {
     ),
 }
 _MODES: Final[Mapping[str, Mapping[str, str]]] = {
-    "zh": {"cool": "制冷", "heat": "制热", "auto": "自动", "off": "关闭", "dry": "除湿",
-           "fan_only": "送风", "heat_cool": "自动"},
-    "en": {"cool": "cooling", "heat": "heating", "auto": "auto", "off": "off", "dry": "dry",
-           "fan_only": "fan only", "heat_cool": "heat and cool"},
+    "zh": {
+        "cool": "制冷",
+        "heat": "制热",
+        "auto": "自动",
+        "off": "关闭",
+        "dry": "除湿",
+        "fan_only": "送风",
+        "heat_cool": "自动",
+    },
+    "en": {
+        "cool": "cooling",
+        "heat": "heating",
+        "auto": "auto",
+        "off": "off",
+        "dry": "dry",
+        "fan_only": "fan only",
+        "heat_cool": "heat and cool",
+    },
 }
 _STATE_WORDS: Final[Mapping[str, Mapping[str, str]]] = {
-    "zh": {"on": "开着", "off": "关着", "locked": "锁着", "unlocked": "没有锁", "open": "开着",
-           "closed": "关着", "armed": "布防了", "disarmed": "没有布防"},
-    "en": {"on": "on", "off": "off", "locked": "locked", "unlocked": "unlocked", "open": "open",
-           "closed": "closed", "armed": "armed", "disarmed": "disarmed"},
+    "zh": {
+        "on": "开着",
+        "off": "关着",
+        "locked": "锁着",
+        "unlocked": "没有锁",
+        "open": "开着",
+        "closed": "关着",
+        "armed": "布防了",
+        "disarmed": "没有布防",
+    },
+    "en": {
+        "on": "on",
+        "off": "off",
+        "locked": "locked",
+        "unlocked": "unlocked",
+        "open": "open",
+        "closed": "closed",
+        "armed": "armed",
+        "disarmed": "disarmed",
+    },
 }
 _CJK: Final = re.compile(r"[\u3400-\u9fff]")
 _FRONT: Final = ("front", "main door", "大门", "入户", "家门")
@@ -194,8 +231,10 @@ def is_question(text: str, language: str) -> bool:
         if not _ZH_QUESTION.search(plain):
             return False
         return not _ZH_COMMAND.search(plain) or bool(_ZH_STATE_ASKED.search(plain))
-    return bool(_EN_QUESTION.search(plain)) or text.strip().endswith("?") or bool(
-        re.search(r"(temperature|humidity|battery)$", plain)
+    return (
+        bool(_EN_QUESTION.search(plain))
+        or text.strip().endswith("?")
+        or bool(re.search(r"(temperature|humidity|battery)$", plain))
     )
 
 
@@ -230,20 +269,334 @@ def answer_question(
 _KNOWN_ZH: Final = tuple(
     sorted(
         {
-            *["吗", "呢", "吧", "啊", "呀", "嘛", "了", "没", "有", "是", "不", "的", "都", "还", "在", "着", "现在", "多少", "几", "度", "哪", "些", "个", "什么", "怎么样", "情况"],
-            *["一切", "正常", "说说", "查", "看", "一下", "下", "帮我", "请问", "请", "麻烦", "告诉我", "给我", "我", "你", "家", "里", "所有", "全部", "东西"],
-            *["温度", "湿度", "潮", "湿", "冷", "热", "暖和", "漏水", "漏", "水浸", "烟", "烟雾", "着火", "火灾", "报警", "模式", "制冷", "制热", "还是"],
-            *["电量", "电池", "没电", "电", "还剩", "剩", "够", "快", "要", "换", "低", "设备", "人", "谁", "开", "关", "亮", "锁", "好", "上", "布防", "拉", "合"],
-            *["打开", "关掉", "关好", "锁好", "锁上", "锁着", "开着", "关着", "亮着", "地方", "哪里", "音量", "声音", "大", "亮度", "多亮"],
-            *["位置", "设", "调", "成", "到", "空调", "窗户", "窗帘", "灯", "门", "高", "外", "头", "面", "室", "屋", "子", "呢", "那", "这", "边", "儿", "能", "可以"],
-            *["房间", "定", "设定", "感", "音箱", "多", "电视", "热水器", "扫地机", "机器人", "百叶窗", "车库", "安防"],
+            *[
+                "吗",
+                "呢",
+                "吧",
+                "啊",
+                "呀",
+                "嘛",
+                "了",
+                "没",
+                "有",
+                "是",
+                "不",
+                "的",
+                "都",
+                "还",
+                "在",
+                "着",
+                "现在",
+                "多少",
+                "几",
+                "度",
+                "哪",
+                "些",
+                "个",
+                "什么",
+                "怎么样",
+                "情况",
+            ],
+            *[
+                "一切",
+                "正常",
+                "说说",
+                "查",
+                "看",
+                "一下",
+                "下",
+                "帮我",
+                "请问",
+                "请",
+                "麻烦",
+                "告诉我",
+                "给我",
+                "我",
+                "你",
+                "家",
+                "里",
+                "所有",
+                "全部",
+                "东西",
+            ],
+            *[
+                "温度",
+                "湿度",
+                "潮",
+                "湿",
+                "冷",
+                "热",
+                "暖和",
+                "漏水",
+                "漏",
+                "水浸",
+                "烟",
+                "烟雾",
+                "着火",
+                "火灾",
+                "报警",
+                "模式",
+                "制冷",
+                "制热",
+                "还是",
+            ],
+            *[
+                "电量",
+                "电池",
+                "没电",
+                "电",
+                "还剩",
+                "剩",
+                "够",
+                "快",
+                "要",
+                "换",
+                "低",
+                "设备",
+                "人",
+                "谁",
+                "开",
+                "关",
+                "亮",
+                "锁",
+                "好",
+                "上",
+                "布防",
+                "拉",
+                "合",
+            ],
+            *[
+                "打开",
+                "关掉",
+                "关好",
+                "锁好",
+                "锁上",
+                "锁着",
+                "开着",
+                "关着",
+                "亮着",
+                "地方",
+                "哪里",
+                "音量",
+                "声音",
+                "大",
+                "亮度",
+                "多亮",
+            ],
+            *[
+                "位置",
+                "设",
+                "调",
+                "成",
+                "到",
+                "空调",
+                "窗户",
+                "窗帘",
+                "灯",
+                "门",
+                "高",
+                "外",
+                "头",
+                "面",
+                "室",
+                "屋",
+                "子",
+                "呢",
+                "那",
+                "这",
+                "边",
+                "儿",
+                "能",
+                "可以",
+            ],
+            *[
+                "房间",
+                "定",
+                "设定",
+                "感",
+                "音箱",
+                "多",
+                "电视",
+                "热水器",
+                "扫地机",
+                "机器人",
+                "百叶窗",
+                "车库",
+                "安防",
+            ],
         },
         key=len,
         reverse=True,
     )
 )
 _KNOWN_EN: Final = frozenset(
-    ["what", "whats", "what's", "which", "how", "hows", "how's", "is", "isn't", "are", "aren't", "was", "were", "did", "do", "does", "has", "have", "any", "tell", "me", "give", "could", "can", "you", "the", "a", "an", "in", "on", "of", "at", "it", "it's", "its", "there", "there's", "here", "this", "room", "home", "house", "inside", "indoors", "outside", "outdoor", "outdoors", "temperature", "warm", "hot", "cold", "chilly", "degrees", "humid", "humidity", "leak", "leaking", "water", "floor", "flood", "smoke", "fire", "alarm", "going", "off", "sounding", "battery", "batteries", "level", "low", "left", "charge", "charged", "anyone", "anybody", "someone", "somebody", "people", "lights", "light", "lamps", "lamp", "still", "on", "off", "open", "opened", "closed", "shut", "locked", "unlocked", "lock", "door", "doors", "window", "windows", "curtains", "curtain", "blinds", "blind", "garage", "set", "to", "mode", "brightness", "bright", "volume", "loud", "position", "far", "all", "every", "i", "leave", "left", "turn", "turned", "status", "like", "wise", "please", "check", "much", "many", "be", "right", "now", "currently", "playing", "running", "armed", "disarmed", "ac", "thermostat", "vacuum", "robot", "speaker", "tv", "my", "our", "and", "or", "status", "up", "down", "downstairs", "upstairs", "whole", "air", "conditioner", "heating", "leaks", "wet", "lit", "anything", "everything", "running", "need", "changing", "ok", "okay", "fine", "alright", "sensor", "sensors"]
+    [
+        "what",
+        "whats",
+        "what's",
+        "which",
+        "how",
+        "hows",
+        "how's",
+        "is",
+        "isn't",
+        "are",
+        "aren't",
+        "was",
+        "were",
+        "did",
+        "do",
+        "does",
+        "has",
+        "have",
+        "any",
+        "tell",
+        "me",
+        "give",
+        "could",
+        "can",
+        "you",
+        "the",
+        "a",
+        "an",
+        "in",
+        "on",
+        "of",
+        "at",
+        "it",
+        "it's",
+        "its",
+        "there",
+        "there's",
+        "here",
+        "this",
+        "room",
+        "home",
+        "house",
+        "inside",
+        "indoors",
+        "outside",
+        "outdoor",
+        "outdoors",
+        "temperature",
+        "warm",
+        "hot",
+        "cold",
+        "chilly",
+        "degrees",
+        "humid",
+        "humidity",
+        "leak",
+        "leaking",
+        "water",
+        "floor",
+        "flood",
+        "smoke",
+        "fire",
+        "alarm",
+        "going",
+        "off",
+        "sounding",
+        "battery",
+        "batteries",
+        "level",
+        "low",
+        "left",
+        "charge",
+        "charged",
+        "anyone",
+        "anybody",
+        "someone",
+        "somebody",
+        "people",
+        "lights",
+        "light",
+        "lamps",
+        "lamp",
+        "still",
+        "on",
+        "off",
+        "open",
+        "opened",
+        "closed",
+        "shut",
+        "locked",
+        "unlocked",
+        "lock",
+        "door",
+        "doors",
+        "window",
+        "windows",
+        "curtains",
+        "curtain",
+        "blinds",
+        "blind",
+        "garage",
+        "set",
+        "to",
+        "mode",
+        "brightness",
+        "bright",
+        "volume",
+        "loud",
+        "position",
+        "far",
+        "all",
+        "every",
+        "i",
+        "leave",
+        "left",
+        "turn",
+        "turned",
+        "status",
+        "like",
+        "wise",
+        "please",
+        "check",
+        "much",
+        "many",
+        "be",
+        "right",
+        "now",
+        "currently",
+        "playing",
+        "running",
+        "armed",
+        "disarmed",
+        "ac",
+        "thermostat",
+        "vacuum",
+        "robot",
+        "speaker",
+        "tv",
+        "my",
+        "our",
+        "and",
+        "or",
+        "status",
+        "up",
+        "down",
+        "downstairs",
+        "upstairs",
+        "whole",
+        "air",
+        "conditioner",
+        "heating",
+        "leaks",
+        "wet",
+        "lit",
+        "anything",
+        "everything",
+        "running",
+        "need",
+        "changing",
+        "ok",
+        "okay",
+        "fine",
+        "alright",
+        "sensor",
+        "sensors",
+    ]
 )
 
 
@@ -308,7 +661,7 @@ def mentions(text: str, home: Home, language: str) -> Said:
 def _number(value: Any) -> float | None:
     try:
         return float(value)
-    except (TypeError, ValueError):
+    except TypeError, ValueError:
         return None
 
 
@@ -422,9 +775,7 @@ class _Asker:
 
     def measure(self, kind: str) -> str | None:
         """A room's (or indoor) temperature or humidity, from its sensors, else a thermostat."""
-        sensors = [
-            e for e in self.said.entities if e.domain == "sensor" and e.device_class == kind
-        ]
+        sensors = [e for e in self.said.entities if e.domain == "sensor" and e.device_class == kind]
         climates = [e for e in self.said.entities if e.domain == "climate"]
         if climates and kind == "temperature" and not sensors:
             return self.climate(climates[0])
@@ -451,7 +802,9 @@ class _Asker:
         area = self.place_of(sensors, places)
         place = self.area_words(area)
         if not readings:
-            noun = {"temperature": "温度", "humidity": "湿度"}[kind] if self.language == "zh" else kind
+            noun = (
+                {"temperature": "温度", "humidity": "湿度"}[kind] if self.language == "zh" else kind
+            )
             return _capital(say("q_no_sensor", self.language, place=place, kind=noun))
         value = _tidy(sum(readings) / len(readings))
         if kind == "humidity":
@@ -485,8 +838,9 @@ class _Asker:
     def climate_mode(self) -> str | None:
         climates = [e for e in self.said.entities if e.domain == "climate"]
         if not climates:
-            climates = self.in_places(self.of_kind("climate"), self.places() or (
-                [self.station] if self.station else None))
+            climates = self.in_places(
+                self.of_kind("climate"), self.places() or ([self.station] if self.station else None)
+            )
         return self.climate(climates[0]) if climates else None
 
     def battery(self) -> str | None:
@@ -497,8 +851,9 @@ class _Asker:
         others = [e for e in self.said.entities if e not in batteries]
         if named:
             percent = _tidy(_number(self.state(named[0])) or 0)
-            return _capital(say("q_battery_sensor", self.language, target=self.name(named[0]),
-                                percent=percent))
+            return _capital(
+                say("q_battery_sensor", self.language, target=self.name(named[0]), percent=percent)
+            )
         devices = others or self.generic()
         if devices:
             # "大门的电池", "how much battery does the vacuum have": the battery beside it
@@ -511,13 +866,17 @@ class _Asker:
                 target = self.name(device)
                 if self.language == "en" and _CJK.search(device.name):
                     target = "the " + device_noun(device.domain, device.device_class, "en")
-                return _capital(say("q_battery", self.language, target=target,
-                                    percent=_tidy(level)))
-        low = [e for e in batteries if (v := _number(self.state(e))) is not None and v < LOW_BATTERY]
+                return _capital(
+                    say("q_battery", self.language, target=target, percent=_tidy(level))
+                )
+        low = [
+            e for e in batteries if (v := _number(self.state(e))) is not None and v < LOW_BATTERY
+        ]
         if low:
             owners = (_BATTERY_WORDS.sub("", self.name(e)) or self.name(e) for e in low)
-            return _capital(say("q_low_batteries", self.language,
-                                names=join_names(owners, self.language)))
+            return _capital(
+                say("q_low_batteries", self.language, names=join_names(owners, self.language))
+            )
         return _capital(say("q_batteries_ok", self.language))
 
     def alarm_sensor(self, kind: str) -> str:
@@ -545,8 +904,14 @@ class _Asker:
         sensors = self.in_places(sensors, places)
         place = self.area_words(places[0] if places and len(places) == 1 else None)
         if not sensors:
-            return _capital(say("q_no_sensor", self.language, place=place,
-                                kind="人体" if self.language == "zh" else "presence"))
+            return _capital(
+                say(
+                    "q_no_sensor",
+                    self.language,
+                    place=place,
+                    kind="人体" if self.language == "zh" else "presence",
+                )
+            )
         on = [e for e in sensors if self.state(e) == "on"]
         if on:
             where = join_names(
@@ -561,8 +926,9 @@ class _Asker:
         domain = {"brightness": "light", "position": "cover", "volume": "media_player"}[kind]
         entities = [e for e in self.said.entities if e.domain == domain]
         if not entities:
-            entities = self.in_places(self.of_kind(domain), self.places() or (
-                [self.station] if self.station else None))
+            entities = self.in_places(
+                self.of_kind(domain), self.places() or ([self.station] if self.station else None)
+            )
         if not entities:
             entities = self.of_kind(domain)
         if not entities:
@@ -589,15 +955,22 @@ class _Asker:
                 continue  # "is it locked?" at the door; never "what time is it"
             kind = self.of_kind(domain, device_class)
             places = self.places()
-            if places is None and self.station is not None and not re.search(
-                _ALL[self.language], self.said.text
-            ) and not self.said.indoors and domain not in ("light", "binary_sensor"):
+            if (
+                places is None
+                and self.station is not None
+                and not re.search(_ALL[self.language], self.said.text)
+                and not self.said.indoors
+                and domain not in ("light", "binary_sensor")
+            ):
                 here = self.in_places(kind, [self.station])
                 if here:
                     return here
             found = self.in_places(kind, places)
-            if domain == "lock" and places is None and len(found) > 1 and not re.search(
-                _ALL[self.language], self.said.text
+            if (
+                domain == "lock"
+                and places is None
+                and len(found) > 1
+                and not re.search(_ALL[self.language], self.said.text)
             ):
                 # "is the door locked": the front door, unless all doors are asked about
                 front = [e for e in found if any(w in n for n in _names(e) for w in _FRONT)]
@@ -621,10 +994,22 @@ class _Asker:
     def is_true(self, entity: Entity, asked: str) -> bool:
         state = self.state(entity)
         attributes = self.attributes(entity)
-        on = state not in ("off", "unavailable", "unknown", "standby", "closed", "locked",
-                           "disarmed", "docked", "idle")
+        on = state not in (
+            "off",
+            "unavailable",
+            "unknown",
+            "standby",
+            "closed",
+            "locked",
+            "disarmed",
+            "docked",
+            "idle",
+        )
         if entity.domain == "cover":
-            on = state in ("open", "opening") or (_number(attributes.get("current_position")) or 0) > 0
+            on = (
+                state in ("open", "opening")
+                or (_number(attributes.get("current_position")) or 0) > 0
+            )
         if entity.domain == "lock":
             locked = state == "locked"
             return {"locked": locked, "off": locked, "unlocked": not locked, "on": not locked}.get(
@@ -656,7 +1041,9 @@ class _Asker:
         return _STATE_WORDS[self.language][truth_key[0] if first else truth_key[1]]
 
     def one(self, entity: Entity) -> str:
-        if entity.domain == "climate" and re.search(r"度|多少|temperature|degrees|set", self.said.text):
+        if entity.domain == "climate" and re.search(
+            r"度|多少|temperature|degrees|set", self.said.text
+        ):
             return self.climate(entity)
         yes = self.is_true(entity, self.asked(entity))
         fact = self.fact("fact_state", target=self.name(entity), state=self.state_words(entity))

@@ -186,7 +186,7 @@ def is_denial(text: str) -> bool:
     return any(
         word in plain
         if not word.isascii()
-        else (word in words or f" {word.replace("'", " ")} " in f" {plain} ")
+        else (word in words or f" {word.replace("'", ' ')} " in f" {plain} ")
         for word in _DENY_WORDS
     )
 

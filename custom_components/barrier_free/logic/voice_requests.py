@@ -21,9 +21,15 @@ from .spoken import join_names
 # (intent, pattern); first match wins. Voice changes also need `_ABOUT_VOICE`.
 _REQUESTS: Final[Mapping[str, tuple[tuple[str, str], ...]]] = {
     "zh": (
-        ("BarrierFreeHelp", r"帮助|能做什么|能干什么|会干什么|会做什么|有什么功能|让你做什么|怎么用"
-         r"|我能说什么|可以说什么|你会什么|能帮我做什么|能做些什么|怎么说|教教我"),
-        ("BarrierFreeRepeat", r"再说一[遍次]|再讲一[遍次]|重复|刚才说|说的什么|没听清|再讲一遍|侬再讲"),
+        (
+            "BarrierFreeHelp",
+            r"帮助|能做什么|能干什么|会干什么|会做什么|有什么功能|让你做什么|怎么用"
+            r"|我能说什么|可以说什么|你会什么|能帮我做什么|能做些什么|怎么说|教教我",
+        ),
+        (
+            "BarrierFreeRepeat",
+            r"再说一[遍次]|再讲一[遍次]|重复|刚才说|说的什么|没听清|再讲一遍|侬再讲",
+        ),
         ("BarrierFreeSpeakSlower", r"慢一?[点些]|慢点|太快"),
         ("BarrierFreeSpeakFaster", r"快一?[点些]|快点|太慢"),
         ("BarrierFreeSpeakLouder", r"大声|大.?点?声|听不见|听不清|响一?点"),
@@ -33,10 +39,16 @@ _REQUESTS: Final[Mapping[str, tuple[tuple[str, str], ...]]] = {
         ("BarrierFreeCancel", r"^(没事了?)?(算了|取消|不用了|没事了?)"),
     ),
     "en": (
-        ("BarrierFreeHelp", r"\b(help|what can (i|you) (say|do)|how does this work|examples?"
-         r"|what do you do)\b"),
-        ("BarrierFreeRepeat", r"\b(repeat|say (that|it) again|come again|pardon|what did you say"
-         r"|didn't catch)\b"),
+        (
+            "BarrierFreeHelp",
+            r"\b(help|what can (i|you) (say|do)|how does this work|examples?"
+            r"|what do you do)\b",
+        ),
+        (
+            "BarrierFreeRepeat",
+            r"\b(repeat|say (that|it) again|come again|pardon|what did you say"
+            r"|didn't catch)\b",
+        ),
         ("BarrierFreeSpeakSlower", r"\b(slow(er)?( down)?|too fast|more slowly)\b"),
         ("BarrierFreeSpeakFaster", r"\b(faster|quicker|speed (it )?up|too slow|more quickly)\b"),
         ("BarrierFreeSpeakLouder", r"\b(louder|speak up|can't hear|cannot hear)\b"),
@@ -69,11 +81,22 @@ def voice_request(text: str, language: str) -> str | None:
 
 
 _ACTIONS: Final = {
-    "zh": {"light": "打开{name}", "cover": "关上{name}", "switch": "打开{name}",
-           "climate": "把{name}调到二十六度", "fan": "打开{name}", "media_player": "暂停{name}"},
-    "en": {"light": "turn on {name}", "cover": "close {name}", "switch": "turn on {name}",
-           "climate": "set {name} to 24 degrees", "fan": "turn on {name}",
-           "media_player": "pause {name}"},
+    "zh": {
+        "light": "打开{name}",
+        "cover": "关上{name}",
+        "switch": "打开{name}",
+        "climate": "把{name}调到二十六度",
+        "fan": "打开{name}",
+        "media_player": "暂停{name}",
+    },
+    "en": {
+        "light": "turn on {name}",
+        "cover": "close {name}",
+        "switch": "turn on {name}",
+        "climate": "set {name} to 24 degrees",
+        "fan": "turn on {name}",
+        "media_player": "pause {name}",
+    },
 }
 _QUESTION: Final = {"zh": "{area}几度", "en": "what's the temperature in here"}
 
@@ -100,7 +123,9 @@ def help_examples(home: Home, language: str, area_id: str | None) -> str:
         examples.append(_QUESTION[language].format(area=area.name))
     joiner = "或者" if language == "zh" else "or"
     if len(examples) > 1:
-        return join_names(examples[:-1], language) + (
-            f"，{joiner}" if language == "zh" else f", {joiner} "
-        ) + examples[-1]
+        return (
+            join_names(examples[:-1], language)
+            + (f"，{joiner}" if language == "zh" else f", {joiner} ")
+            + examples[-1]
+        )
     return join_names(examples, language)

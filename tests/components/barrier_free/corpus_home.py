@@ -35,8 +35,8 @@ from homeassistant.components.scene import Scene
 from homeassistant.components.sensor import SensorDeviceClass, SensorEntity, SensorStateClass
 from homeassistant.components.switch import SwitchDeviceClass, SwitchEntity
 from homeassistant.components.vacuum import StateVacuumEntity, VacuumActivity, VacuumEntityFeature
-from homeassistant.const import UnitOfTemperature
 from homeassistant.config_entries import ConfigEntry, ConfigFlow
+from homeassistant.const import UnitOfTemperature
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import area_registry as ar
 from homeassistant.helpers import entity_registry as er
@@ -453,6 +453,7 @@ async def async_setup_corpus_home(
     specs = home["entities"]
     entities = {s["entity_id"]: CLASSES[s["domain"]](s, language) for s in specs}
     domains = sorted({s["domain"] for s in specs})
+
     async def setup_entry(hass: HomeAssistant, entry: ConfigEntry) -> bool:
         await hass.config_entries.async_forward_entry_setups(entry, domains)
         return True
@@ -508,6 +509,8 @@ async def async_setup_corpus_home(
         )
         # Sensitive entities are not exposed: Home Assistant's own agent could act on them
         # without confirmation; the station lists them as its sensitive entities instead.
-        async_expose_entity(hass, "conversation", spec["entity_id"], spec["entity_id"] not in sensitive)
+        async_expose_entity(
+            hass, "conversation", spec["entity_id"], spec["entity_id"] not in sensitive
+        )
     await hass.async_block_till_done()
     return CorpusHome(entities, area_ids)

@@ -12,6 +12,7 @@ English answer, a technical string). The test fails when a category of a languag
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -63,7 +64,7 @@ def answer_defects(answer: str, language: str) -> list[str]:
     if language == "en" and _CJK.search(answer):
         defects.append("Chinese in an English answer")
     words = _EN_WORD.findall(answer.lower())
-    if any(a == b and a not in ("that", "had") for a, b in zip(words, words[1:], strict=False)):
+    if any(a == b and a not in ("that", "had") for a, b in itertools.pairwise(words)):
         defects.append("doubled word")
     if language == "zh":
         # the same two-to-four characters said twice in a row ("现在是现在是", "客厅客厅")
@@ -119,7 +120,7 @@ def value_matches(expected: Any, got: Any) -> bool:
     if isinstance(expected, str) and expected[:1] in "<>" and len(expected) > 1:
         try:
             number, bound = float(got), float(expected[1:])
-        except (TypeError, ValueError):
+        except TypeError, ValueError:
             return False
         return number < bound if expected[0] == "<" else number > bound
     if isinstance(expected, (int, float)) and isinstance(got, (int, float)):
