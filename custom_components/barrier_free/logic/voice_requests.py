@@ -121,11 +121,8 @@ def help_examples(home: Home, language: str, area_id: str | None) -> str:
     area = home.area(area_id)
     if area is not None:
         examples.append(_QUESTION[language].format(area=area.name))
-    joiner = "或者" if language == "zh" else "or"
-    if len(examples) > 1:
-        return (
-            join_names(examples[:-1], language)
-            + (f"，{joiner}" if language == "zh" else f", {joiner} ")
-            + examples[-1]
-        )
-    return join_names(examples, language)
+    if len(examples) < 2:
+        return join_names(examples, language)
+    if language == "zh":
+        return "、".join(examples[:-1]) + "，或者" + examples[-1]
+    return ", ".join(examples[:-1]) + ", or " + examples[-1]
