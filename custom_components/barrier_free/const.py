@@ -61,3 +61,8 @@ PHRASE_SYNC_COOLDOWN: Final = 1.0  # seconds
 ISSUE_SENSITIVE_EXPOSED: Final = "sensitive_exposed"
 # A discovery record with a known station's id at an address that could not prove the token.
 ISSUE_UNPROVEN_STATION: Final = "unproven_station"
+
+# What speech-to-text hands Home Assistant's pipeline when the station matched no phrase: an
+# empty text stops the pipeline before the agent, and the resident heard nothing. The agent
+# answers this (no word in it) with its spoken "not understood".
+NOT_HEARD: Final = "…"

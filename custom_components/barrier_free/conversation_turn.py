@@ -102,6 +102,11 @@ class Turn:
 
     async def turn(self) -> intent.IntentResponse:
         text = self.user_input.text.strip()
+        if not any(char.isalnum() for char in text):
+            # nothing heard (speech-to-text's NOT_HEARD) or nothing said: answered aloud
+            return self.fail(
+                self.say("not_understood"), intent.IntentResponseErrorCode.NO_INTENT_MATCH
+            )
         guard = self.agent.guard
         async with self.agent.guard_lock:
             digits = guard.pin_reply(self.conversation_id, self.origin, text)
