@@ -119,3 +119,18 @@ def test_what_is_never_spoken() -> None:
     assert sounds_wrong("Opened the 次卧窗帘.", "en")
     assert not sounds_wrong("已打开次卧窗帘。", "zh")
     assert not sounds_wrong("Opened the bedroom curtains.", "en")
+
+
+def test_names_in_answers_say_the_room_once_and_no_chinese_in_english() -> None:
+    from custom_components.barrier_free.logic.answers import entity_words
+
+    en = corpus_home("en")
+    by_id = {e.entity_id: e for e in en.entities}
+    # the master bedroom's alias "bedroom" is already in the name: not "master bedroom bedroom"
+    assert entity_words(by_id["climate.master_bedroom"], en, "en") == "the bedroom air conditioner"
+    assert entity_words(by_id["cover.second_bedroom_curtain"], en, "en") == (
+        "the curtain in the second bedroom"
+    )
+    zh = corpus_home("zh")
+    heater = next(e for e in zh.entities if e.entity_id == "switch.water_heater")
+    assert entity_words(heater, zh, "zh") == "卫生间的热水器"

@@ -7,21 +7,20 @@ from typing import Any, Final
 
 from .confirm_sensitive import SensitiveAction
 from .home import Entity, Home
+from .questions import spoken_name
 from .spoken import device_noun, say
 from .targets import Targets
 from .understanding import Understood
 
 
 def entity_words(entity: Entity, home: Home, language: str, *, article: bool = True) -> str:
-    """ "客厅的落地灯", "the living room floor lamp"."""
-    area = home.area(entity.area_id)
-    if area is not None and area.name.lower() not in entity.name.lower():
-        if not article and language == "en":
-            return f"{area.name} {entity.name}"
-        return say("target_in_area", language, area=area.name, device=entity.name)
-    if not article:
-        return entity.name
-    return say("target", language, device=entity.name)
+    """ "卫生间的热水器", "the living room floor lamp"; the room is not said twice ("the bedroom
+    air conditioner" in the master bedroom, whose alias is "bedroom"), and an English answer
+    says a Chinese-named device by kind and room."""
+    words = spoken_name(entity, home, language)
+    if not article and language == "en":
+        return words.removeprefix("the ")
+    return words
 
 
 def target_words(understood: Understood, targets: Targets, home: Home, language: str) -> str:
