@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from custom_components.barrier_free.logic.answers import sounds_wrong
+from custom_components.barrier_free.logic.answers import entity_words, sounds_wrong
 from custom_components.barrier_free.logic.questions import answer_question, is_question
 from custom_components.barrier_free.logic.voice_requests import help_examples, voice_request
 
@@ -122,8 +122,6 @@ def test_what_is_never_spoken() -> None:
 
 
 def test_names_in_answers_say_the_room_once_and_no_chinese_in_english() -> None:
-    from custom_components.barrier_free.logic.answers import entity_words
-
     en = corpus_home("en")
     by_id = {e.entity_id: e for e in en.entities}
     # the master bedroom's alias "bedroom" is already in the name: not "master bedroom bedroom"
