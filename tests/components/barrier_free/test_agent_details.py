@@ -12,6 +12,8 @@ import pytest
 from homeassistant.components.homeassistant.exposed_entities import async_expose_entity
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import area_registry as ar
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import entity_registry as er
 
 from custom_components.barrier_free.const import CONF_AREAS, CONF_PIN, CONF_RATE, CONF_VOLUME
 from custom_components.barrier_free.logic.pin import PinHash
@@ -326,3 +328,21 @@ async def test_open_the_front_door_means_unlock_and_is_confirmed(
     assert (await resident.say("confirm")) == "Unlocked the front door."
     assert entities["lock.front_door"].calls == ["unlock"]
     assert "room called" not in await resident.say("turn on the light")
+
+
+async def test_the_stations_room_is_its_devices_area(
+    hass: HomeAssistant, setup: Callable[..., Any], station: Station
+) -> None:
+    """Moving the station's device to another room in Home Assistant is all an installer does:
+    "turn on the light" then means that room's light (issue 13 item 7; the agent read only the
+    first area of its options)."""
+    resident, entities, _ = await setup("en")
+    agent = er.async_get(hass).async_get(resident.agent_id)
+    assert agent is not None
+    assert agent.device_id is not None
+    kitchen = ar.async_get(hass).async_get_area_by_name("kitchen")
+    assert kitchen is not None
+    dr.async_get(hass).async_update_device(agent.device_id, area_id=kitchen.id)
+    assert await resident.say("turn on the light") == "Turned on the kitchen light."
+    assert hass.states.get("light.kitchen").state == "on"
+    assert entities["light.kitchen"].calls == ["turn_on"]
