@@ -156,7 +156,7 @@ _FILLERS_ZH: Final = (
         "别动",
         "停",
     ),
-    *("调一调", "调一下", "调", "成", "亮", "拉"),
+    *("调一调", "调一下", "调", "成", "亮", "拉", "大", "小"),
 )
 
 
@@ -302,12 +302,12 @@ def _only_known(rest: str, language: str) -> bool:
     # kinds first: "空调调低一度" is 空调 + 调低, never 空 + 调低
     pieces = [p for p, _, _ in _NOUNS["zh"]] + [p for _, p in _VERBS["zh"]]
     left = rest.replace(" ", "")
+    fillers = sorted(_FILLERS_ZH, key=len, reverse=True)
+    for filler in (f for f in fillers if len(f) > 1 and not _ZH_NUMBER.fullmatch(f)):
+        left = left.replace(filler, "")  # "开始" before the verb 开 is taken out of it
     for pattern in pieces:
         left = re.sub(pattern.replace("^", ""), "", left)
     left = re.sub(r"[一二三四五]楼", "", left)  # floors by name, before numbers
-    fillers = sorted(_FILLERS_ZH, key=len, reverse=True)
-    for filler in (f for f in fillers if len(f) > 1 and not _ZH_NUMBER.fullmatch(f)):
-        left = left.replace(filler, "")
     left = _ZH_NUMBER.sub("", left.replace("百分之", ""))
     for filler in fillers:
         left = left.replace(filler, "")
@@ -420,7 +420,7 @@ def _number(rest: str, language: str) -> float | None:
         return 100
     if language == "zh":
         # "开一下", "亮一点", "换一首": 一 there is no number
-        rest = re.sub(r"一[下点些首开关个扫]|[开关扫]一[开关扫]", "", rest)
+        rest = re.sub(r"一[下点些首开关个扫]|(.)一\1", "", rest)
         for floor in ("一楼", "二楼", "三楼"):
             rest = rest.replace(floor, "")
         if "百分之百" in rest:
@@ -473,8 +473,8 @@ def _call(
 ) -> Call | None:
     on = action in ("on", "unlock", "arm", "play", "clean", "volume_up", "brighter", "warmer")
     off = action in ("off", "lock", "disarm", "pause", "dock")
-    if action == "set" and number is None:
-        return None
+    if action == "set" and number is None and domain != "alarm_control_panel":
+        return None  # "set the alarm" arms it; anything else set needs a value
     if domain == "light":
         if action == "set" or (number is not None and action in ("on", "brighter", "dimmer")):
             return Call("light", "turn_on", members, {"brightness_pct": _value(number or 0)})
