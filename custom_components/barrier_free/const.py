@@ -71,3 +71,7 @@ SERVICE_RUN_SCENE: Final = "run_scene"
 SERVICE_EXPORT_HOUSEHOLD: Final = "export_household"
 ATTR_SCENE: Final = "scene"
 ATTR_STATION: Final = "station"
+# What speech-to-text hands Home Assistant's pipeline when the station matched no phrase: an
+# empty text stops the pipeline before the agent, and the resident heard nothing. The agent
+# answers this (no word in it) with its spoken "not understood".
+NOT_HEARD: Final = "…"

@@ -19,6 +19,7 @@ from typing import Any, Literal
 from homeassistant.components import conversation
 from homeassistant.const import MATCH_ALL
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import intent
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.event import async_call_later
@@ -110,7 +111,12 @@ class BarrierFreeAgent(BarrierFreeEntity, conversation.ConversationEntity):
 
     @property
     def station_area_id(self) -> str | None:
-        """The room the station stands in: the first area it serves."""
+        """The room the station stands in: its device's area in Home Assistant (moving the
+        device in the UI is all an installer does), else the first area it serves."""
+        device_id = self.registry_entry.device_id if self.registry_entry else None
+        device = dr.async_get(self.hass).async_get(device_id) if device_id else None
+        if device is not None and device.area_id is not None:
+            return device.area_id
         areas = self._entry.options.get(CONF_AREAS) or []
         return str(areas[0]) if areas else None
 

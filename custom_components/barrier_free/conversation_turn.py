@@ -9,20 +9,28 @@ from typing import TYPE_CHECKING, Any
 
 from homeassistant.components import conversation
 from homeassistant.const import ATTR_ENTITY_ID, STATE_UNAVAILABLE
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import intent
 from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN, LOGGER
 from .home_snapshot import async_device_states
-from .logic.answers import confirmed_sentence, done_sentence, target_words, unavailable_sentence
+from .logic.answers import (
+    confirmed_sentence,
+    done_sentence,
+    sounds_wrong,
+    target_words,
+    unavailable_sentence,
+)
+from .logic.commands import Command, done_answer, parse_command, resolve_steps
 from .logic.confirm_sensitive import ChallengeKind, OutcomeKind, SensitiveAction, speech
 from .logic.everyday_speech import normalize
 from .logic.home import Home
 from .logic.home_status import lights_status, locks_status, summarize
-from .logic.phrase_list import examples
-from .logic.replies import spoken_digits
+from .logic.questions import answer_question
+from .logic.replies import contains_pin, spoken_digits
 from .logic.speech_settings import VOICE_STEPS
-from .logic.spoken import join_names, say, say_date, say_time
+from .logic.spoken import say, say_date, say_time
 from .logic.targets import Targets, find_targets, sensitive_action, targeted
 from .logic.templates import intent_context, slot_lists
 from .logic.understanding import (
@@ -30,7 +38,9 @@ from .logic.understanding import (
     explain_unknown,
     mentions_sensitive,
     understand_command,
+    without_pin,
 )
+from .logic.voice_requests import help_examples, voice_request
 from .scenes import async_scene_answer
 
 if TYPE_CHECKING:
@@ -58,6 +68,8 @@ class Turn:
         self.remember = True
         self.continue_conversation = False
         self.response = intent.IntentResponse(language=user_input.language)
+        self.handed_over = False
+        """Home Assistant's own agent worded (part of) the answer."""
 
     # -- answers
 
@@ -78,7 +90,24 @@ class Turn:
     # -- the turn
 
     async def run(self) -> intent.IntentResponse:
+        response = await self.turn()
+        spoken = speech_of(response)
+        if self.handed_over and spoken and sounds_wrong(spoken, self.language):
+            # Home Assistant's "Unknown intent HassGetWeather" or an answer in another language
+            LOGGER.debug("Not spoken: %s", spoken)
+            self.response = intent.IntentResponse(language=self.user_input.language)
+            return self.fail(
+                self.say("not_understood"), intent.IntentResponseErrorCode.NO_INTENT_MATCH
+            )
+        return response
+
+    async def turn(self) -> intent.IntentResponse:
         text = self.user_input.text.strip()
+        if not any(char.isalnum() for char in text):
+            # nothing heard (speech-to-text's NOT_HEARD) or nothing said: answered aloud
+            return self.fail(
+                self.say("not_understood"), intent.IntentResponseErrorCode.NO_INTENT_MATCH
+            )
         guard = self.agent.guard
         async with self.agent.guard_lock:
             digits = guard.pin_reply(self.conversation_id, self.origin, text)
@@ -90,6 +119,8 @@ class Turn:
             await self.agent.async_pin_checked(before, outcome)
         if outcome.kind is OutcomeKind.EXECUTE and outcome.action is not None:
             return await self.execute_sensitive(outcome.action)
+        if outcome.kind is OutcomeKind.ASK_AGAIN:
+            self.continue_conversation = True
         if outcome.kind in (OutcomeKind.PIN_REQUIRED, OutcomeKind.WRONG_PIN):
             self.continue_conversation = True
             self.agent.schedule_expiry(dt_util.utcnow().timestamp() + guard.pin_timeout)
@@ -100,6 +131,31 @@ class Turn:
             return self.answer(self.say("nothing_to_confirm"))
 
         home = self.agent.home()
+        # A household scene's own name first: "我需要帮助" is the help scene, not "what can I say".
+        scene_answer = await async_scene_answer(
+            self.hass, text, self.language, self.user_input.context
+        )
+        if scene_answer is not None:
+            return self.answer(scene_answer)
+        requested = voice_request(text, self.language)
+        if requested is not None:
+            asked = Understood(requested, {}, text)
+            if asked.accessibility:
+                return await self.accessibility(asked, home)
+            return await self.home_assistant_intent(asked, home, text)
+        states = {
+            e.entity_id: (state.state, state.attributes)
+            for e in home.entities
+            if (state := self.hass.states.get(e.entity_id)) is not None
+        }
+        answered = answer_question(text, home, states, self.language, self.agent.station_area_id)
+        if answered is not None:
+            return self.answer(answered)
+        # a PIN said with the command: the command is found without it, and the guard refuses it
+        said = without_pin(text) if contains_pin(text) else text
+        command = parse_command(said, home, self.language, self.agent.station_area_id)
+        if command is not None:
+            return await self.run_command(resolve_steps(command, states), home, text)
         lists = slot_lists(home)
         context = intent_context(home, self.agent.station_area_id)
         templates = self.agent.templates
@@ -117,13 +173,7 @@ class Turn:
         lists: Mapping[str, Any],
         context: Mapping[str, Any] | None,
     ) -> intent.IntentResponse:
-        """Not one of ours: a household scene, a room that does not exist, or Home Assistant's
-        own agent."""
-        scene_answer = await async_scene_answer(
-            self.hass, text, self.language, self.user_input.context
-        )
-        if scene_answer is not None:
-            return self.answer(scene_answer)
+        """Not one of ours: a room that does not exist, or Home Assistant's own agent."""
         problem = explain_unknown(text, home, self.agent.templates, lists, context)
         if problem is not None:
             return self.fail(problem, intent.IntentResponseErrorCode.NO_VALID_TARGETS)
@@ -133,16 +183,19 @@ class Turn:
                 self.say("not_understood"), intent.IntentResponseErrorCode.NO_INTENT_MATCH
             )
         response = await self.ask_home_assistant(normalize(text, self.language))
-        if (
-            response.response_type is intent.IntentResponseType.ERROR
-            and response.error_code is intent.IntentResponseErrorCode.NO_INTENT_MATCH
+        if response.response_type is intent.IntentResponseType.ERROR and response.error_code in (
+            intent.IntentResponseErrorCode.NO_INTENT_MATCH,
+            intent.IntentResponseErrorCode.NO_VALID_TARGETS,
         ):
+            # Its "no device called <half the sentence>" only means it did not understand
+            # either: the resident hears one clear answer in the station's language.
             return self.fail(self.say("not_understood"), response.error_code)
         self.response = response
         return response
 
     async def ask_home_assistant(self, text: str) -> intent.IntentResponse:
         """Home Assistant's built-in agent's response to `text`."""
+        self.handed_over = True
         result = await conversation.async_converse(
             self.hass,
             text,
@@ -176,8 +229,8 @@ class Turn:
             key = await agent.async_change_voice(rate_step=rate_step, volume_step=volume_step)
             return self.answer(self.say(key))
         if name == "Help":
-            phrases = await agent.async_phrase_list(home)
-            said = join_names(examples(phrases), self.language)
+            # real examples from the room's own devices, in the station's language
+            said = help_examples(home, self.language, agent.station_area_id)
             area = home.area(agent.station_area_id)
             if area is not None:
                 return self.answer(self.say("help_room", area=area.name, examples=said))
@@ -217,10 +270,10 @@ class Turn:
     ) -> intent.IntentResponse:
         name = understood.intent
         if name == "HassGetCurrentTime":
-            return self.answer(self.say("time_now", time=say_time(dt_util.now(), self.language)))
+            # say_time is the whole sentence ("It is 2:15 PM."), said once
+            return self.answer(say_time(dt_util.now(), self.language))
         if name == "HassGetCurrentDate":
-            day = dt_util.now().date()
-            return self.answer(self.say("date_today", date=say_date(day, self.language)))
+            return self.answer(say_date(dt_util.now().date(), self.language))
         acting = targeted(understood)
         if acting is not None:
             understood = acting
@@ -280,6 +333,51 @@ class Turn:
         if done is not None:
             response.async_set_speech(done)
         return response
+
+    async def run_command(self, command: Command, home: Home, text: str) -> intent.IntentResponse:
+        """A command understood here, end to end: held if sensitive, else run and answered."""
+        for call in command.calls:
+            for entity in call.entities:
+                state = self.hass.states.get(entity.entity_id)
+                if state is None or state.state == STATE_UNAVAILABLE:
+                    return self.fail(
+                        unavailable_sentence(entity, home, self.language),
+                        intent.IntentResponseErrorCode.FAILED_TO_HANDLE,
+                    )
+        guard = self.agent.guard
+        for call in command.calls:
+            for entity in call.entities:
+                action = SensitiveAction(
+                    call.domain,
+                    call.service,
+                    entity.entity_id,
+                    entity.name,
+                    entity.device_class,
+                    dict(call.data),
+                )
+                challenge = guard.request(self.conversation_id, self.origin, action, text)
+                if challenge.kind is ChallengeKind.NOT_SENSITIVE:
+                    continue
+                if challenge.kind is ChallengeKind.CONFIRM:
+                    self.continue_conversation = True
+                    self.agent.schedule_expiry(challenge.expires_at)
+                return self.answer(speech(challenge, self.language) or self.say("not_understood"))
+        try:
+            for call in command.calls:
+                await self.hass.services.async_call(
+                    call.domain,
+                    call.service,
+                    {ATTR_ENTITY_ID: [e.entity_id for e in call.entities], **call.data},
+                    blocking=True,
+                    context=self.user_input.context,
+                )
+        except HomeAssistantError as err:
+            LOGGER.debug("%s failed: %s", command.action, err)
+            return self.fail(
+                self.say("failed", target=command.target),
+                intent.IntentResponseErrorCode.FAILED_TO_HANDLE,
+            )
+        return self.answer(done_answer(command, self.language))
 
     def hold_if_sensitive(
         self, understood: Understood, targets: Targets, home: Home, text: str

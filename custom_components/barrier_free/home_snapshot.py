@@ -18,11 +18,19 @@ from homeassistant.helpers import area_registry as ar
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import floor_registry as fr
+from homeassistant.helpers import label_registry as lr
 
 from .logic.home import Area, Entity, Floor, Home
 from .logic.home_status import DeviceState
 
 ASSIST: str = "conversation"
+OUTDOOR_LABEL: str = "outdoor"
+OUTDOOR_NAMES: frozenset[str] = frozenset({"outdoor", "outdoors", "室外", "户外"})
+
+
+def _labels(hass: HomeAssistant, label_ids: Iterable[str]) -> list[lr.LabelEntry]:
+    registry = lr.async_get(hass)
+    return [label for i in label_ids if (label := registry.async_get_label(i)) is not None]
 
 
 @callback
@@ -92,7 +100,14 @@ def async_build_home(
     # Every area is known by name (so "书房" is recognised as a room, and its emptiness
     # explained), not only those with entities.
     areas = tuple(
-        Area(area.id, area.name, aliases=tuple(sorted(area.aliases)), floor_id=area.floor_id)
+        Area(
+            area.id,
+            area.name,
+            aliases=tuple(sorted(area.aliases)),
+            floor_id=area.floor_id,
+            outdoor=OUTDOOR_LABEL in area.labels
+            or any(label.name.lower() in OUTDOOR_NAMES for label in _labels(hass, area.labels)),
+        )
         for area in area_registry.async_list_areas()
         if not area_ids or area.id in area_ids or area.id in used_areas
     )

@@ -9,7 +9,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .client import AudioFormat, StationError
-from .const import LANGUAGE_TAGS, LOGGER, SPEECH_TIMEOUT
+from .const import LANGUAGE_TAGS, LOGGER, NOT_HEARD, SPEECH_TIMEOUT
 from .data import BarrierFreeConfigEntry
 from .entity import BarrierFreeEntity
 from .logic.languages import station_language
@@ -97,7 +97,8 @@ class BarrierFreeSpeechToText(BarrierFreeEntity, stt.SpeechToTextEntity):
     async def async_process_audio_stream(
         self, metadata: stt.SpeechMetadata, stream: AsyncIterable[bytes]
     ) -> stt.SpeechResult:
-        """Stream the audio to the station; an empty text means it matched no phrase."""
+        """Stream the audio to the station; `NOT_HEARD` when it matched no phrase, so that the
+        pipeline still runs the agent and says "not understood"."""
         try:
             async with await self.connection.async_open_session() as session:
                 result = await session.transcribe(
@@ -110,4 +111,4 @@ class BarrierFreeSpeechToText(BarrierFreeEntity, stt.SpeechToTextEntity):
             LOGGER.warning("Speech-to-text at %s failed: %s", self.connection.host, err)
             return stt.SpeechResult(None, stt.SpeechResultState.ERROR)
         LOGGER.debug("Transcript from %s: %s", self.connection.host, result)
-        return stt.SpeechResult(result.text, stt.SpeechResultState.SUCCESS)
+        return stt.SpeechResult(result.text or NOT_HEARD, stt.SpeechResultState.SUCCESS)

@@ -216,12 +216,25 @@ def test_denied(clock: Clock, reply: str) -> None:
     assert guard.pending_for("conv", "hall") is None
 
 
-def test_something_else_cancels_and_is_handled_as_a_command(clock: Clock) -> None:
+def test_something_else_is_asked_again_once_then_handled_as_a_command(clock: Clock) -> None:
     guard = _guard(clock)
     guard.request("conv", "hall", UNLOCK)
-    # A misheard sentence is not a confirmation, and a later "确定" opens nothing.
-    assert guard.answer("conv", "hall", "确定打开客厅的灯").kind is OutcomeKind.NOT_AN_ANSWER
+    # A misheard sentence is not a confirmation: the question is asked once more, saying what
+    # is pending and how to answer.
+    again = guard.answer("conv", "hall", "确定打开客厅的灯")
+    assert again.kind is OutcomeKind.ASK_AGAIN
+    assert speech(again, "zh") == "还在等你回答：要打开大门吗？请说'确定'，或者说'取消'。"
+    assert guard.pending_for("conv", "hall") == UNLOCK
+    # A second one drops it, and a later "确定" opens nothing.
+    assert guard.answer("conv", "hall", "今天几号").kind is OutcomeKind.NOT_AN_ANSWER
     assert guard.answer("conv", "hall", "确定").kind is OutcomeKind.NOTHING_PENDING
+
+
+def test_natural_yes_after_asking_again_runs(clock: Clock) -> None:
+    guard = _guard(clock)
+    guard.request("conv", "hall", UNLOCK)
+    assert guard.answer("conv", "hall", "你说什么").kind is OutcomeKind.ASK_AGAIN
+    assert guard.answer("conv", "hall", "行，开吧").kind is OutcomeKind.EXECUTE
 
 
 def test_expiry(clock: Clock) -> None:
@@ -343,8 +356,37 @@ def test_words() -> None:
     assert all(
         is_confirmation(w) for w in ("确定", "确认", "是的", "对", "yes", "Confirm.", "确定吧")
     )
-    assert not any(is_confirmation(w) for w in ("不确定", "确定打开客厅的灯", "yes no", "好"))
+    assert not any(
+        is_confirmation(w)
+        for w in (
+            "不确定",
+            "确定打开客厅的灯",
+            "yes no",
+            "嗯……那个",
+            "it",
+            "hmm",
+            "what's the time",
+        )
+    )
+    # How residents really say yes (issue 13, item 5)
+    assert all(
+        is_confirmation(w)
+        for w in (
+            *(
+                "好",
+                "好的",
+                "好的好的",
+                "行，开吧",
+                "可以的",
+                "是的，开门",
+                "没问题，开吧",
+                "嗯，确定",
+            ),
+            *("yes please", "sure, do it", "go ahead", "yeah, open it", "OK"),
+        )
+    )
     assert all(is_denial(w) for w in ("取消", "不要", "不", "no", "cancel", "no thanks"))
+    assert all(is_denial(w) for w in ("算了", "不用了", "先不开了", "nope", "actually, don't"))
     assert not any(is_denial(w) for w in ("确定", "yes", "one two three four"))
     assert spoken_digits("幺洞拐勾") == "1079"
     assert spoken_digits("一二三四吧") is None

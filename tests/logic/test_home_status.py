@@ -99,7 +99,8 @@ def test_danger_is_never_cut() -> None:
     assert short == "安防系统在报警！厨房漏水！厨房有烟雾！"
     full = summarize(states, "zh", max_sentences=10)
     assert "卧室窗户开着。" in full
-    assert full.endswith("门锁电量电量低。热水器连不上。")
+    # "门锁电量" is said once: "门锁电量低", never "门锁电量电量低"
+    assert full.endswith("门锁电量低。热水器连不上。")
 
 
 def test_temperature_from_thermostats_without_sensor() -> None:

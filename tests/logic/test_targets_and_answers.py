@@ -135,7 +135,7 @@ def test_several_devices_are_named_in_the_plural() -> None:
     ("command", "entity_id", "sentence"),
     [
         (_command("HassTurnOn"), "light.kitchen", "Turned on the kitchen light."),
-        (_command("HassTurnOff"), "lock.front_door", "Unlocked the entrance front door."),
+        (_command("HassTurnOff"), "lock.front_door", "Unlocked the front door."),
         (_command("HassTurnOn"), "cover.bedroom_curtain", "Opened the bedroom curtain."),
         (
             _command("HassLightSet", brightness=40.0),

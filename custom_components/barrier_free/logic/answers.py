@@ -2,25 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import Any, Final
 
 from .confirm_sensitive import SensitiveAction
 from .home import Entity, Home
+from .questions import spoken_name
 from .spoken import device_noun, say
 from .targets import Targets
 from .understanding import Understood
 
 
 def entity_words(entity: Entity, home: Home, language: str, *, article: bool = True) -> str:
-    """ "客厅的落地灯", "the living room floor lamp"."""
-    area = home.area(entity.area_id)
-    if area is not None and area.name.lower() not in entity.name.lower():
-        if not article and language == "en":
-            return f"{area.name} {entity.name}"
-        return say("target_in_area", language, area=area.name, device=entity.name)
-    if not article:
-        return entity.name
-    return say("target", language, device=entity.name)
+    """ "卫生间的热水器", "the living room floor lamp"; the room is not said twice ("the bedroom
+    air conditioner" in the master bedroom, whose alias is "bedroom"), and an English answer
+    says a Chinese-named device by kind and room."""
+    words = spoken_name(entity, home, language)
+    if not article and language == "en":
+        return words.removeprefix("the ")
+    return words
 
 
 def target_words(understood: Understood, targets: Targets, home: Home, language: str) -> str:
@@ -119,3 +119,15 @@ def _number(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
+
+
+_TECHNICAL: Final = re.compile(r"Unknown intent|\bHass[A-Z]\w+|Traceback|\bNone\b")
+_CJK: Final = re.compile(r"[\u3400-\u9fff]")
+
+
+def sounds_wrong(answer: str, language: str) -> bool:
+    """An answer a resident must never hear: a technical string, or Chinese in English speech
+    (espeak-ng reads it as "Chinese letter")."""
+    if _TECHNICAL.search(answer):
+        return True
+    return language.startswith("en") and _CJK.search(answer) is not None

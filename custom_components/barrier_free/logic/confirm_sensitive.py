@@ -78,6 +78,9 @@ _SENSITIVE_SERVICES: Final[Mapping[str, frozenset[str]]] = {
     "alarm_control_panel": frozenset({"alarm_disarm"}),
     "cover": frozenset({"open_cover", "set_cover_position", "toggle"}),
 }
+_SECURING: Final = frozenset(
+    {"lock", "close_cover", "alarm_arm_away", "alarm_arm_home", "alarm_arm_night"}
+)
 _SENSITIVE_COVER_CLASSES: Final = frozenset({"garage", "gate", "door"})
 # Intents of Home Assistant's agent and the service each ends up calling per domain.
 _INTENT_SERVICES: Final[Mapping[tuple[str, str], str]] = {
@@ -108,6 +111,8 @@ class SensitivePolicy:
 
     def is_sensitive(self, action: SensitiveAction) -> bool:
         """True if `action` must be confirmed before it runs."""
+        if action.service in _SECURING:
+            return False  # locking, closing, arming make the home safer: never held
         if action.entity_id in self.extra_entities:
             return True
         services = _SENSITIVE_SERVICES.get(action.domain)
@@ -182,8 +187,11 @@ class OutcomeKind(StrEnum):
     """The reply came too late; the action is cancelled."""
     OTHER_ORIGIN = "other_origin"
     """A reply from another station or conversation: refused, the challenge stays open."""
+    ASK_AGAIN = "ask_again"
+    """The reply was neither yes, no nor a PIN: the action stays held and the question is asked
+    once more, saying what is pending and how to answer."""
     NOT_AN_ANSWER = "not_an_answer"
-    """The reply was neither yes, no nor a PIN: the action is cancelled, and the reply is to be
+    """Neither yes, no nor a PIN a second time: the action is cancelled, and the reply is to be
     handled as a new command."""
     NOTHING_PENDING = "nothing_pending"
     """No challenge is open: handle the reply as a normal command."""
@@ -208,6 +216,7 @@ class _Pending:
     action: SensitiveAction
     expires_at: float
     awaiting_pin: bool = False
+    asked_again: bool = False
 
 
 class SensitiveGuard:
@@ -360,8 +369,7 @@ class SensitiveGuard:
         self, key: tuple[str, str], pending: _Pending, text: str, params: dict[str, Any]
     ) -> Outcome:
         if not is_confirmation(text):
-            del self._pending[key]
-            return Outcome(OutcomeKind.NOT_AN_ANSWER, pending.action, None, params)
+            return self._not_an_answer(key, pending, params, "confirm_again")
         if self._pin is None or not self.policy.require_pin:
             del self._pending[key]
             return Outcome(OutcomeKind.EXECUTE, pending.action, None, params)
@@ -377,6 +385,16 @@ class SensitiveGuard:
         pending.expires_at = self._clock() + self.pin_timeout
         return Outcome(OutcomeKind.PIN_REQUIRED, pending.action, "pin_prompt", params)
 
+    def _not_an_answer(
+        self, key: tuple[str, str], pending: _Pending, params: dict[str, Any], speech_key: str
+    ) -> Outcome:
+        """Ask once more; a second reply that is no answer drops the action."""
+        if pending.asked_again:
+            del self._pending[key]
+            return Outcome(OutcomeKind.NOT_AN_ANSWER, pending.action, None, params)
+        pending.asked_again = True
+        return Outcome(OutcomeKind.ASK_AGAIN, pending.action, speech_key, params)
+
     def _check_pin(
         self,
         key: tuple[str, str],
@@ -388,8 +406,7 @@ class SensitiveGuard:
         assert self._pin is not None
         digits = spoken_digits(text)
         if digits is None:
-            del self._pending[key]
-            return Outcome(OutcomeKind.NOT_AN_ANSWER, pending.action, None, params)
+            return self._not_an_answer(key, pending, params, "pin_again")
         if self.locked_out:
             del self._pending[key]
             return Outcome(

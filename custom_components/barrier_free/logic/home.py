@@ -31,6 +31,8 @@ class Area:
     name: str
     aliases: tuple[str, ...] = ()
     floor_id: str | None = None
+    outdoor: bool = False
+    """Labelled "outdoor" in Home Assistant (a balcony, a garden): not part of "indoors"."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ dashboard, so it stays short: at most `max_sentences` sentences, danger always i
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum
@@ -202,6 +203,9 @@ def indoor_temperature(states: Iterable[DeviceState]) -> int | None:
     return round(sum(readings) / len(readings))
 
 
+_BATTERY_SUFFIX: Final = re.compile(r"(的)?(电量|电池)$")
+
+
 def _maintenance(states: list[DeviceState], language: str) -> list[StatusItem]:
     items: list[StatusItem] = []
     low = [
@@ -217,7 +221,16 @@ def _maintenance(states: list[DeviceState], language: str) -> list[StatusItem]:
     ]
     if low:
         items.append(
-            StatusItem(Priority.MAINTENANCE, "status_low_battery", {"names": _names(low, language)})
+            StatusItem(
+                Priority.MAINTENANCE,
+                "status_low_battery",
+                # "门锁电量" is said "门锁电量低", not "门锁电量电量低"
+                {
+                    "names": join_names(
+                        (_BATTERY_SUFFIX.sub("", s.name) or s.name for s in low), language
+                    )
+                },
+            )
         )
     gone = [s for s in states if s.state in _UNAVAILABLE]
     if len(gone) > _MAX_NAMES:

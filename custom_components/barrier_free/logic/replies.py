@@ -47,6 +47,9 @@ _DENY_WORDS: Final = (
     "don't",
     "do not",
     "never mind",
+    "nope",
+    "nah",
+    "not now",
 )
 _PARTICLES: Final = re.compile(r"(吧|啊|呀|的呢|please|thanks|thank you)$")
 _CLEAN: Final = re.compile(r"[\s,，。.!！?？、;；:：\"'“”‘’]+")
@@ -77,9 +80,100 @@ def _plain(text: str) -> str:
     return _PARTICLES.sub("", cleaned).strip()
 
 
+# The pieces a natural "yes" is made of: yes-words, and the verbs of the held action said again
+# ("行，开吧", "是的，开门", "sure, do it"). A reply is a confirmation only when it is made of
+# these alone, so "确定打开客厅的灯" (another command) is not one.
+_YES_PIECES_ZH: Final = (
+    "确定",
+    "确认",
+    "是的",
+    "是",
+    "对的",
+    "对",
+    "好的",
+    "好",
+    "行",
+    "可以的",
+    "可以",
+    "嗯",
+    "没问题",
+    "要的",
+    "要",
+    "开门",
+    "开锁",
+    "解锁",
+    "打开",
+    "开",
+    "撤防",
+    "关掉",
+    "关",
+    "请",
+    "吧",
+    "啊",
+    "呀",
+    "了",
+)
+_YES_PIECES_EN: Final = frozenset(
+    {
+        "yes",
+        "yeah",
+        "yep",
+        "yup",
+        "sure",
+        "ok",
+        "okay",
+        "please",
+        "confirm",
+        "confirmed",
+        "i",
+        "do",
+        "it",
+        "go",
+        "ahead",
+        "that's",
+        "right",
+        "correct",
+        "open",
+        "unlock",
+        "disarm",
+        "the",
+        "door",
+        "definitely",
+        "absolutely",
+        "on",
+        "that",
+        "s",
+    }
+)
+# "i", "it", "the" alone say nothing: a confirmation needs one of these.
+_YES_CORE_EN: Final = frozenset(
+    {"yes", "yeah", "yep", "yup", "sure", "ok", "okay", "confirm", "confirmed", "correct"}
+)
+_YES_CORE_PHRASES_EN: Final = ("do it", "go ahead", "go on", "that s right")
+
+
 def is_confirmation(text: str) -> bool:
-    """True only for a plain confirmation ("确定", "是的", "yes"), never for a longer sentence."""
-    return _plain(text) in _CONFIRM_WORDS
+    """True for a natural yes ("确定", "好的", "行，开吧", "yes please", "sure, do it") and
+    nothing longer: a sentence that says anything else is not a confirmation."""
+    plain = _plain(text)
+    if plain in _CONFIRM_WORDS:
+        return True
+    if not plain:
+        return False
+    if plain.isascii():
+        words = plain.split()
+        return all(w in _YES_PIECES_EN for w in words) and (
+            any(w in _YES_CORE_EN for w in words) or any(p in plain for p in _YES_CORE_PHRASES_EN)
+        )
+    rest = plain.replace(" ", "")
+    said_yes = False
+    while rest:
+        piece = next((p for p in _YES_PIECES_ZH if rest.startswith(p)), None)
+        if piece is None:
+            return False
+        said_yes = said_yes or piece not in ("请", "吧", "啊", "呀", "了")
+        rest = rest[len(piece) :]
+    return said_yes
 
 
 def is_denial(text: str) -> bool:
@@ -88,8 +182,11 @@ def is_denial(text: str) -> bool:
     if plain.startswith("不") or plain in ("别",):
         return True
     words = set(plain.split())
+    # `_plain` reads "don't" as "don t"
     return any(
-        word in plain if not word.isascii() else (word in words or f" {word} " in f" {plain} ")
+        word in plain
+        if not word.isascii()
+        else (word in words or f" {word.replace("'", ' ')} " in f" {plain} ")
         for word in _DENY_WORDS
     )
 

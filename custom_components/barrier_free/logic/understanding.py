@@ -197,7 +197,8 @@ def could_be_a_room(words: str, home: Home, language: str) -> bool:
     an article ("turn on the light" matched "turn on {area} light" with "the") and not part
     of a device's name ("open the front door": "front" is no room)."""
     said = set(words.lower().split()) - _ARTICLES
-    if not said:
+    if not said or len(words.split()) > 3 or (language != "en" and len(words) > 5):
+        # "I couldn't find a room called open your books at page": half a sentence is no room
         return False
     names = {
         word

@@ -131,11 +131,12 @@ async def test_status_questions(
     summary = await resident.say(status)
     assert ("卧室的灯开着" if language == "zh" else "Lights are on in the bedroom") in summary
     assert ("室内温度" if language == "zh" else "Indoor temperature") in summary
+    # a yes/no question is answered yes or no, with the state in words (issue 13 item 2)
     assert await resident.say(locks) == (
-        "门都锁好了。" if language == "zh" else "All doors are locked."
+        "是的，大门锁着。" if language == "zh" else "Yes, the front door is locked."
     )
     assert await resident.say(lights) == (
-        "卧室的床头灯开着。" if language == "zh" else "On: the bedside lamp in the bedroom."
+        "卧室的床头灯开着。" if language == "zh" else "The bedroom bedside lamp is on."
     )
 
 

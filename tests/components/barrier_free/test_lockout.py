@@ -80,10 +80,16 @@ class Household:
         return resident
 
     async def guess(self, resident: Resident, pin: str = WRONG, *, station: str) -> str:
-        """Ask to unlock the front door at `station`, confirm, and say `pin`."""
+        """Ask to unlock the front door at `station`, confirm, and say `pin`; a wrong PIN that
+        did not lock out leaves the question open for another try: cancel it, as a resident
+        who gives up would (the wrong PIN still counts)."""
         assert await resident.say("unlock the front door", device_id=station) == PROMPT
         assert await resident.say("confirm", device_id=station) == ASK_PIN
-        return await resident.say(pin, device_id=station)
+        answer = await resident.say(pin, device_id=station)
+        if pin == WRONG and not answer.startswith(LOCKED.partition("{")[0]):
+            cancelled = await resident.say("cancel", device_id=station)
+            assert cancelled == "OK, cancelled. I did not unlock the front door.", cancelled
+        return answer
 
     async def refused(self, resident: Resident, *, station: str) -> str:
         return await resident.say("unlock the front door", device_id=station)

@@ -6,10 +6,11 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from homeassistant.components import stt
-from homeassistant.core import HomeAssistant
+from homeassistant.components import conversation, stt
+from homeassistant.core import Context, HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.barrier_free.const import NOT_HEARD
 from custom_components.barrier_free.stt import pcm_only
 from tests.speech import silence, synth
 from voice.audio import wav_bytes
@@ -108,3 +109,22 @@ async def test_wav_header_is_dropped_only_when_there_is_one() -> None:
     assert b"".join([c async for c in pcm_only(stream(pcm))]) == pcm
     broken = b"RIFF\x00\x00\x00\x00WAVEfmt "  # a header cut before its data chunk
     assert b"".join([c async for c in pcm_only(stream(broken))]) == broken
+
+
+async def test_speech_matching_no_phrase_still_reaches_the_agent(
+    hass: HomeAssistant, stt_entity: stt.SpeechToTextEntity, station: Any
+) -> None:
+    """Audio the station matches to no phrase gives `NOT_HEARD`, not an empty text (which
+    stops Home Assistant's pipeline before the agent: the resident heard nothing), and the
+    station's agent answers it with its spoken "not understood"."""
+    pcm = silence(1.0, 16000)
+    result = await stt_entity.async_process_audio_stream(metadata(), stream(pcm))
+    assert result.result is stt.SpeechResultState.SUCCESS
+    assert result.text == NOT_HEARD
+    agent_id = entity_id(hass, "conversation", station, "conversation")
+    answer = await conversation.async_converse(
+        hass, NOT_HEARD, None, Context(), language="en", agent_id=agent_id
+    )
+    assert answer.response.speech["plain"]["speech"] == (
+        "Sorry, I didn't catch that, please say it again."
+    )

@@ -1,0 +1,672 @@
+"""Commands for the devices of the home, understood end to end: the entities, the service and
+its data, from everyday speech in Mandarin and English.
+
+Home Assistant's sentence templates miss how residents speak (device first, "开一下", "开开",
+"关脱", numbers in characters, polite openers, particles) and, handed a rewritten sentence, split
+the name wrongly. `parse_command` accepts a sentence only when every part of it is known: a name
+of the home, a word for a kind of device, a verb, a number, or a filler ("帮我", "一下", "please");
+anything else ("我昨天把灯打碎了") is not a command of ours, so hard negatives stay out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from .home import Area, Entity, Home
+from .languages import station_language
+from .numbers import chinese_to_number, english_to_number
+from .questions import Said, mentions, spoken_name
+from .spoken import device_noun, say
+
+BRIGHTNESS_STEP: Final = 20  # percent per "brighter"/"dimmer"
+CONTROLLABLE: Final = ("light", "switch", "fan", "media_player", "climate")
+"""What "everything in the room" means."""
+
+# Verbs, most specific first: (action, pattern). The action is refined by the device's domain.
+_VERBS: Final[Mapping[str, tuple[tuple[str, str], ...]]] = {
+    "zh": (
+        ("mute", r"静音|声音关(?![小大])"),
+        ("mode", r"制冷|制热|自动|除湿|送风|暖气模式|暖风|冷风"),
+        ("color", r"[红蓝绿黄白紫橙粉](色|的)|暖光|冷光"),
+        ("volume_up", r"大声|声音.{0,2}[大高]|音量.{0,3}[大高]|[调开]大|响一?点"),
+        ("volume_down", r"小声|声音.{0,2}[小低]|音量.{0,3}[小低]|[调开关]小|太吵|太响"),
+        ("brighter", r"亮一?[点些]|调亮|再亮|亮度.{0,2}高"),
+        ("dimmer", r"暗一?[点些]|调暗|再暗|太亮|亮度.{0,2}低|柔和"),
+        ("warmer", r"高.{0,2}度|调高|升高|太冷|暖和一?点|[加升].{0,2}度"),
+        ("cooler", r"低.{0,2}度|调低|降低|凉快一?点|[降减].{0,2}度"),
+        ("next", r"换一首|下一首|切歌|下一曲|换首"),
+        ("previous", r"上一首|上一曲"),
+        ("pause", r"暂停|停一停|停一下|先停|停了|停下|别动|^停"),
+        ("play", r"继续|接着放|播放"),
+        ("dock", r"回去充电|回充|去充电|回去|回家"),
+        ("clean", r"扫一下地|扫地|打扫|开始扫|扫一扫|扫扫|开工"),
+        ("disarm", r"撤防|解除布防|撤了"),
+        ("arm", r"布防|设防"),
+        ("unlock", r"解锁|开锁"),
+        ("lock", r"锁上|锁好|锁起来|锁一下|锁门|锁了|锁锁|^锁"),
+        ("set", r"调到|调成|调为|设成|设为|设到|设置成|开到|调至"),
+        ("off", r"拉起来|拉一下|拉一拉|关特"),
+        ("on", r"打开|开启|开|点亮|插上电|烧|升起|拉开|启动|起来"),
+        ("off", r"关闭|关掉|关上|关了|关|熄|拉上|拉拢|合上|降下|放下|拔掉"),
+    ),
+    "en": (
+        ("mute", r"\b(mute|silence)\b"),
+        (
+            "mode",
+            r"\b(heat|cool|heating|cooling|auto) mode\b|\bmode\b|\bon (heating|cooling|auto)\b",
+        ),
+        (
+            "set",
+            r"\b(set|to full|at half|as bright as|half brightness|full brightness|\d+ percent)\b"
+            r"|\bto \d+|\d+ ?%|\bto \w+ (percent|degrees)",
+        ),
+        ("brighter", r"\b(brighter|brighten|lighter)\b"),
+        ("dimmer", r"\b(dimmer|dim|darker)\b"),
+        ("warmer", r"\b(warmer)\b"),
+        ("cooler", r"\b(cooler)\b"),
+        ("volume_up", r"\b(louder|turn (\w+ ){0,2}up|volume up|up the volume|raise|up)\b"),
+        ("volume_down", r"\b(quieter|softer|turn (\w+ ){0,2}down|volume down|lower|drop|down)\b"),
+        ("next", r"\b(next|skip)\b"),
+        ("previous", r"\b(previous|go back)\b"),
+        ("pause", r"\b(pause|stop)\b"),
+        ("play", r"\b(resume|play|playing|continue|unpause|carry on)\b"),
+        ("dock", r"\b(dock|go home|return|charge|charging)\b"),
+        ("clean", r"\b(clean|vacuum the|start cleaning|hoover|run)\b"),
+        ("disarm", r"\bdisarm\b"),
+        ("arm", r"\b(arm|set the alarm)\b"),
+        ("unlock", r"\b(unlock(ing)?|let me in|let them in)\b"),
+        ("lock", r"\block(ing)?\b"),
+        ("color", r"\b(red|blue|green|yellow|white|purple|orange|pink)\b"),
+        ("on", r"\b(turn on|switch on|power on|on|open(ing)?|start|boil|pull (\w+ ){0,2}back)\b"),
+        ("off", r"\b(turn off|switch off|power off|off|clos(e|ing)|shut(ting)?|kill|draw)\b"),
+    ),
+}
+# Words for a kind of device: (pattern, domain, device_class or None).
+_NOUNS: Final[Mapping[str, tuple[tuple[str, str, str | None], ...]]] = {
+    "zh": (
+        (r"车库门|车库", "cover", "garage"),
+        (r"窗帘|百叶窗|遮光帘", "cover", None),
+        (r"空调|暖气|温度", "climate", None),
+        (r"电视", "media_player", "tv"),
+        (r"音箱|音乐|声音|音量|歌|收音机", "media_player", None),
+        (r"风扇|电扇|排风|换气", "fan", None),
+        (r"扫地机器人|扫地机|扫地", "vacuum", None),
+        (r"安防|警报|报警", "alarm_control_panel", None),
+        (r"(?<!出)门", "lock", None),
+        (r"(?<![解开])锁", "lock", None),
+        (r"灯", "light", None),
+        (r"东西|电器|设备", "*", None),
+    ),
+    "en": (
+        (r"\bgarage( door)?\b", "cover", "garage"),
+        (r"\b(curtains?|blinds?|drapes)\b", "cover", None),
+        (r"\b(ac|a/c|air ?con\w*|heating|thermostat|temperature)\b", "climate", None),
+        (r"\b(tv|telly|television)\b", "media_player", "tv"),
+        (r"\b(speaker|music|radio|volume|song|track)\b", "media_player", None),
+        (r"\bfan\b", "fan", None),
+        (r"\b(vacuum|robot|hoover)\b", "vacuum", None),
+        (r"\b(alarm|security)\b", "alarm_control_panel", None),
+        (r"\bdoors?\b", "lock", None),
+        (r"\b(lights?|lamps?)\b", "light", None),
+        (r"\beverything\b", "*", None),
+    ),
+}
+_ALL: Final = {
+    "zh": r"所有|全部|全家|全屋|统统|全",
+    "en": r"\b(all|every|everything|everywhere)\b",
+}
+# Everything a command may also contain: a sentence with anything else is not a command.
+_FILLERS_ZH: Final = (
+    *(
+        "帮我",
+        "帮忙",
+        "麻烦你",
+        "麻烦",
+        "请你",
+        "请",
+        "给我",
+        "能不能",
+        "可不可以",
+        "可以",
+        "你",
+        "我",
+    ),
+    *("把", "将", "拿", "的", "了", "吧", "啊", "呀", "嘛", "呢", "哦", "吗", "一下", "下", "一点"),
+    *("点", "一些", "些", "再", "都", "全部", "全家", "全屋", "所有", "统统", "全", "那个", "这个"),
+    *("个", "一", "来", "上", "掉", "脱", "伊", "好", "让", "开始", "快", "赶紧", "里", "房间"),
+    *("家里", "屋里", "这里", "这儿", "那边", "这边", "有点", "太", "热", "冷", "壶", "水", "热水"),
+    *("度", "百分之", "%", "最大", "最小", "一半", "模式", "色", "亮度", "位置", "给", "儿", "要"),
+    *("楼下", "楼上", "地", "着", "在", "就", "先", "出门", "我要", "电", "首", "暗", "放"),
+    *("改成", "变成", "换成", "换个", "变", "半", "一楼", "二楼", "三楼", "离家", "在家"),
+    *("快递", "到了", "来了", "有人", "客人", "车", "密码", "洗澡", "睡觉", "看", "天亮", "晒"),
+    *(
+        "不好听",
+        "一个不留",
+        "那边",
+        "屋里厢",
+        "厢",
+        "档",
+        "最亮",
+        "颜色",
+        "光",
+        "柔和",
+        "别动",
+        "停",
+    ),
+    *("调一调", "调一下", "调", "成", "亮", "拉", "大", "小"),
+)
+
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+_FILLERS_EN: Final = frozenset(
+    _words(
+        """the a an please thanks thank you can could would will mind me my our for to up down
+        on off in here of all every it is it's its hot cold bit little some now just okay ok hey
+        um uh so and then again percent degrees degree mode set make turn switch put get kill
+        shut close open start stop pause resume play next skip previous back track song music
+        volume louder quieter softer brighter dimmer darker lighter warmer cooler lower raise
+        pull draw unlock lock arm disarm house home whole room everything them let at this that
+        i'm im heading out going bed want need power turning switching setting too lot more
+        less much quite very way be wanna like someone's someone there's there somebody's pin
+        code full goes as bright brightness half max maximum everywhere by warm drop carry
+        playing run send dock shower movie time heating heat cool cooling auto air conditioning
+        conditioner dark dim i'd i've opening closing"""
+    )
+)
+_ZH_NUMBER: Final = re.compile(r"[零一二两三四五六七八九十百点]+|\d+(?:\.\d+)?")
+_EN_NUMBER: Final = re.compile(
+    r"\b\d+(?:\.\d+)?\b|\b(?:(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
+    r"twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|"
+    r"forty|fifty|sixty|seventy|eighty|ninety|hundred|point)[\s-]?)+\b"
+)
+_COLORS: Final[Mapping[str, str]] = {
+    **{
+        "红": "red",
+        "蓝": "blue",
+        "绿": "green",
+        "黄": "yellow",
+        "白": "white",
+        "紫": "purple",
+        "橙": "orange",
+        "粉": "pink",
+    },
+    **{c: c for c in ("red", "blue", "green", "yellow", "white", "purple", "orange", "pink")},
+}
+_MODES: Final[Mapping[str, str]] = {
+    "暖气": "heat",
+    "暖风": "heat",
+    "冷风": "cool",
+    "制冷": "cool",
+    "制热": "heat",
+    "自动": "auto",
+    "除湿": "dry",
+    "送风": "fan_only",
+    "heat": "heat",
+    "heating": "heat",
+    "cool": "cool",
+    "cooling": "cool",
+    "auto": "auto",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """One service call of a command."""
+
+    domain: str
+    service: str
+    entities: tuple[Entity, ...]
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """What a sentence asks the home to do, and how the answer names it."""
+
+    action: str
+    calls: tuple[Call, ...]
+    target: str
+    """The devices as the answer says them ("客厅的灯", "the bedside lamp")."""
+    value: Any = None
+
+
+def parse_command(
+    text: str, home: Home, language: str, station_area_id: str | None
+) -> Command | None:
+    """The command in `text`, or None when it is not (entirely) one of the home's commands."""
+    language = station_language(language)
+    said = mentions(_plain(text, language), home, language)
+    rest = said.text
+    action = next((a for a, p in _VERBS[language] if re.search(p, rest)), None)
+    if action is None and language == "zh":
+        # "帮我把门锁好": the verb was heard inside the name 门锁
+        action = next((a for a, p in _VERBS["zh"] if re.search(p, _plain(text, "zh"))), None)
+    scenes = [e for e in said.entities if e.domain == "scene"]
+    if action is None and scenes and len(scenes) == len(said.entities):
+        action = "on"  # "it's movie time", "晚安模式"
+    number = _number(rest, language)
+    if (
+        action is None
+        and number is not None
+        and re.search(r"度|%|百分之|音量|亮度|位置|一半|成", rest)
+    ):
+        action = "set"  # "空调，二十四度", "厨房音箱音量30"
+    if action is None:
+        return None
+    nouns = [(d, c) for p, d, c in _NOUNS[language] if re.search(p, rest)]
+    if not _only_known(rest, language):
+        return None
+    every = re.search(_ALL[language], rest) is not None
+    station = home.area(station_area_id)
+    entities = [e for e in said.entities if e.domain not in ("sensor", "binary_sensor")]
+    if not entities:
+        entities = _generic(
+            home,
+            said,
+            nouns,
+            action=action,
+            every=every,
+            station=station,
+            language=language,
+            rest=rest,
+        )
+    if not entities:
+        return None
+    calls = _calls(action, entities, number, rest, language)
+    if not calls:
+        return None
+    acted = tuple(e for c in calls for e in c.entities)
+    return Command(action, calls, _target(acted, said, every, home, language), number)
+
+
+def _plain(text: str, language: str) -> str:
+    plain = re.sub(r"[\s,，。!！?？、;；:：\"“”‘’…~]+", " ", text.lower()).strip()
+    plain = re.sub(r"(?<!\d)\.|\.(?!\d)", " ", plain).strip()
+    return plain.replace(" ", "") if language == "zh" else " ".join(plain.split())
+
+
+def _only_known(rest: str, language: str) -> bool:
+    """Whether what is left after the names is made only of verbs, nouns, numbers, fillers."""
+    if language == "en":
+        words = _EN_NUMBER.sub(" ", rest).replace("%", " ").split()
+        pattern = (
+            "|".join(p for _, p in _VERBS["en"]) + "|" + "|".join(p for p, _, _ in _NOUNS["en"])
+        )
+        return all(w in _FILLERS_EN or re.fullmatch(pattern, w) for w in words)
+    # kinds first: "空调调低一度" is 空调 + 调低, never 空 + 调低
+    pieces = [p for p, _, _ in _NOUNS["zh"]] + [p for _, p in _VERBS["zh"]]
+    left = rest.replace(" ", "")
+    fillers = sorted(_FILLERS_ZH, key=len, reverse=True)
+    for filler in (f for f in fillers if len(f) > 1 and not _ZH_NUMBER.fullmatch(f)):
+        left = left.replace(filler, "")  # "开始" before the verb 开 is taken out of it
+    for pattern in pieces:
+        left = re.sub(pattern.replace("^", ""), "", left)
+    left = re.sub(r"[一二三四五]楼", "", left)  # floors by name, before numbers
+    left = _ZH_NUMBER.sub("", left.replace("百分之", ""))
+    for filler in fillers:
+        left = left.replace(filler, "")
+    return not left
+
+
+def _generic(
+    home: Home,
+    said: Said,
+    nouns: list[tuple[str, str | None]],
+    *,
+    action: str,
+    every: bool,
+    station: Area | None,
+    language: str,
+    rest: str,
+) -> list[Entity]:
+    """The devices a kind word means in the rooms said (else the station's room)."""
+    if not nouns and said.areas and "都" in rest:
+        nouns = [("*", None)]  # "厨房那边都关一下": everything there
+    if not nouns:
+        nouns = _implied(action)
+    if not nouns:
+        return []
+    domain, device_class = nouns[0]
+    kind = [
+        e
+        for e in home.entities
+        if (e.domain in CONTROLLABLE if domain == "*" else e.domain == domain)
+        and (device_class is None or e.device_class == device_class)
+    ]
+    if domain == "cover" and device_class is None:
+        kind = [e for e in kind if e.device_class not in ("garage", "gate", "door")]
+    areas = list(said.areas) or _floor_areas(home, rest, language)
+    if not areas and (every or said.indoors) and domain != "*":
+        return kind  # "全屋的灯", "把家里的灯都关了", "屋里厢的灯统统关脱"
+    if not areas and said.here and station is not None:
+        areas = [station]
+    if areas:
+        ids = {a.area_id for a in areas}
+        return [e for e in kind if e.area_id in ids]
+    if every and domain != "*":
+        return kind
+    all_here = "都" in rest
+    here = [e for e in kind if station is not None and e.area_id == station.area_id]
+    if here:
+        if domain == "media_player" and len(here) > 1:
+            return here[:1]
+        return here
+    if all_here:
+        return kind  # "把门都锁上" where the room has none: all of them
+    if domain == "lock":
+        front = [
+            e
+            for e in kind
+            if any(
+                w in n.lower()
+                for n in (e.name, *e.aliases)
+                for w in ("front", "main", "大门", "入户", "家门")
+            )
+        ]
+        return front[:1] or (kind if len(kind) == 1 else [])
+    return kind if len(kind) == 1 else []
+
+
+def _implied(action: str) -> list[tuple[str, str | None]]:
+    """The kind of device a verb alone means ("解锁", "撤防", "brighter")."""
+    implied: dict[str, list[tuple[str, str | None]]] = {
+        "unlock": [("lock", None)],
+        "lock": [("lock", None)],
+        "arm": [("alarm_control_panel", None)],
+        "disarm": [("alarm_control_panel", None)],
+        "brighter": [("light", None)],
+        "dimmer": [("light", None)],
+        "volume_up": [("media_player", None)],
+        "volume_down": [("media_player", None)],
+        "mute": [("media_player", None)],
+        "next": [("media_player", None)],
+        "previous": [("media_player", None)],
+        "warmer": [("climate", None)],
+        "cooler": [("climate", None)],
+        "clean": [("vacuum", None)],
+        "pause": [("media_player", None)],
+        "play": [("media_player", None)],
+        "dock": [("vacuum", None)],
+    }
+    return implied.get(action, [])
+
+
+def _floor_areas(home: Home, rest: str, language: str) -> list[Area]:
+    """ "一楼的灯", "楼下", "upstairs": the rooms of a floor (楼下/楼上: the first and last floor
+    Home Assistant lists)."""
+    for floor in home.floors:
+        if any(name and name.lower() in rest for name in (floor.name, *floor.aliases)):
+            return [a for a in home.areas if a.floor_id == floor.floor_id]
+    if len(home.floors) < 2:
+        return []
+    words = {"zh": (("楼下", 0), ("楼上", -1)), "en": (("downstairs", 0), ("upstairs", -1))}
+    for word, index in words[language]:
+        if word in rest:
+            floor = home.floors[index]
+            return [a for a in home.areas if a.floor_id == floor.floor_id]
+    return []
+
+
+def _number(rest: str, language: str) -> float | None:
+    if "一半" in rest or "half" in rest:
+        return 50
+    if "最大" in rest or "最亮" in rest or re.search(r"\b(max|maximum|full)\b", rest):
+        return 100
+    if language == "zh":
+        # "开一下", "亮一点", "换一首": 一 there is no number
+        rest = re.sub(r"一[下点些首开关个扫]|(.)一\1", "", rest)
+        for floor in ("一楼", "二楼", "三楼"):
+            rest = rest.replace(floor, "")
+        if "百分之百" in rest:
+            return 100
+        rest = rest.replace("百分之", "")
+    match = (_ZH_NUMBER if language == "zh" else _EN_NUMBER).search(rest)
+    if match is None:
+        return None
+    if language == "zh" and rest[match.end() : match.end() + 1] == "成":
+        tenths = chinese_to_number(match.group(0))  # "八成亮": 80 percent
+        return None if tenths is None else float(tenths) * 10
+    if language == "zh" and rest[match.end() : match.end() + 2] == "度半":
+        value = _number(match.group(0), language)
+        return None if value is None else value + 0.5
+    said = match.group(0).strip()
+    if re.fullmatch(r"\d+(?:\.\d+)?", said):
+        return float(said)
+    value = chinese_to_number(said) if language == "zh" else english_to_number(said)
+    if value is None and language == "zh" and said.startswith("两"):
+        value = chinese_to_number("二" + said[1:])
+    return None if value is None else float(value)
+
+
+def _value(number: float) -> int | float:
+    return int(number) if float(number).is_integer() else number
+
+
+def _calls(
+    action: str, entities: list[Entity], number: float | None, rest: str, language: str
+) -> tuple[Call, ...]:
+    by_domain: dict[str, list[Entity]] = {}
+    for entity in entities:
+        by_domain.setdefault(entity.domain, []).append(entity)
+    calls = []
+    for domain, members in by_domain.items():
+        call = _call(action, domain, tuple(members), number=number, rest=rest, language=language)
+        if call is not None:
+            calls.append(call)
+    return tuple(calls)
+
+
+def _call(
+    action: str,
+    domain: str,
+    members: tuple[Entity, ...],
+    *,
+    number: float | None,
+    rest: str,
+    language: str,
+) -> Call | None:
+    on = action in ("on", "unlock", "arm", "play", "clean", "volume_up", "brighter", "warmer")
+    off = action in ("off", "lock", "disarm", "pause", "dock")
+    if action == "set" and number is None and domain != "alarm_control_panel":
+        return None  # "set the alarm" arms it; anything else set needs a value
+    if domain == "light":
+        if action == "set" or (number is not None and action in ("on", "brighter", "dimmer")):
+            return Call("light", "turn_on", members, {"brightness_pct": _value(number or 0)})
+        if action in ("brighter", "dimmer", "volume_up", "volume_down"):
+            up = action in ("brighter", "volume_up")
+            step = BRIGHTNESS_STEP if up else -BRIGHTNESS_STEP
+            return Call("light", "turn_on", members, {"brightness_step_pct": step})
+        if action == "color":
+            color = next((v for k, v in _COLORS.items() if k in rest), None)
+            if color is None:
+                return None
+            return Call("light", "turn_on", members, {"color_name": color})
+        return Call("light", "turn_on" if on else "turn_off", members) if on or off else None
+    if domain in ("switch", "fan"):
+        if domain == "fan" and action == "volume_up" and re.search(r"all the way|full|max", rest):
+            number = 100
+        if domain == "fan" and number is not None and action in ("set", "on", "volume_up"):
+            return Call("fan", "set_percentage", members, {"percentage": _value(number)})
+        return Call(domain, "turn_on" if on else "turn_off", members) if on or off else None
+    if domain == "cover":
+        if action == "set" or (number is not None and action in ("on", "off")):
+            # "窗帘关一半", "窗帘拉一半": half open
+            return Call("cover", "set_cover_position", members, {"position": _value(number or 0)})
+        if action == "pause":
+            return Call("cover", "stop_cover", members)
+        if action in ("volume_up", "volume_down"):
+            return Call("cover", "open_cover" if action == "volume_up" else "close_cover", members)
+        if on or off:
+            return Call("cover", "open_cover" if on else "close_cover", members)
+        return None
+    if domain == "lock":
+        if action in ("on", "unlock"):
+            return Call("lock", "unlock", members)
+        if action in ("off", "lock"):
+            return Call("lock", "lock", members)
+        return None
+    if domain == "alarm_control_panel":
+        if action in ("disarm", "off"):
+            return Call(domain, "alarm_disarm", members)
+        if action in ("arm", "on", "set"):
+            return Call(domain, "alarm_arm_away", members)
+        return None
+    if domain == "climate":
+        if action == "mode":
+            mode = next((v for k, v in _MODES.items() if k in rest), None)
+            if mode is None:
+                return None
+            return Call("climate", "set_hvac_mode", members, {"hvac_mode": mode})
+        if number is not None and action in ("set", "on"):
+            return Call("climate", "set_temperature", members, {"temperature": _value(number)})
+        if action in ("warmer", "cooler", "volume_up", "volume_down"):
+            up = action in ("warmer", "volume_up")
+            return Call(
+                "climate",
+                "set_temperature",
+                members,
+                {"step": (number or 1) * (1 if up else -1)},
+            )
+        return Call("climate", "turn_on" if on else "turn_off", members) if on or off else None
+    if domain == "media_player":
+        simple = {
+            "volume_up": "volume_up",
+            "volume_down": "volume_down",
+            "pause": "media_pause",
+            "play": "media_play",
+            "next": "media_next_track",
+            "previous": "media_previous_track",
+        }
+        if action == "mute":
+            return Call(domain, "volume_mute", members, {"is_volume_muted": True})
+        if number is not None and action in ("set", "on", "volume_up", "volume_down"):
+            return Call(domain, "volume_set", members, {"volume_level": round(number / 100, 2)})
+        if action in simple:
+            return Call(domain, simple[action], members)
+        return Call(domain, "turn_on" if on else "turn_off", members) if on or off else None
+    if domain == "vacuum":
+        if action in ("clean", "on"):
+            return Call(domain, "start", members)
+        if action in ("dock", "off"):
+            return Call(domain, "return_to_base", members)
+        if action == "pause":
+            return Call(domain, "pause", members)
+        return None
+    if domain == "scene" and on:
+        return Call("scene", "turn_on", members)
+    return None
+
+
+def _target(
+    entities: tuple[Entity, ...], said: Said, every: bool, home: Home, language: str
+) -> str:
+    """How the answer names what was acted on."""
+    if len(entities) == 1:
+        return spoken_name(entities[0], home, language)
+    areas = {e.area_id for e in entities}
+    domains = {e.domain for e in entities}
+    first = entities[0]
+    noun = (
+        device_noun(first.domain, first.device_class, language)
+        if len(domains) == 1
+        else ("电器" if language == "zh" else "device")
+    )
+    if len(areas) == 1 and (area := home.area(first.area_id)) is not None:
+        if language == "zh":
+            return f"{area.name}的{noun}"
+        return f"the {area.name} {noun}s" if len(domains) == 1 else f"everything in the {area.name}"
+    if language == "zh":
+        return f"所有的{noun}"
+    return f"all the {noun}s"
+
+
+def done_answer(command: Command, language: str) -> str:
+    """What the resident hears when it is done."""
+    language = station_language(language)
+    call = command.calls[0]
+    data = call.data
+    key = {
+        ("light", "turn_on"): "turned_on",
+        ("light", "turn_off"): "turned_off",
+        ("cover", "open_cover"): "opened",
+        ("cover", "close_cover"): "closed",
+        ("cover", "stop_cover"): "stopped",
+        ("lock", "lock"): "locked",
+        ("lock", "unlock"): "unlocked",
+        ("alarm_control_panel", "alarm_disarm"): "disarmed",
+        ("alarm_control_panel", "alarm_arm_away"): "armed",
+        ("climate", "set_hvac_mode"): "set_mode",
+        ("media_player", "volume_up"): "volume_up",
+        ("media_player", "volume_down"): "volume_down",
+        ("media_player", "volume_mute"): "muted",
+        ("media_player", "media_pause"): "media_paused",
+        ("media_player", "media_play"): "media_resumed",
+        ("media_player", "media_next_track"): "next_track",
+        ("media_player", "media_previous_track"): "previous_track",
+        ("vacuum", "start"): "vacuum_started",
+        ("vacuum", "return_to_base"): "vacuum_docked",
+        ("vacuum", "pause"): "media_paused",
+    }.get((call.domain, call.service))
+    target = command.target
+    params: dict[str, Any] = {"target": target}
+    if "brightness_pct" in data:
+        key, params["percent"] = "set_brightness", data["brightness_pct"]
+    elif "brightness_step_pct" in data:
+        key = "brighter" if data["brightness_step_pct"] > 0 else "dimmer"
+    elif "color_name" in data:
+        key, params["color"] = "set_color", _color_word(str(data["color_name"]), language)
+    elif "position" in data:
+        key, params["percent"] = "set_position", data["position"]
+    elif "temperature" in data:
+        key, params["temperature"] = "set_temperature", data["temperature"]
+    elif "volume_level" in data:
+        key, params["percent"] = "set_volume", round(float(data["volume_level"]) * 100)
+    elif "percentage" in data:
+        key, params["percent"] = "set_speed", data["percentage"]
+    elif "hvac_mode" in data:
+        params["mode"] = _mode_word(str(data["hvac_mode"]), language)
+    if key is None:
+        key = "turned_on" if call.service == "turn_on" else "turned_off"
+    sentence = say(key, language, **params)
+    return sentence[:1].upper() + sentence[1:]
+
+
+def _color_word(color: str, language: str) -> str:
+    if language == "en":
+        return color
+    return next((k for k, v in _COLORS.items() if v == color and len(k) == 1), color) + "色"
+
+
+def _mode_word(mode: str, language: str) -> str:
+    if language == "en":
+        return {"cool": "cooling", "heat": "heating", "fan_only": "fan"}.get(mode, mode)
+    return next((k for k, v in _MODES.items() if v == mode and not k.isascii()), mode)
+
+
+def resolve_steps(command: Command, states: Mapping[str, tuple[str, Mapping[str, Any]]]) -> Command:
+    """What depends on the states now: "空调再高两度" from the set temperature, "亮一点" for the
+    lights that are on."""
+    calls = []
+    for call in command.calls:
+        if "brightness_step_pct" in call.data:
+            # brighter/dimmer: the lights that are on (all of them when none is)
+            lit = tuple(e for e in call.entities if states.get(e.entity_id, ("",))[0] == "on")
+            calls.append(Call(call.domain, call.service, lit or call.entities, call.data))
+            continue
+        step = call.data.get("step")
+        if step is None:
+            calls.append(call)
+            continue
+        for entity in call.entities:
+            now = states.get(entity.entity_id, ("", {}))[1].get("temperature")
+            target = float(now if now is not None else 20) + float(step)
+            calls.append(
+                Call(call.domain, call.service, (entity,), {"temperature": _value(target)})
+            )
+    return Command(command.action, tuple(calls), command.target, command.value)
