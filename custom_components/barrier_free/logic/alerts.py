@@ -252,7 +252,9 @@ class Alert:
     chime: str | None = None
     speak: bool = True
     flash: bool = False
-    rooms: tuple[str, ...] = ()  # area ids of the stations that say it; () every station
+    rooms: tuple[str, ...] = ()  # area ids of the stations that say it
+    stations: tuple[str, ...] = ()  # or the stations themselves; neither: every station
+    visual: str | None = None  # the flash pattern asked for (an automation's announcement)
     requires_ack: bool = False
     expires_at: float | None = None
     times_left: int = 1
@@ -297,16 +299,19 @@ class AlertBook:
         chime: str | None = None,
         requires_ack: bool | None = None,
         expires_in: float | None = None,
+        debounce: float | None = None,
         **details: object,
     ) -> Alert | None:
-        """A new alert, or None when it repeats one still open or just raised (debounce)."""
+        """A new alert, or None when it repeats one still open or just raised (within
+        `debounce` seconds, the policy's by default); `details` set the alert's other fields."""
         spec = KINDS.get(kind)
         priority = priority or (spec.priority if spec else INFO)
         if source is not None:
             key = (kind, source)
             last = self._last.get(key)
             self._last[key] = now
-            if last is not None and (now - last < self.policy.debounce or self._open_for(key)):
+            wait = self.policy.debounce if debounce is None else debounce
+            if last is not None and (now - last < wait or self._open_for(key)):
                 return None
         expires = expires_in if expires_in is not None else spec.expires if spec else None
         alert = Alert(
