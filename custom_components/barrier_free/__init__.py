@@ -8,6 +8,7 @@ from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.typing import ConfigType
 
+from .alerts import async_get_alerts, async_release_alerts
 from .client import CannotConnect, InvalidAuth, NotAStation
 from .connection import StationConnection
 from .const import CONF_PIPELINE_ID, DOMAIN
@@ -15,6 +16,7 @@ from .data import BarrierFreeConfigEntry, BarrierFreeData
 from .phrase_sync import PhraseSync
 from .pipeline import async_ensure_pipeline, async_remove_pipeline
 from .room_flow import RoomFlow
+from .services import async_register_services
 
 PLATFORMS = [
     Platform.BINARY_SENSOR,
@@ -27,7 +29,8 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Nothing to set up before entries; YAML configuration is not supported."""
+    """The actions; YAML configuration is not supported."""
+    async_register_services(hass)
     return True
 
 
@@ -58,6 +61,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: BarrierFreeConfigEntry) 
     entry.runtime_data.phrase_sync.async_start()
     entry.runtime_data.room_flow = RoomFlow(hass, entry)
     entry.runtime_data.room_flow.async_start()
+    await async_get_alerts(hass)
 
     pipeline_id = await async_ensure_pipeline(hass, entry)
     if pipeline_id is not None and entry.data.get(CONF_PIPELINE_ID) != pipeline_id:
@@ -76,6 +80,7 @@ async def async_unload_entry(hass: HomeAssistant, entry: BarrierFreeConfigEntry)
             if part is not None:
                 await part.async_stop()
         await data.connection.async_stop()
+        await async_release_alerts(hass)
     return unloaded
 
 

@@ -515,7 +515,7 @@ class AlertManager:
         lights = self.setup.bindings.get("flash_lights", ())
         if not lights:
             return
-        kind = alert.visual or alert.kind
+        kind = alert.visual or logic.FLASH_KIND.get(alert.kind, "announcement")
         self._spawn(flash.async_flash_alert(self.hass, alert.id, kind, alert.priority, lights))
         self._log(alert, f"flashed on {', '.join(lights)}")
 
@@ -539,6 +539,22 @@ class AlertManager:
         task = self.hass.async_create_background_task(work, f"{DOMAIN} alert")
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+
+@callback
+def async_alert_reply(
+    hass: HomeAssistant,
+    text: str,
+    language: str,
+    entry: BarrierFreeConfigEntry,
+    area_id: str | None,
+) -> str | None:
+    """The answer to an alert sentence said at the station of `entry`; None for others."""
+    manager = hass.data.get(DATA)
+    if manager is None:
+        return None
+    area = ar.async_get(hass).async_get_area(area_id) if area_id else None
+    return manager.reply(text, language, entry.runtime_data.info.name, area.name if area else None)
 
 
 async def async_get_alerts(hass: HomeAssistant) -> AlertManager:

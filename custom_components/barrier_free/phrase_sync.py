@@ -33,6 +33,7 @@ from .const import (
 )
 from .data import BarrierFreeConfigEntry
 from .home_snapshot import ASSIST, async_build_home
+from .logic.alerts import phrases as alert_phrases
 from .logic.home import Home
 from .logic.phrase_list import PhraseList, build_phrase_list
 from .repairs import async_check_sensitive_exposure
@@ -142,7 +143,8 @@ class PhraseSync:
     async def _async_give(self, phrases: PhraseList) -> None:
         language = self.language
         self.version += 1
-        spoken = phrases.phrases
+        # The alert sentences ("got it", "救命") are the alerts' own, not the templates'.
+        spoken = tuple(dict.fromkeys((*phrases.phrases, *alert_phrases(language))))
         if language == "en":
             # Chinese names (a Mandarin home with English aliases) cannot be said in English:
             # the English recogniser would only warn about them.

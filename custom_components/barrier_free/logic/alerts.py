@@ -108,6 +108,20 @@ KINDS: Final[Mapping[str, AlertKind]] = {
     ),
     "appliance_finished": AlertKind(INFO, "info", "{thing}运行结束了。", "{thing} has finished."),
 }
+# The flash pattern of each kind (logic/flash_patterns.py names them).
+FLASH_KIND: Final[Mapping[str, str]] = {
+    "doorbell": "doorbell",
+    "door_left_open": "door_open",
+    "window_left_open": "window_open",
+    "garage_left_open": "door_open",
+    "leak": "leak",
+    "smoke": "smoke",
+    "help_pressed": "help",
+    "alarm_triggered": "alarm",
+    "low_battery": "low_battery",
+    "appliance_finished": "appliance_done",
+    "announcement": "announcement",
+}
 # What help said by voice names instead of a device.
 _VOICE_HELP: Final = {"zh": "语音求助", "en": "a spoken call for help"}
 
