@@ -126,6 +126,11 @@ FLASH_KIND: Final[Mapping[str, str]] = {
 _VOICE_HELP: Final = {"zh": "语音求助", "en": "a spoken call for help"}
 
 
+def _zh_count(value: int) -> str:
+    """A number before a measure word: 两条, 两分钟 (二 only in counting)."""
+    return "两" if value == 2 else zh_integer(value)
+
+
 def _thing(device: str, room: str | None, language: str) -> str:
     if language == "zh":
         return f"{room}的{device}" if room and room not in device else device
@@ -141,7 +146,7 @@ def alert_text(
     lang = table_language(language)
     spec = KINDS[kind]
     thing = _thing(device, room, lang) if device else _VOICE_HELP[lang]
-    number = zh_integer(minutes) if lang == "zh" else str(minutes)
+    number = _zh_count(minutes) if lang == "zh" else str(minutes)
     text = (spec.zh if lang == "zh" else spec.en).format(thing=thing, minutes=number)
     return text[:1].upper() + text[1:]
 
@@ -428,7 +433,7 @@ _SUMMARY: Final = {
     "en": (
         "There are no alerts waiting.",
         "{count} alerts waiting: ",
-        ". Say got it to clear them.",
+        ". Say got it to acknowledge.",
     ),
 }
 
@@ -442,7 +447,7 @@ def summary(alerts: Iterable[Alert], language: str) -> str:
         return none
     parts = [a.text(lang).rstrip("。！!.") for a in found]
     joined = "；".join(parts) if lang == "zh" else "; ".join(parts)
-    count = zh_integer(len(found)) if lang == "zh" else str(len(found))
+    count = _zh_count(len(found)) if lang == "zh" else str(len(found))
     if lang == "en" and len(found) == 1:
         head = "One alert waiting: "
     return head.format(count=count) + joined + tail
