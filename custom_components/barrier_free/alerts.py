@@ -313,15 +313,15 @@ class AlertManager:
 
     async def _say(self, alert: Alert) -> None:
         """One round of an alert: every chosen station, and the caregiver for a help call."""
+        if alert.speak:
+            spoken = await self._send(
+                alert.text, f"{alert.id}-{alert.said}", alert.priority, alert.chime, alert
+            )
+            if spoken:
+                self._log(alert, f"spoken at {', '.join(spoken)} (time {alert.said})")
         if alert.kind == "help_pressed":
+            # after the call for help is queued, so that "notified" is heard after it
             await self._notify_caregiver(alert)
-        if not alert.speak:
-            return
-        spoken = await self._send(
-            alert.text, f"{alert.id}-{alert.said}", alert.priority, alert.chime, alert
-        )
-        if spoken:
-            self._log(alert, f"spoken at {', '.join(spoken)} (time {alert.said})")
 
     async def _send(
         self,
@@ -364,7 +364,9 @@ class AlertManager:
         devices = dr.async_get(self.hass)
         for entry in self.hass.config_entries.async_loaded_entries(DOMAIN):
             info = entry.runtime_data.info
-            device = devices.async_get_device(identifiers={(DOMAIN, info.station_id)})
+            device = devices.async_get_device_by_identifier(
+                (DOMAIN, info.station_id), entry.entry_id
+            )
             areas = entry.options.get(CONF_AREAS) or []
             area_id = str(areas[0]) if areas else device.area_id if device else None
             station = Station(
