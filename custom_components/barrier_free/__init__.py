@@ -8,7 +8,7 @@ from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.typing import ConfigType
 
-from .alerts import async_get_alerts, async_release_alerts
+from .alerts import async_get_alerts, async_release_alerts, async_watch_station
 from .client import CannotConnect, InvalidAuth, NotAStation
 from .connection import StationConnection
 from .const import CONF_PIPELINE_ID, DOMAIN
@@ -62,6 +62,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: BarrierFreeConfigEntry) 
     entry.runtime_data.room_flow = RoomFlow(hass, entry)
     entry.runtime_data.room_flow.async_start()
     await async_get_alerts(hass)
+    async_watch_station(hass, entry)
 
     pipeline_id = await async_ensure_pipeline(hass, entry)
     if pipeline_id is not None and entry.data.get(CONF_PIPELINE_ID) != pipeline_id:

@@ -215,23 +215,33 @@ class AlertManager:
 
     @callback
     def raise_event(
-        self, kind: str, entity_id: str | None, *, minutes: int = 0, room: str | None = None
+        self,
+        kind: str,
+        entity_id: str | None,
+        *,
+        minutes: int = 0,
+        room: str | None = None,
+        station: str | None = None,
     ) -> Alert | None:
-        """An event of `kind` from `entity_id` (None: said at a station); announced as the
-        household's profiles say (alarms always at least spoken)."""
+        """An event of `kind` from `entity_id`, or (None) from a station in `room`: said there,
+        or with the help key of `station`. Announced as the household's profiles say (alarms
+        always at least spoken)."""
         wanted = self.announcements.get(kind)
         how = wanted.how if wanted else ("speech" if KINDS[kind].priority == ALARM else None)
         if how is None:
             return None
-        device, area = self._names(entity_id) if entity_id else (None, room)
+        area, device = room, None
+        if entity_id is not None:
+            device, area = self._names(entity_id, of_device=kind == "low_battery")
         texts = {
-            lang: logic.alert_text(kind, device, area, lang, minutes=minutes) for lang in LANGUAGES
+            lang: logic.alert_text(kind, device, area, lang, minutes=minutes, station=station)
+            for lang in LANGUAGES
         }
         alert = self.book.raise_alert(
             kind,
             texts,
             self._now(),
-            source=entity_id or f"voice:{room}",
+            source=entity_id or f"station:{station or 'voice'}:{room}",
             # a low battery once a day per device, however often it dips
             debounce=LOW_BATTERY_EVERY if kind == "low_battery" else None,
             device=device,
@@ -475,15 +485,22 @@ class AlertManager:
 
     # ----- small parts -------------------------------------------------------------------
 
-    def _names(self, entity_id: str) -> tuple[str, str | None]:
-        """The entity's friendly name and its area's name."""
+    def _names(self, entity_id: str, *, of_device: bool = False) -> tuple[str, str | None]:
+        """The entity's friendly name (its device's with `of_device`: "the door lock", not
+        "the door lock battery") and its area's name."""
         state = self.hass.states.get(entity_id)
         name = str(state.attributes.get(ATTR_FRIENDLY_NAME, entity_id)) if state else entity_id
         entry = er.async_get(self.hass).async_get(entity_id)
         area_id = entry.area_id if entry else None
-        if entry and area_id is None and entry.device_id:
-            device = dr.async_get(self.hass).async_get(entry.device_id)
-            area_id = device.area_id if device else None
+        device = (
+            dr.async_get(self.hass).async_get(entry.device_id)
+            if entry and entry.device_id
+            else None
+        )
+        if device is not None:
+            area_id = area_id or device.area_id
+            if of_device:
+                name = device.name_by_user or device.name or name
         area = ar.async_get(self.hass).async_get_area(area_id) if area_id else None
         return name, area.name if area else None
 
@@ -557,6 +574,27 @@ def async_alert_reply(
         return None
     area = ar.async_get(hass).async_get_area(area_id) if area_id else None
     return manager.reply(text, language, entry.runtime_data.info.name, area.name if area else None)
+
+
+@callback
+def async_watch_station(hass: HomeAssistant, entry: BarrierFreeConfigEntry) -> None:
+    """The station's own help button calls for help from the station's room."""
+
+    @callback
+    def pressed(data: dict[str, Any]) -> None:
+        manager = hass.data.get(DATA)
+        if manager is None or data.get("button") != "help" or data.get("action") != "press":
+            return
+        areas = entry.options.get(CONF_AREAS) or []
+        area = ar.async_get(hass).async_get_area(str(areas[0])) if areas else None
+        manager.raise_event(
+            "help_pressed",
+            None,
+            room=area.name if area else None,
+            station=entry.runtime_data.info.name,
+        )
+
+    entry.async_on_unload(entry.runtime_data.connection.async_add_button_listener(pressed))
 
 
 async def async_get_alerts(hass: HomeAssistant) -> AlertManager:

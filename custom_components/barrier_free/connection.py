@@ -73,6 +73,7 @@ class StationConnection:
         self._task: asyncio.Task[None] | None = None
         self._listeners: list[CALLBACK_TYPE] = []
         self._utterance_listeners: list[Callable[[RoomUtterance], None]] = []
+        self._button_listeners: list[Callable[[dict[str, Any]], None]] = []
         self._pending: tuple[str, asyncio.Future[Event]] | None = None
         self._request_lock = asyncio.Lock()
         self._loss_logged = False
@@ -123,6 +124,14 @@ class StationConnection:
         """Call `heard` with each utterance the station sends in room mode."""
         self._utterance_listeners.append(heard)
         return lambda: self._utterance_listeners.remove(heard)
+
+    @callback
+    def async_add_button_listener(
+        self, pressed: Callable[[dict[str, Any]], None]
+    ) -> Callable[[], None]:
+        """Call `pressed` with each `bf-button` the station sends (its help button)."""
+        self._button_listeners.append(pressed)
+        return lambda: self._button_listeners.remove(pressed)
 
     # ----- requests over the persistent connection --------------------------------------
 
@@ -268,6 +277,8 @@ class StationConnection:
                 heard(utterance)
         elif event.type == EV_BUTTON:
             self.last_button = dict(event.data)
+            for pressed in list(self._button_listeners):
+                pressed(self.last_button)
         elif event.type == EV_SETTINGS:
             self.settings_in_force = dict(event.data)
         elif event.type == EV_ERROR:

@@ -43,6 +43,7 @@ def test_every_kind_has_a_text_in_both_languages_naming_device_and_room() -> Non
     # a room already in the name is not said twice
     assert alert_text("leak", "Kitchen leak sensor", "Kitchen", "en").count("Kitchen") == 1
     assert alert_text("help_pressed", None, "卧室", "zh").count("语音求助") == 1
+    assert "客厅语音站的求助键" in alert_text("help_pressed", None, None, "zh", station="客厅")
 
 
 def test_kinds_match_roles_events_and_flash_patterns() -> None:
@@ -261,7 +262,9 @@ def test_summary() -> None:
     [
         ("doorbell", "event", "2026-01-01T00:00:00", "2026-01-01T00:01:00", ("raise", "doorbell")),
         ("doorbell", "event", "unavailable", "2026-01-01T00:01:00", None),
-        ("doorbell", "event", None, "2026-01-01T00:01:00", ("raise", "doorbell")),
+        ("doorbell", "event", None, "2026-01-01T00:01:00", None),
+        ("doorbell", "event", "unknown", "2026-01-01T00:01:00", ("raise", "doorbell")),
+        ("leak_sensor", "binary_sensor", None, "on", ("raise", "leak")),  # wet at start: said
         ("doorbell", "binary_sensor", "off", "on", ("raise", "doorbell")),
         ("door_sensor", "binary_sensor", "off", "on", ("start", "door_left_open")),
         ("door_sensor", "binary_sensor", "on", "off", ("end", "door_left_open")),

@@ -122,8 +122,12 @@ FLASH_KIND: Final[Mapping[str, str]] = {
     "appliance_finished": "appliance_done",
     "announcement": "announcement",
 }
-# What help said by voice names instead of a device.
+# What help said by voice, or the station's own help key, names instead of a device.
 _VOICE_HELP: Final = {"zh": "语音求助", "en": "a spoken call for help"}
+_STATION_KEY: Final = {
+    "zh": "{station}语音站的求助键",
+    "en": "the help key of the {station} station",
+}
 
 
 def _zh_count(value: int) -> str:
@@ -140,12 +144,24 @@ def _thing(device: str, room: str | None, language: str) -> str:
 
 
 def alert_text(
-    kind: str, device: str | None, room: str | None, language: str, *, minutes: int = 0
+    kind: str,
+    device: str | None,
+    room: str | None,
+    language: str,
+    *,
+    minutes: int = 0,
+    station: str | None = None,
 ) -> str:
-    """What is said for an event of `kind` raised by `device` in `room`."""
+    """What is said for an event of `kind` raised by `device` in `room` (no device: by voice,
+    or with the help key of `station`)."""
     lang = table_language(language)
     spec = KINDS[kind]
-    thing = _thing(device, room, lang) if device else _VOICE_HELP[lang]
+    if device:
+        thing = _thing(device, room, lang)
+    elif station:
+        thing = _STATION_KEY[lang].format(station=station)
+    else:
+        thing = _VOICE_HELP[lang]
     number = _zh_count(minutes) if lang == "zh" else str(minutes)
     text = (spec.zh if lang == "zh" else spec.en).format(thing=thing, minutes=number)
     return text[:1].upper() + text[1:]
@@ -492,9 +508,9 @@ def change_of(role: str, domain: str, old: str | None, new: str | None) -> tuple
     if kind is None or new in _GONE or old == new:
         return None
     if domain == "event":
-        # An event entity's state is the time of its last press; coming back from
-        # unavailable after a restart is not a press.
-        return ("raise", kind) if old not in ("unavailable",) else None
+        # An event entity's state is the time of its last press; its first state (restored
+        # when Home Assistant starts) and coming back from unavailable are not presses.
+        return ("raise", kind) if old not in (None, "unavailable") else None
     if role == "appliance_power":
         before, after = _number(old), _number(new)
         if (

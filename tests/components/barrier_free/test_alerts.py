@@ -17,9 +17,12 @@ from homeassistant.const import EVENT_LOGBOOK_ENTRY
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import area_registry as ar
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from wyoming.event import Event as WyomingEvent
 
 from custom_components.barrier_free.alerts import DATA, AlertManager
 from custom_components.barrier_free.const import DOMAIN
@@ -386,3 +389,55 @@ async def test_actions_without_a_station_say_so(hass: HomeAssistant) -> None:
     with pytest.raises(ServiceValidationError) as raised:
         await hass.services.async_call(DOMAIN, "acknowledge", {}, blocking=True)
     assert raised.value.translation_key == "no_station"
+
+
+async def test_low_battery_appliance_and_alarm_panel(hass: HomeAssistant, station: Station) -> None:
+    """A bound device's battery sensor (once a day), a washer finishing, the alarm panel."""
+    bindings = {
+        "front_door_lock": ["lock.front_door"],
+        "appliance_power": ["sensor.washer_power"],
+        "alarm_panel": ["alarm_control_panel.home"],
+    }
+    _, entities, manager, heard = await _ready(hass, station, ("blind",), **bindings)
+    owner = MockConfigEntry(domain="test_alerts")
+    owner.add_to_hass(hass)
+    lock_device = dr.async_get(hass).async_get_or_create(
+        config_entry_id=owner.entry_id, identifiers={("test_alerts", "lock")}, name="Door lock"
+    )
+    registry = er.async_get(hass)
+    for entity_id in ("lock.front_door", "sensor.front_door_battery"):
+        registry.async_update_entity(entity_id, device_id=lock_device.id)
+    # the lock's battery is found through its device, when the bindings are read again
+    await _household(hass, ("blind",), **bindings)
+    battery = entities["sensor.front_door_battery"]
+    for level in (12, 40, 10):  # low, charged, low again the same day: said once
+        battery._attr_native_value = level
+        battery.async_write_ha_state()
+    hass.states.async_set("sensor.washer_power", "1500", {"friendly_name": "Washer"})
+    hass.states.async_set("sensor.washer_power", "0.5", {"friendly_name": "Washer"})
+    hass.states.async_set("alarm_control_panel.home", "armed_away", {"friendly_name": "Alarm"})
+    hass.states.async_set("alarm_control_panel.home", "triggered", {"friendly_name": "Alarm"})
+    await heard.until(lambda: len(heard.items) >= 3)
+    assert sorted(item.text for item in heard.items) == sorted(
+        [
+            "Alarm: the Alarm has been triggered!",
+            "The battery of the Door lock in the entrance is low.",
+            "The Washer has finished.",
+        ]
+    )
+    assert [a.kind for a in manager.book.alerts.values()].count("low_battery") == 1
+    # disarming ends the panel's alarm, which still waits for an acknowledgement
+    hass.states.async_set("alarm_control_panel.home", "disarmed", {"friendly_name": "Alarm"})
+    assert [a.kind for a in manager.book.unacknowledged()] == ["alarm_triggered"]
+
+
+async def test_the_stations_help_key_calls_help(hass: HomeAssistant, station: Station) -> None:
+    _, _, manager, heard = await _ready(hass, station)
+    station.broadcast(WyomingEvent("bf-button", {"button": "talk", "action": "press"}))
+    station.broadcast(WyomingEvent("bf-button", {"button": "help", "action": "press"}))
+    await heard.until(lambda: bool(heard.said("help key")))
+    assert heard.items[0].text == (
+        "Help was called with the help key of the Living room station;"
+        " the caregiver is being notified."
+    )
+    assert [a.kind for a in manager.book.alerts.values()] == ["help_pressed"]
