@@ -26,6 +26,7 @@ from wyoming.event import Event as WyomingEvent
 
 from custom_components.barrier_free.alerts import DATA, AlertManager
 from custom_components.barrier_free.const import DOMAIN
+from custom_components.barrier_free.flash import flash_alerts
 from custom_components.barrier_free.household_setup import HouseholdSetup, async_get_household
 from custom_components.barrier_free.logic.alerts import Policy
 from voice.announce import Announcement
@@ -441,3 +442,63 @@ async def test_the_stations_help_key_calls_help(hass: HomeAssistant, station: St
         " the caregiver is being notified."
     )
     assert [a.kind for a in manager.book.alerts.values()] == ["help_pressed"]
+
+
+def _light_states(hass: HomeAssistant, lights: tuple[str, ...]) -> dict[str, tuple[str, Any]]:
+    found = {}
+    for light in lights:
+        state = hass.states.get(light)
+        assert state is not None
+        found[light] = (state.state, state.attributes.get("brightness"))
+    return found
+
+
+async def test_deaf_profile_flashes_the_doorbell_and_restores_every_light(
+    hass: HomeAssistant, station: Station
+) -> None:
+    lights = ("light.bedroom", "light.kitchen")
+    _, entities, manager, heard = await _ready(
+        hass, station, ("deaf_hard_of_hearing",), doorbell=[DOORBELL], flash_lights=list(lights)
+    )
+    await hass.services.async_call(
+        "light", "turn_on", {"entity_id": "light.kitchen", "brightness": 77}, blocking=True
+    )
+    before = _light_states(hass, lights)
+    flashing = flash_alerts(hass, clock=lambda _seconds: asyncio.sleep(0))  # no waiting
+    logbook = _logbook(hass)
+    hass.states.async_set(DOORBELL, "on", {"friendly_name": "Front doorbell"})
+    await hass.async_block_till_done()
+    bell = next(a for a in manager.book.alerts.values() if a.kind == "doorbell")
+    assert bell.flash and not bell.speak
+    await flashing.async_wait(bell.id)
+    assert entities["light.bedroom"].calls[:1] == ["turn_on"]  # it did flash
+    assert _light_states(hass, lights) == before
+    assert heard.items == []  # flash only: nothing said
+    assert any("flashed on light.bedroom, light.kitchen" in m for m in logbook)
+
+
+async def test_acknowledging_an_alarm_stops_its_flash(
+    hass: HomeAssistant, station: Station
+) -> None:
+    lights = ("light.bedroom",)
+    resident, entities, manager, heard = await _ready(
+        hass,
+        station,
+        ("deaf_hard_of_hearing",),
+        smoke_sensor=["binary_sensor.kitchen_smoke"],
+        flash_lights=list(lights),
+    )
+    before = _light_states(hass, lights)
+    release = asyncio.Event()
+
+    async def held(_seconds: float) -> None:
+        await release.wait()  # the pattern stays on its first step until the test lets go
+
+    flashing = flash_alerts(hass, clock=held)
+    _flip(entities, "binary_sensor.kitchen_smoke", True)
+    await heard.until(lambda: bool(heard.said("smoke")))  # smoke: spoken and flashed
+    smoke = next(a for a in manager.book.alerts.values() if a.kind == "smoke")
+    assert _light_states(hass, lights) != before
+    assert await resident.say("got it") == "OK, 1 acknowledged."
+    await flashing.async_wait(smoke.id)
+    assert _light_states(hass, lights) == before
