@@ -13,6 +13,7 @@ from .client import CannotConnect, InvalidAuth, NotAStation
 from .connection import StationConnection
 from .const import CONF_PIPELINE_ID, DOMAIN
 from .data import BarrierFreeConfigEntry, BarrierFreeData
+from .lockout import async_household_lockout, async_release_household_lockout
 from .phrase_sync import PhraseSync
 from .pipeline import async_ensure_pipeline, async_remove_pipeline
 from .room_flow import RoomFlow
@@ -50,11 +51,13 @@ async def async_setup_entry(hass: HomeAssistant, entry: BarrierFreeConfigEntry) 
             translation_placeholders={"host": connection.host, "port": str(connection.port)},
         ) from err
 
-    entry.runtime_data = BarrierFreeData(connection=connection, info=info)
     try:
+        lockout = await async_household_lockout(hass)
+        entry.runtime_data = BarrierFreeData(connection=connection, info=info, lockout=lockout)
         await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     except BaseException:
         await connection.async_stop()
+        async_release_household_lockout(hass)
         raise
     connection.async_start()
     entry.runtime_data.phrase_sync = PhraseSync(hass, entry)
@@ -81,6 +84,7 @@ async def async_unload_entry(hass: HomeAssistant, entry: BarrierFreeConfigEntry)
             if part is not None:
                 await part.async_stop()
         await data.connection.async_stop()
+        async_release_household_lockout(hass)
         await async_release_alerts(hass)
     return unloaded
 

@@ -28,7 +28,7 @@ from homeassistant.util import dt as dt_util
 from homeassistant.util.hass_dict import HassKey
 
 from . import flash
-from .client import EV_ANNOUNCED, StationError, announce_event
+from .client import StationError
 from .const import CONF_AREAS, CONF_LANGUAGE, DEFAULT_LANGUAGE, DOMAIN, LOGGER
 from .data import BarrierFreeConfigEntry
 from .household_setup import HouseholdSetup, async_get_household
@@ -336,37 +336,61 @@ class AlertManager:
     async def _send(
         self,
         text_of: Callable[[str], str],
-        announcement_id: str,
+        purpose: str,
         priority: str,
         chime: str | None,
         alert: Alert | None = None,
     ) -> list[str]:
-        """Have each chosen station say its text; the names of those that took it."""
+        """Have each chosen station say its text; the names of those it went to (a station
+        that is away gets it when it is back, unless it expired first: its name says so)."""
+        expires_in = self._lifetime(alert)
         stations = self.stations(alert)
         sent = await asyncio.gather(
             *(
-                self._send_one(s, text_of(s.language), announcement_id, priority, chime)
+                self._send_one(
+                    s, text_of(s.language), purpose, priority, chime, expires_in=expires_in
+                )
                 for s in stations
             )
         )
-        return [s.name for s, ok in zip(stations, sent, strict=True) if ok]
+        return [name for name in sent if name]
+
+    def _lifetime(self, alert: Alert | None) -> float | None:
+        """How long an announcement may wait for a station that is away: a repeated alert
+        until its next repeat (the repeat replaces it), else until the alert expires."""
+        if alert is None:
+            return None
+        if alert.times_left > 0:
+            return self.book.policy.interval(alert.priority)
+        if alert.expires_at is not None:
+            return max(1.0, alert.expires_at - self._now())
+        return None
 
     async def _send_one(
-        self, station: Station, text: str, announcement_id: str, priority: str, chime: str | None
-    ) -> bool:
-        event = announce_event(
-            announcement_id,
-            text,
-            station.language,
-            priority=logic.STATION_PRIORITY.get(priority, "normal"),
-            chime=chime,
-        )
+        self,
+        station: Station,
+        text: str,
+        purpose: str,
+        priority: str,
+        chime: str | None,
+        *,
+        expires_in: float | None,
+    ) -> str | None:
+        connection = station.entry.runtime_data.connection
+        away = not connection.connected
         try:
-            await station.entry.runtime_data.connection.async_request(event, EV_ANNOUNCED)
+            await connection.async_announce(
+                text,
+                station.language,
+                logic.STATION_PRIORITY.get(priority, "normal"),
+                chime,
+                expires_in=expires_in,
+                purpose=purpose,
+            )
         except StationError as err:
             LOGGER.warning("Station %s could not announce %s: %s", station.name, text, err)
-            return False
-        return True
+            return None
+        return f"{station.name} (waiting: away)" if away else station.name
 
     def stations(self, alert: Alert | None = None) -> list[Station]:
         """The loaded stations an alert goes to (its rooms or stations; default every one)."""

@@ -10,6 +10,8 @@ else down with it.
 When the connection breaks, entities go unavailable (logged once), the connection is retried
 with exponential backoff, and a repair issue is raised if the station stays away for
 UNREACHABLE_ISSUE_AFTER; when it is back, that is logged once and the issue is removed.
+Announcements made while the station is away wait in an `AnnouncementQueue` and are delivered
+when it is back, unless they expired (logged, like anything the queue drops).
 """
 
 from __future__ import annotations
@@ -24,10 +26,12 @@ from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.event import async_call_later
 from homeassistant.util import dt as dt_util
+from homeassistant.util import ulid as ulid_util
 from wyoming.event import Event
 
 from . import const
 from .client import (
+    EV_ANNOUNCED,
     EV_BUTTON,
     EV_ERROR,
     EV_PHRASES,
@@ -41,6 +45,7 @@ from .client import (
     StationInfo,
     StationRequestError,
     StationSession,
+    announce_event,
     ping_event,
     set_phrases_event,
     settings_event,
@@ -48,6 +53,7 @@ from .client import (
 )
 from .const import CONF_TOKEN, DOMAIN, LOGGER
 from .data import BarrierFreeConfigEntry
+from .logic.announce_queue import AnnouncementQueue, Dropped, WaitingAnnouncement
 
 
 class StationConnection:
@@ -74,10 +80,13 @@ class StationConnection:
         self._listeners: list[CALLBACK_TYPE] = []
         self._utterance_listeners: list[Callable[[RoomUtterance], None]] = []
         self._button_listeners: list[Callable[[dict[str, Any]], None]] = []
-        self._pending: tuple[str, asyncio.Future[Event]] | None = None
+        # The answer awaited: its type, the id it must carry (if any), and who waits for it.
+        self._pending: tuple[str, str | None, asyncio.Future[Event]] | None = None
         self._request_lock = asyncio.Lock()
         self._loss_logged = False
         self._cancel_issue_timer: CALLBACK_TYPE | None = None
+        self.announcements = AnnouncementQueue(lambda: dt_util.utcnow().timestamp())
+        self._delivering: asyncio.Task[None] | None = None
 
     @property
     def issue_id(self) -> str:
@@ -100,11 +109,22 @@ class StationConnection:
 
     async def async_stop(self) -> None:
         """Close everything: the task, the socket, the timer and the repair issue."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        for task in (self._delivering, self._task):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        self._task = self._delivering = None
+        due, dropped = self.announcements.take_due()
+        self._log_dropped(dropped)
+        # The entry is unloaded (or Home Assistant stops) before the station is back.
+        for item in due:
+            LOGGER.warning(
+                "Announcement %s for station %s not delivered, the station never came back: %s",
+                item.id,
+                self._name,
+                item.text,
+            )
         if self._session is not None:  # connected during setup but never started
             await self._session.close()
             self._session = None
@@ -136,15 +156,24 @@ class StationConnection:
     # ----- requests over the persistent connection --------------------------------------
 
     async def async_request(
-        self, event: Event, expect: str, time_limit: float = const.REPLY_TIMEOUT
+        self,
+        event: Event,
+        expect: str,
+        time_limit: float = const.REPLY_TIMEOUT,
+        *,
+        expect_id: str | None = None,
     ) -> Event:
-        """Send `event` and wait for the station's answer of type `expect`."""
+        """Send `event` and wait for the station's answer of type `expect`.
+
+        `expect_id`: the answer must carry this id (an earlier announcement's later status,
+        "playing" or "done", is not the answer to this one).
+        """
         async with self._request_lock:
             session = self._session
             if session is None or not self.connected:
                 raise CannotConnect("the station is not connected")
             answer: asyncio.Future[Event] = asyncio.get_running_loop().create_future()
-            self._pending = (expect, answer)
+            self._pending = (expect, expect_id, answer)
             try:
                 await session.send(event)
                 async with asyncio.timeout(time_limit):
@@ -153,6 +182,47 @@ class StationConnection:
                 raise CannotConnect(f"no {expect} from the station within {time_limit} s") from err
             finally:
                 self._pending = None
+                # An answer (or "connection lost") that came while this request was cancelled
+                # before reading it: read it here, or the loop reports it as never retrieved.
+                if answer.done() and not answer.cancelled():
+                    answer.exception()
+
+    async def async_announce(
+        self,
+        text: str,
+        language: str,
+        priority: str = "high",
+        chime: str | None = None,
+        *,
+        expires_in: float | None = None,
+        purpose: str = "announce",
+    ) -> str:
+        """Have the station say `text`; returns the announcement's id ("<purpose>-<ulid>").
+
+        If the station is away, the announcement waits (see `AnnouncementQueue`) and is
+        delivered when the station is back, unless it expired first.
+        """
+        item = self.announcements.create(
+            f"{purpose}-{ulid_util.ulid_now()}",
+            text,
+            language,
+            priority,
+            chime,
+            expires_in=expires_in,
+        )
+        if self.connected and not self.announcements:
+            try:
+                await self._deliver(item)
+            except CannotConnect as err:
+                LOGGER.info(
+                    "Station %s is away (%s): announcement %s waits", self._name, err, item.id
+                )
+            else:
+                return item.id
+        self._log_dropped(self.announcements.add(item))
+        if self.connected:  # came back meanwhile, or others are waiting: they go first
+            self._start_delivering()
+        return item.id
 
     async def async_set_phrases(
         self, language: str, phrases: Sequence[str], version: int, *, digits: bool = False
@@ -175,6 +245,55 @@ class StationConnection:
         )
 
     # ----- internals ----------------------------------------------------------------------
+
+    async def _deliver(self, item: WaitingAnnouncement) -> None:
+        """Send one announcement; CannotConnect if it may not have reached the station."""
+        event = announce_event(
+            item.id, item.text, item.language, priority=item.priority, chime=item.chime
+        )
+        try:
+            await self.async_request(event, EV_ANNOUNCED, expect_id=item.id)
+        except CannotConnect:
+            raise
+        except StationError as err:  # the station refused it: retrying would not help
+            LOGGER.warning(
+                "Station %s refused announcement %s (%s): %s", self._name, item.id, err, item.text
+            )
+
+    @callback
+    def _start_delivering(self) -> None:
+        if self._delivering is None or self._delivering.done():
+            self._delivering = self._entry.async_create_background_task(
+                self._hass, self._deliver_waiting(), f"{DOMAIN} waiting announcements"
+            )
+
+    async def _deliver_waiting(self) -> None:
+        """The station is back: say what waited for it, most urgent first."""
+        while self.announcements and self.connected:
+            due, dropped = self.announcements.take_due()
+            self._log_dropped(dropped)
+            for index, item in enumerate(due):
+                try:
+                    await self._deliver(item)
+                except CannotConnect:  # away again: the rest waits for the next return
+                    self._log_dropped(self.announcements.put_back(due[index:]))
+                    return
+                LOGGER.debug(
+                    "Announcement %s delivered to %s after it returned", item.id, self._name
+                )
+
+    @callback
+    def _log_dropped(self, dropped: list[Dropped]) -> None:
+        for each in dropped:
+            item = each.announcement
+            LOGGER.warning(
+                "Announcement %s for station %s not said (%s, priority %s): %s",
+                item.id,
+                self._name,
+                each.reason,
+                item.priority,
+                item.text,
+            )
 
     def _settings_event(self) -> Event:
         options = self._entry.options
@@ -218,12 +337,14 @@ class StationConnection:
                 self.reconnects += 1
                 self._on_connected(session)
             delay = const.RECONNECT_MIN_DELAY
+            if self.announcements:
+                self._start_delivering()
             try:
                 reason = await self._serve(session)
             finally:
                 self._session = None
-                if self._pending is not None and not self._pending[1].done():
-                    self._pending[1].set_exception(CannotConnect("connection lost"))
+                if self._pending is not None and not self._pending[2].done():
+                    self._pending[2].set_exception(CannotConnect("connection lost"))
                 await session.close()
             self._on_disconnected(reason)
 
@@ -261,12 +382,13 @@ class StationConnection:
     @callback
     def _dispatch(self, event: Event) -> None:
         pending = self._pending
-        if pending is not None and not pending[1].done():
-            if event.type == pending[0]:
-                pending[1].set_result(event)
+        if pending is not None and not pending[2].done():
+            expect, expect_id, answer = pending
+            if event.type == expect and expect_id in (None, event.data.get("id")):
+                answer.set_result(event)
                 return
             if event.type == EV_ERROR:
-                pending[1].set_exception(StationRequestError.from_event(event))
+                answer.set_exception(StationRequestError.from_event(event))
                 return
         if event.type == EV_ROOM_TRANSCRIPT:
             utterance = RoomUtterance.from_data(event.data)

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, Literal
 
-from homeassistant.components import conversation, persistent_notification
+from homeassistant.components import conversation
 from homeassistant.const import MATCH_ALL
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import intent
@@ -26,7 +26,7 @@ from homeassistant.util import dt as dt_util
 from homeassistant.util import ulid as ulid_util
 
 from .alerts import async_alert_reply
-from .client import EV_ANNOUNCED, StationError, announce_event
+from .client import StationError
 from .const import (
     CONF_AREAS,
     CONF_LANGUAGE,
@@ -47,6 +47,7 @@ from .data import BarrierFreeConfigEntry
 from .entity import BarrierFreeEntity
 from .home_snapshot import async_build_home
 from .logic.confirm_sensitive import (
+    Outcome,
     SensitiveGuard,
     SensitivePolicy,
     speech,
@@ -86,6 +87,7 @@ class BarrierFreeAgent(BarrierFreeEntity, conversation.ConversationEntity):
             SensitivePolicy(extra_entities=frozenset(options.get(CONF_SENSITIVE_ENTITIES, []))),
             pin=PinHash.from_string(pin) if pin else None,
             clock=lambda: dt_util.utcnow().timestamp(),
+            lockout=entry.runtime_data.lockout.record,
         )
         self.last_answers: dict[str, str] = {}
         # Replies to the guard are taken one at a time: a PIN is checked in an executor
@@ -241,23 +243,21 @@ class BarrierFreeAgent(BarrierFreeEntity, conversation.ConversationEntity):
             )
 
     async def async_announce(self, text: str, priority: str = "high") -> None:
-        """Say `text` on the station's speaker."""
-        event = announce_event(
-            ulid_util.ulid_now(), text, self.language, priority=priority, chime="info"
-        )
-        try:
-            await self.connection.async_request(event, EV_ANNOUNCED)
-        except StationError as err:
-            LOGGER.warning("Could not announce on the station: %s", err)
+        """Say `text` on the station's speaker (later, if the station is away)."""
+        await self.connection.async_announce(text, self.language, priority, chime="info")
 
-    @callback
-    def notify_lockout(self) -> None:
-        persistent_notification.async_create(
-            self.hass,
-            say("locked_out", self.language, minutes=int(self.guard.lockout_seconds // 60)),
-            title=self._entry.title,
-            notification_id=f"{DOMAIN}_lockout_{self._entry.entry_id}",
-        )
+    async def async_pin_checked(self, before: dict[str, Any], outcome: Outcome) -> None:
+        """After a reply to the guard: keep a changed lockout record, tell of a new lockout.
+
+        Saved before the answer is given, so that no restart in between forgets a wrong PIN.
+        """
+        household = self._entry.runtime_data.lockout
+        if household.record.as_dict() != before:
+            await household.async_save()
+        if outcome.notify:
+            self._entry.async_create_background_task(
+                self.hass, household.async_notify(self._entry), f"{DOMAIN} lockout notice"
+            )
 
     @callback
     def _cancel_timers(self) -> None:

@@ -84,11 +84,11 @@ class Turn:
             pin_ok = None
             if digits is not None:
                 pin_ok = await self.hass.async_add_executor_job(guard.pin_matches, digits)
+            before = guard.lockout.as_dict()
             outcome = guard.answer(self.conversation_id, self.origin, text, pin_ok=pin_ok)
+            await self.agent.async_pin_checked(before, outcome)
         if outcome.kind is OutcomeKind.EXECUTE and outcome.action is not None:
             return await self.execute_sensitive(outcome.action)
-        if outcome.kind is OutcomeKind.LOCKED_OUT and outcome.notify:
-            self.agent.notify_lockout()
         if outcome.kind in (OutcomeKind.PIN_REQUIRED, OutcomeKind.WRONG_PIN):
             self.continue_conversation = True
             self.agent.schedule_expiry(dt_util.utcnow().timestamp() + guard.pin_timeout)

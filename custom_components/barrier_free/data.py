@@ -11,6 +11,7 @@ from .client import StationInfo
 
 if TYPE_CHECKING:
     from .connection import StationConnection
+    from .lockout import HouseholdLockout
     from .phrase_sync import PhraseSync
     from .room_flow import RoomFlow
 
@@ -21,6 +22,8 @@ class BarrierFreeData:
 
     connection: StationConnection
     info: StationInfo
+    lockout: HouseholdLockout
+    """The household's PIN lockout, the same object for every station."""
     phrase_sync: PhraseSync | None = None
     room_flow: RoomFlow | None = None
 

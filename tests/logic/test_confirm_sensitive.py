@@ -13,7 +13,7 @@ from custom_components.barrier_free.logic.confirm_sensitive import (
     service_for_intent,
     speech,
 )
-from custom_components.barrier_free.logic.pin import PinHash
+from custom_components.barrier_free.logic.pin import PinHash, PinLockout
 from custom_components.barrier_free.logic.replies import (
     contains_pin,
     is_confirmation,
@@ -48,16 +48,22 @@ def _guard(
     confirm_timeout: float = 20.0,
     pin_timeout: float = 30.0,
     max_wrong_pins: int = 3,
-    lockout_seconds: float = 300.0,
+    lockout: PinLockout | None = None,
 ) -> SensitiveGuard:
     return SensitiveGuard(
         pin=PinHash.create(pin, iterations=FAST_PIN) if pin else None,
         clock=clock,
         confirm_timeout=confirm_timeout,
         pin_timeout=pin_timeout,
-        max_wrong_pins=max_wrong_pins,
-        lockout_seconds=lockout_seconds,
+        lockout=lockout or PinLockout(clock, max_wrong_pins=max_wrong_pins),
     )
+
+
+def _guess(guard: SensitiveGuard, conversation: str, station: str, reply: str) -> OutcomeKind:
+    """Ask to unlock, confirm, and say `reply` as the PIN."""
+    guard.request(conversation, station, UNLOCK)
+    guard.answer(conversation, station, "确定")
+    return guard.answer(conversation, station, reply).kind
 
 
 @pytest.mark.parametrize(
@@ -257,7 +263,7 @@ def test_reply_from_another_station_or_conversation_is_refused(clock: Clock) -> 
 
 
 def test_wrong_pins_lock_out_and_notify(clock: Clock) -> None:
-    guard = _guard(clock, "1234", max_wrong_pins=3, lockout_seconds=300)
+    guard = _guard(clock, "1234", max_wrong_pins=3)
     guard.request("conv", "hall", UNLOCK)
     guard.answer("conv", "hall", "确定")
     first = guard.answer("conv", "hall", "一二三五")
@@ -342,3 +348,95 @@ def test_words() -> None:
     assert not any(is_denial(w) for w in ("确定", "yes", "one two three four"))
     assert spoken_digits("幺洞拐勾") == "1079"
     assert spoken_digits("一二三四吧") is None
+
+
+def test_one_lockout_for_every_station(clock: Clock) -> None:
+    """Two stations, each with its own guard and PIN, share the household's record."""
+    household = PinLockout(clock)
+    hall = _guard(clock, "1234", lockout=household)
+    bedroom = _guard(clock, "5678", lockout=household)
+    assert _guess(hall, "a", "hall", "九九九九") is OutcomeKind.WRONG_PIN
+    assert _guess(bedroom, "b", "bedroom", "九九九九") is OutcomeKind.WRONG_PIN
+    assert _guess(hall, "a", "hall", "九九九九") is OutcomeKind.LOCKED_OUT
+    assert bedroom.request("c", "bedroom", UNLOCK).kind is ChallengeKind.LOCKED_OUT
+
+
+def test_lockouts_escalate_and_a_right_pin_resets(clock: Clock) -> None:
+    household = PinLockout(clock)
+    guard = _guard(clock, "1234", lockout=household)
+    for minutes in (5, 15, 60, 24 * 60, 24 * 60):
+        for _ in range(3):
+            outcome = _guess(guard, "conv", "hall", "九九九九")
+        assert outcome is OutcomeKind.LOCKED_OUT
+        assert household.minutes_left() == minutes
+        clock.now += minutes * 60 - 1
+        assert guard.locked_out
+        clock.now += 1
+        assert not guard.locked_out
+    assert _guess(guard, "conv", "hall", "一二三四") is OutcomeKind.EXECUTE
+    assert household.as_dict() == {"wrong_pins": 0, "locked_until": None, "level": 0}
+    for _ in range(3):
+        _guess(guard, "conv", "hall", "九九九九")
+    assert household.minutes_left() == 5
+
+
+def test_the_record_is_a_plain_dict_that_loads_back(clock: Clock) -> None:
+    first = PinLockout(clock)
+    first.record_wrong()
+    for _ in range(3):
+        first.record_wrong()
+    stored = first.as_dict()
+    assert stored == {"wrong_pins": 1, "locked_until": clock.now + 300, "level": 1}
+    again = PinLockout(clock)
+    again.load(stored)
+    assert again.locked_out
+    assert again.as_dict() == stored
+    assert again.remaining == 2
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        {},
+        [1, None, 0],
+        {"wrong_pins": "2", "locked_until": None, "level": 0},
+        {"wrong_pins": -1, "locked_until": None, "level": 0},
+        {"wrong_pins": 0, "locked_until": "tomorrow", "level": 0},
+        {"wrong_pins": 0, "locked_until": None, "level": True},
+    ],
+)
+def test_a_broken_record_is_refused_and_changes_nothing(
+    clock: Clock, stored: dict[str, object]
+) -> None:
+    lockout = PinLockout(clock)
+    lockout.record_wrong()
+    with pytest.raises(ValueError, match="not a PIN lockout record"):
+        lockout.load(stored)
+    assert lockout.as_dict() == {"wrong_pins": 1, "locked_until": None, "level": 0}
+
+
+def test_a_lockout_stored_under_a_wrong_clock_is_shortened(clock: Clock) -> None:
+    lockout = PinLockout(clock)
+    lockout.load({"wrong_pins": 5, "locked_until": clock.now + 10 * 365 * 86400, "level": 2})
+    assert lockout.locked_until == clock.now + 86400
+    assert lockout.remaining == 1  # never more wrong PINs than allow one more guess
+
+
+def test_a_long_lockout_is_said_in_hours(clock: Clock) -> None:
+    """The fourth lockout in a row lasts a day: "24 hours", not "1440 minutes"."""
+    household = PinLockout(clock)
+    household.load({"wrong_pins": 2, "locked_until": None, "level": 3})
+    guard = _guard(clock, "1234", lockout=household)
+    guard.request("conv", "hall", UNLOCK)
+    guard.answer("conv", "hall", "确定")
+    locked = guard.answer("conv", "hall", "九九九九")
+    assert locked.kind is OutcomeKind.LOCKED_OUT
+    assert speech(locked, "zh") == (
+        "密码错了太多次，二十四小时内不能用语音做这个操作。已经通知了家人。"
+    )
+    clock.now += 22 * 3600 + 30 * 60
+    refused = guard.request("conv", "hall", UNLOCK)
+    assert speech(refused, "en") == (
+        "For safety, this action is blocked by voice. Please try again in 1 hour and 30 minutes."
+    )
+    assert speech(refused, "zh") == "为了安全，语音开门暂时停用，请一小时三十分钟后再试。"

@@ -13,6 +13,7 @@ from custom_components.barrier_free.logic.spoken import (
     placeholders,
     say,
     say_date,
+    say_duration,
     say_time,
 )
 
@@ -64,6 +65,25 @@ def test_time(hour: int, minute: int, zh: str, en: str) -> None:
     moment = datetime(2026, 11, 28, hour, minute)
     assert say_time(moment, "zh") == zh
     assert say_time(moment, "en") == en
+
+
+@pytest.mark.parametrize(
+    ("minutes", "zh", "en"),
+    [
+        (1, "一分钟", "1 minute"),
+        (2, "两分钟", "2 minutes"),
+        (5, "五分钟", "5 minutes"),
+        (60, "一小时", "1 hour"),
+        (90, "一小时三十分钟", "1 hour and 30 minutes"),
+        (121, "两小时一分钟", "2 hours and 1 minute"),
+        (1440, "二十四小时", "24 hours"),
+        (1439, "二十三小时五十九分钟", "23 hours and 59 minutes"),
+    ],
+)
+def test_duration_in_hours_and_minutes(minutes: int, zh: str, en: str) -> None:
+    """A day-long PIN lockout is said as "24 hours", never as "1440 minutes"."""
+    assert say_duration(minutes, "zh") == zh
+    assert say_duration(minutes, "en_US") == en
 
 
 def test_date() -> None:

@@ -9,20 +9,22 @@ household.
 
 `SensitiveGuard` is plain, synchronous and deterministic: time comes from an injected clock, and
 the guard never executes anything itself; it says what to do (`Outcome.kind`) and what to say
-(`Outcome.speech_key` / `speech_params` for `spoken.say`).
+(`Outcome.speech_key` / `speech_params` for `spoken.say`). The wrong-PIN record is a
+`pin.PinLockout` shared by every station's guard; the glue keeps it in Home Assistant's storage
+so that no restart or reload lifts a lockout.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Final
 
-from .pin import PinHash
+from .pin import Clock, PinHash, PinLockout
 from .replies import contains_pin, is_confirmation, is_denial, spoken_digits
-from .spoken import say
+from .spoken import say, say_duration
 
 __all__ = [
     "Challenge",
@@ -208,11 +210,8 @@ class _Pending:
     awaiting_pin: bool = False
 
 
-type Clock = Callable[[], float]
-
-
 class SensitiveGuard:
-    """Holds sensitive actions until confirmed. One per integration (all stations share it).
+    """Holds sensitive actions until confirmed. One per station; all share one `PinLockout`.
 
     Wrong PINs count across conversations and stations: a new conversation does not reset them.
     """
@@ -225,31 +224,29 @@ class SensitiveGuard:
         clock: Clock = time.monotonic,
         confirm_timeout: float = 20.0,
         pin_timeout: float = 30.0,
-        max_wrong_pins: int = 3,
-        lockout_seconds: float = 300.0,
+        lockout: PinLockout | None = None,
     ) -> None:
         self.policy = policy or SensitivePolicy()
         self._pin = pin
         self._clock = clock
         self.confirm_timeout = confirm_timeout
         self.pin_timeout = pin_timeout
-        self.max_wrong_pins = max_wrong_pins
-        self.lockout_seconds = lockout_seconds
+        self.lockout = lockout or PinLockout(clock)
         self._pending: dict[tuple[str, str], _Pending] = {}
-        self._wrong_pins = 0
-        self._locked_until: float | None = None
 
     # -- configuration
 
     def set_pin(self, pin: PinHash | None) -> None:
-        """Set or remove the PIN (the options flow stores `PinHash.to_string()`)."""
+        """Set or remove the PIN (the options flow stores `PinHash.to_string()`).
+
+        The household's lockout stays: a new PIN on one station does not lift it for others.
+        """
         self._pin = pin
-        self._wrong_pins = 0
 
     @property
     def locked_out(self) -> bool:
         """True while voice access to sensitive actions is locked out."""
-        return self._locked_until is not None and self._clock() < self._locked_until
+        return self.lockout.locked_out
 
     # -- the flow
 
@@ -404,13 +401,10 @@ class SensitiveGuard:
         if pin_ok is None:
             pin_ok = self._pin.matches(digits)
         if pin_ok:
-            self._wrong_pins = 0
+            self.lockout.record_right()
             del self._pending[key]
             return Outcome(OutcomeKind.EXECUTE, pending.action, None, params)
-        self._wrong_pins += 1
-        if self._wrong_pins >= self.max_wrong_pins:
-            self._wrong_pins = 0
-            self._locked_until = self._clock() + self.lockout_seconds
+        if self.lockout.record_wrong():
             # Every open challenge falls: nothing sensitive may run during a lockout.
             self._pending.clear()
             return Outcome(
@@ -424,13 +418,11 @@ class SensitiveGuard:
             OutcomeKind.WRONG_PIN,
             pending.action,
             "wrong_pin",
-            {**params, "remaining": self.max_wrong_pins - self._wrong_pins},
+            {**params, "remaining": self.lockout.remaining},
         )
 
     def _minutes_left(self) -> int:
-        if self._locked_until is None:
-            return 0
-        return max(1, -int(-(self._locked_until - self._clock()) // 60))
+        return self.lockout.minutes_left()
 
 
 def speech(item: Challenge | Outcome, language: str) -> str | None:
@@ -438,6 +430,8 @@ def speech(item: Challenge | Outcome, language: str) -> str | None:
     if item.speech_key is None:
         return None
     params = dict(item.speech_params)
+    if "minutes" in params:  # a lockout's time left, said in hours and minutes
+        params["duration"] = say_duration(int(params.pop("minutes")), language)
     if "target" in params:
         target = say("target", language, device=params["target"])
         params["target"] = target

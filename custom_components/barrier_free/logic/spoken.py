@@ -24,6 +24,7 @@ __all__ = [
     "join_names",
     "say",
     "say_date",
+    "say_duration",
     "say_time",
 ]
 
@@ -70,8 +71,9 @@ RESPONSES: Final[Mapping[str, Mapping[str, str]]] = {
         "confirm_prompt": "确定要{action}吗？请说'确定'，或者说'取消'。",
         "pin_prompt": "请说出密码，一个数字一个数字地说。",
         "wrong_pin": "密码不对。还可以再试{remaining}次。",
-        "locked_out": "密码错了太多次，{minutes}分钟内不能用语音做这个操作。已经通知了家人。",
-        "still_locked_out": "为了安全，语音开门暂时停用，请{minutes}分钟后再试。",
+        "locked_out": "密码错了太多次，{duration}内不能用语音做这个操作。已经通知了家人。",
+        "still_locked_out": "为了安全，语音开门暂时停用，请{duration}后再试。",
+        "lockout_notice": "请注意：在{station}连续说错了密码，{duration}内不能语音开门或撤防。",
         "expired": "刚才的操作已取消，因为没有收到确认。",
         "cancelled": "好的，已取消，{action}没有执行。",
         "pin_in_command": "为了安全，请不要在命令里说密码。请先说命令，听到提示后再说密码。",
@@ -154,11 +156,15 @@ RESPONSES: Final[Mapping[str, Mapping[str, str]]] = {
         "pin_prompt": "Please say your PIN, one digit at a time.",
         "wrong_pin": "That PIN is wrong. Attempts left: {remaining}.",
         "locked_out": (
-            "Too many wrong PINs. This action is blocked by voice for {minutes} minutes. "
+            "Too many wrong PINs. This action is blocked by voice for {duration}. "
             "Your household has been notified."
         ),
         "still_locked_out": (
-            "For safety, this action is blocked by voice. Please try again in {minutes} minutes."
+            "For safety, this action is blocked by voice. Please try again in {duration}."
+        ),
+        "lockout_notice": (
+            "Attention: wrong PINs were said at the {station} station. Opening doors or "
+            "disarming by voice is blocked for {duration}."
         ),
         "expired": "The last action was cancelled because no confirmation came.",
         "cancelled": "OK, cancelled. I did not {action}.",
@@ -312,6 +318,22 @@ def join_names(names: Iterable[str], language: str) -> str:
 
 
 # --- Time and date -----------------------------------------------------------------------------
+
+
+def say_duration(minutes: int, language: str) -> str:
+    """A length of time in hours and minutes: "二十四小时", "一小时三十分钟" / "24 hours",
+    "1 hour and 30 minutes" (a day-long lockout is never said as "1440 minutes")."""
+    hours, rest = divmod(max(0, minutes), 60)
+    counts = [(hours, "hour")] if hours else []
+    if rest or not hours:
+        counts.append((rest, "minute"))
+    if table_language(language) == "zh":
+        # 两 before a measure word: "两小时", never "二小时".
+        zh_unit = {"hour": "小时", "minute": "分钟"}
+        return "".join(
+            ("两" if value == 2 else zh_integer(value)) + zh_unit[unit] for value, unit in counts
+        )
+    return " and ".join(f"{value} {unit}" + ("" if value == 1 else "s") for value, unit in counts)
 
 
 def _zh_period(hour: int) -> str:

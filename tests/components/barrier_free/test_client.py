@@ -16,6 +16,7 @@ from custom_components.barrier_free.client import (
     StationRequestError,
     StationSession,
     TranscriptResult,
+    announce_event,
     async_probe,
 )
 from tests.speech import synth
@@ -41,6 +42,18 @@ def test_station_info_needs_an_id() -> None:
     assert info.name == "abc"
     assert info.asr_languages == ("en",)
     assert TranscriptResult.from_data({"text": "hi", "score": 1}).score == 1.0
+
+
+def test_announce_event_carries_what_bf_announce_needs() -> None:
+    event = announce_event("x", "Hello", "en", priority="high", chime="info")
+    assert event.type == "bf-announce"
+    assert event.data == {
+        "id": "x",
+        "text": "Hello",
+        "language": "en",
+        "priority": "high",
+        "chime": "info",
+    }
 
 
 async def test_too_long_audio_is_refused_mid_stream(station: Any) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from typing import Any
 
@@ -109,6 +110,46 @@ async def test_requests_over_the_persistent_connection(
     with pytest.raises(CannotConnect):
         await connection.async_apply_settings()
     await hass.config_entries.async_unload(loaded_entry.entry_id)
+
+
+async def test_a_request_cancelled_as_its_answer_arrives_leaves_nothing_behind(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    station: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The answer (here the station's error; "connection lost" alike) comes while the request
+    is still being sent, and the request is cancelled before it reads it, as when an entry
+    unloads while an announcement is being delivered: the event loop must not report "Future
+    exception was never retrieved" (seen once in test_lockout's teardown)."""
+    connection = loaded_entry.runtime_data.connection
+    session = connection._session
+    assert session is not None
+    real_send = session.send
+    sent = asyncio.Event()
+
+    async def still_sending(event: Event) -> None:
+        await real_send(event)
+        sent.set()
+        await asyncio.Event().wait()  # the write has not returned yet
+
+    monkeypatch.setattr(session, "send", still_sending)
+    request = asyncio.create_task(connection.async_request(ping_event(), "bf-never"))
+    await sent.wait()
+    connection._dispatch(Event("error", {"code": "busy", "text": "busy"}))
+    request.cancel()
+    await asyncio.wait([request])
+    assert request.cancelled()
+    reported: list[dict[str, Any]] = []
+    loop = asyncio.get_running_loop()
+    previous = loop.get_exception_handler()
+    loop.set_exception_handler(lambda _loop, context: reported.append(context))
+    try:
+        del request
+        gc.collect()  # the answer's future is freed: an unread exception is reported now
+    finally:
+        loop.set_exception_handler(previous)
+    assert [context["message"] for context in reported] == []
 
 
 async def test_heartbeat_keeps_a_quiet_connection(

@@ -1,7 +1,13 @@
-"""Diagnostics that an installer can attach to a support request, without the token."""
+"""Diagnostics that an installer can attach to a support request, without any secret.
+
+The snapshot shows every field, so that a new one cannot leak unnoticed: a new entry field
+appears redacted until it is allowed, and any other new field changes the snapshot. Values that
+differ from run to run (times, ports, ids) are replaced by their type.
+"""
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
@@ -11,22 +17,93 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+from syrupy.assertion import SnapshotAssertion
+from syrupy.matchers import path_type
 
-from .conftest import STATION_NAME
+from custom_components.barrier_free.const import CONF_PIN
+from custom_components.barrier_free.logic.pin import PinHash
+from tests.voice.station import wait_until
+
+from .conftest import STATION_NAME, entry_for
+
+PIN = "97531864"
+VOLATILE = path_type(
+    {
+        r"entry\.data\.(port|pipeline_id)": (int, str),
+        r"connection\.(port|connected_since)": (int, str),
+        r"station\.(station_id|version)": (str,),
+    },
+    regex=True,
+)
 
 
-async def test_diagnostics_redact_the_token(
+async def test_diagnostics_hold_no_secret(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    station: Any,
+    snapshot: SnapshotAssertion,
+) -> None:
+    pin = PinHash.create(PIN, iterations=1000)
+    stored_pin = pin.to_string()
+    entry: MockConfigEntry = entry_for(station, **{CONF_PIN: stored_pin})
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    connection = entry.runtime_data.connection
+    await wait_until(lambda: connection.settings_in_force is not None, "the station's settings")
+
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, entry)
+    assert diagnostics == snapshot(matcher=VOLATILE)
+    text = json.dumps(diagnostics)
+    for secret in (
+        station.token,
+        PIN,
+        stored_pin,
+        base64.b64encode(pin.salt).decode(),
+        base64.b64encode(pin.digest).decode(),
+        pin.salt.hex(),
+        pin.digest.hex(),
+    ):
+        assert secret not in text
+    assert diagnostics["entry"]["data"]["token"] == "**REDACTED**"
+    assert diagnostics["entry"]["options"]["pin"] == "**REDACTED**"
+    assert diagnostics["entry"]["data"]["port"] == station.port
+    assert diagnostics["station"]["station_id"] == station.station_id
+    assert diagnostics["station"]["name"] == STATION_NAME
+    assert diagnostics["connection"]["connected"] is True
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_a_new_entry_field_is_redacted_until_allowed(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    station: Any,
+) -> None:
+    """A field some later version adds (a station key, say) never leaves as it is."""
+    entry: MockConfigEntry = entry_for(station, future_option="s3cret-option-value")
+    entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        entry, data={**entry.data, "station_key": "s3cret-key-value"}
+    )
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, entry)
+    assert diagnostics["entry"]["data"]["station_key"] == "**REDACTED**"
+    assert diagnostics["entry"]["options"]["future_option"] == "**REDACTED**"
+    assert "s3cret" not in json.dumps(diagnostics)
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_a_secret_inside_any_text_is_redacted(
     hass: HomeAssistant,
     hass_client: ClientSessionGenerator,
     loaded_entry: MockConfigEntry,
     station: Any,
 ) -> None:
+    """An error message that happened to quote the token does not carry it out."""
+    connection = loaded_entry.runtime_data.connection
+    connection.last_error = f"station refused token {station.token}"
     diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, loaded_entry)
+    assert diagnostics["connection"]["last_error"] == "**REDACTED**"
     assert station.token not in json.dumps(diagnostics)
-    assert diagnostics["entry"]["data"]["token"] == "**REDACTED**"
-    assert diagnostics["entry"]["data"]["port"] == station.port
-    assert diagnostics["station"]["station_id"] == station.station_id
-    assert diagnostics["station"]["name"] == STATION_NAME
-    assert diagnostics["connection"]["connected"] is True
-    assert diagnostics["connection"]["last_error"] is None
     await hass.config_entries.async_unload(loaded_entry.entry_id)
