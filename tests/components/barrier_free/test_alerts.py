@@ -29,6 +29,7 @@ from custom_components.barrier_free.const import DOMAIN
 from custom_components.barrier_free.flash import flash_alerts
 from custom_components.barrier_free.household_setup import HouseholdSetup, async_get_household
 from custom_components.barrier_free.logic.alerts import Policy
+from tests.voice.station import wait_until
 from voice.announce import Announcement
 from voice.audio import read_wav
 from voice.recognition import load_recognizer
@@ -502,3 +503,24 @@ async def test_acknowledging_an_alarm_stops_its_flash(
     assert await resident.say("got it") == "OK, 1 acknowledged."
     await flashing.async_wait(smoke.id)
     assert _light_states(hass, lights) == before
+
+
+async def test_a_doorbell_while_the_station_is_away_is_said_when_it_is_back(
+    hass: HomeAssistant, station: Station, station_factory: Callable[..., Any]
+) -> None:
+    _, _, manager, _ = await _ready(hass, station, doorbell=[DOORBELL])
+    logbook = _logbook(hass)
+    entry = next(iter(hass.config_entries.async_loaded_entries(DOMAIN)))
+    connection = entry.runtime_data.connection
+    port, state_dir = station.port, Path(str(station.config.state_dir))
+    await station.stop()
+    await wait_until(lambda: not connection.connected, "the station is gone")
+    hass.states.async_set(DOORBELL, "on", {"friendly_name": "Front doorbell"})
+    await logbook.until(lambda: logbook.mentions("(waiting: away)") >= 1)
+    (waiting,) = connection.announcements.waiting()
+    assert waiting.text == "Someone is at the door: the Front doorbell in the entrance rang."
+    restarted = await station_factory(port=port, state_dir=state_dir)
+    back = Heard(restarted)
+    await back.until(lambda: bool(back.said("Someone is at the door")))
+    assert len(connection.announcements) == 0
+    assert [a.kind for a in manager.book.alerts.values()] == ["doorbell"]
