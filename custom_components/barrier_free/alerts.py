@@ -69,11 +69,13 @@ _REPLIES = {
         "acknowledged": "好的，{count}条提醒已确认。",
         "nothing": "现在没有需要确认的提醒。",
         "help": "已经发出求助，正在通知看护人。",
+        "help_waits": "求助要等看护人确认。",
     },
     "en": {
         "acknowledged": "OK, {count} acknowledged.",
         "nothing": "There is no alert to acknowledge.",
         "help": "Help is called; the caregiver is being notified.",
+        "help_waits": " The call for help stays until the caregiver acknowledges it.",
     },
 }
 
@@ -474,8 +476,10 @@ class AlertManager:
     # ----- acknowledgement and questions -------------------------------------------------
 
     @callback
-    def acknowledge(self, by: str, alert_id: str | None = None) -> list[Alert]:
-        done = self.book.acknowledge(by, self._now(), alert_id)
+    def acknowledge(
+        self, by: str, alert_id: str | None = None, *, keep: Iterable[str] = ()
+    ) -> list[Alert]:
+        done = self.book.acknowledge(by, self._now(), alert_id, keep=keep)
         at = self._now()
 
         def answered(language: str) -> str:
@@ -501,11 +505,15 @@ class AlertManager:
         if command == "help":
             self.raise_event("help_pressed", None, room=room)
             return _REPLIES[lang]["help"]
-        done = self.acknowledge(station)
-        if not done:
-            return _REPLIES[lang]["nothing"]
-        count = str(len(done))
-        return _REPLIES[lang]["acknowledged"].format(count=count)
+        # A call for help waits for the caregiver: a confused "got it" must not cancel it.
+        done = self.acknowledge(station, keep=("help_pressed",))
+        waiting = any(a.kind == "help_pressed" for a in self.book.unacknowledged())
+        answer = (
+            _REPLIES[lang]["acknowledged"].format(count=len(done))
+            if done
+            else _REPLIES[lang]["nothing"]
+        )
+        return f"{answer}{_REPLIES[lang]['help_waits']}" if waiting else answer
 
     # ----- small parts -------------------------------------------------------------------
 

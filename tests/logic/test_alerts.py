@@ -308,3 +308,13 @@ def test_battery_low() -> None:
 def test_two_is_liang_before_a_measure_word() -> None:
     assert "两分钟" in alert_text("door_left_open", "大门", None, "zh", minutes=2)
     assert "十二分钟" in alert_text("door_left_open", "大门", None, "zh", minutes=12)
+
+
+def test_acknowledging_all_can_keep_a_kind() -> None:
+    alerts = book()
+    help_call = alerts.raise_alert("help_pressed", TEXTS, 0.0, source="h")
+    leak = alerts.raise_alert("leak", TEXTS, 0.0, source="l")
+    assert help_call is not None and leak is not None
+    assert alerts.acknowledge("Kitchen", 1.0, keep=("help_pressed",)) == [leak]
+    assert alerts.unacknowledged() == [help_call]
+    assert alerts.acknowledge("Daughter", 2.0, help_call.id, keep=("help_pressed",)) == [help_call]

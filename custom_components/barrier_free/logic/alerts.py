@@ -423,11 +423,17 @@ class AlertBook:
                     ended.append(alert)
         return ended
 
-    def acknowledge(self, by: str, now: float, alert_id: str | None = None) -> list[Alert]:
-        """Acknowledge one alert, or every open one; returns those acknowledged."""
+    def acknowledge(
+        self, by: str, now: float, alert_id: str | None = None, *, keep: Iterable[str] = ()
+    ) -> list[Alert]:
+        """Acknowledge one alert, or every open one but those of the kinds in `keep`;
+        returns those acknowledged."""
+        kept = frozenset(keep)
         done = []
         for alert in self.alerts.values():
-            if alert.open and alert_id in (None, alert.id):
+            if alert.open and (
+                alert.id == alert_id or (alert_id is None and alert.kind not in kept)
+            ):
                 alert.acknowledged_by = by
                 alert.acknowledged_at = now
                 done.append(alert)

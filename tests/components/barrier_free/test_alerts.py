@@ -344,7 +344,12 @@ async def test_saying_help_me_calls_help_without_confirmation(
     await heard.until(lambda: bool(heard.said("a spoken call for help")))
     summary = await resident.say("any alerts")
     assert summary.startswith("One alert waiting: Help was called with a spoken call for help")
-    assert await resident.say("got it") == "OK, 1 acknowledged."
+    # the resident's own "got it" does not cancel a call for help: the caregiver must answer
+    assert await resident.say("got it") == (
+        "There is no alert to acknowledge."
+        " The call for help stays until the caregiver acknowledges it."
+    )
+    await hass.services.async_call(DOMAIN, "acknowledge", {"by": "Daughter"}, blocking=True)
     assert await resident.say("any alerts") == "There are no alerts waiting."
 
 
