@@ -12,7 +12,7 @@ written to the logbook.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Coroutine, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -586,7 +586,7 @@ class AlertManager:
         )
 
     @callback
-    def _spawn(self, work: Any) -> None:
+    def _spawn(self, work: Coroutine[Any, Any, Any]) -> None:
         task = self.hass.async_create_background_task(work, f"{DOMAIN} alert")
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
