@@ -53,7 +53,7 @@ FORGET_AFTER = 7 * 24 * 3600.0  # seconds: closed alerts older than this leave t
 LOW_BATTERY_EVERY = 24 * 3600.0  # a low battery is announced once a day per device
 
 _HELP_NOTIFY = {
-    "zh": ("紧急求助", "{place}在{time}呼叫求助。请尽快联系或前往。"),
+    "zh": ("紧急求助", "{time}，{place}。请尽快联系或前往。"),
     "en": ("Call for help", "Help was called {place} at {time}. Please call or go now."),
 }
 _HELP_SENT = {
@@ -540,7 +540,9 @@ class AlertManager:
         device = alert.device or ""
         room = alert.room or ""
         if language == "zh":
-            return f"在{room}{'的' + device if device else ''}" if room else device or "家里"
+            if device:
+                return f"有人用{room + '的' if room else ''}{device}呼叫求助"
+            return f"有人在{room or '家里'}呼叫求助"
         where = f" in the {room}" if room else ""
         return f"with the {device}{where}" if device else where.strip() or "at home"
 

@@ -529,3 +529,50 @@ async def test_a_doorbell_while_the_station_is_away_is_said_when_it_is_back(
     await back.until(lambda: bool(back.said("Someone is at the door")))
     assert len(connection.announcements) == 0
     assert [a.kind for a in manager.book.alerts.values()] == ["doorbell"]
+
+
+async def test_held_announcement_that_expires_is_logged_not_said(
+    hass: HomeAssistant, station: Station
+) -> None:
+    now = dt_util.now()
+    quiet = {
+        "quiet_start": (now - timedelta(hours=1)).strftime("%H:%M"),
+        "quiet_end": (now + timedelta(hours=1)).strftime("%H:%M"),
+    }
+    _, _, manager, heard = await _ready(hass, station, options=quiet)
+    logbook = _logbook(hass)
+    await hass.services.async_call(
+        DOMAIN,
+        "announce",
+        {"message": "The post has come", "expiry": 1, "visual": "announcement"},
+        blocking=True,
+    )
+    await logbook.until(lambda: logbook.mentions("announcement (info) expired") == 1)
+    assert heard.said("The post has come") == []
+    assert manager.book.unacknowledged() == []
+
+
+async def test_mandarin_help_call_notifies_in_mandarin_and_skips_a_missing_notifier(
+    hass: HomeAssistant, station: Station, caplog: pytest.LogCaptureFixture
+) -> None:
+    assert await async_setup_component(hass, "notify", {})
+    await hass.config.async_update(language="zh-Hans")
+    resident, _, _ = await async_setup_resident(hass, station, "zh")
+    _add_device(hass, HELP_BUTTON, "求助按钮", "卧室", "off")
+    await _household(
+        hass, ("elderly",), help_button=[HELP_BUTTON], caregiver_notify=["notify.nobody", CAREGIVER]
+    )
+    manager = hass.data[DATA]
+    heard = Heard(station)
+    logbook = _logbook(hass)
+    hass.states.async_set(HELP_BUTTON, "on", {"friendly_name": "求助按钮"})
+    await logbook.until(lambda: logbook.mentions("caregiver notified") == 1)
+    await heard.until(lambda: bool(heard.said("通知看护人")))
+    assert heard.items[0].text == "有人求助：卧室的求助按钮被按下了，正在通知看护人。"
+    assert heard.items[0].language == "zh"
+    notices = persistent_notification._async_get_or_create_notifications(hass)
+    (notice,) = [n for n in notices.values() if n["title"] == "紧急求助"]
+    assert notice["message"].endswith("，有人用卧室的求助按钮呼叫求助。请尽快联系或前往。")
+    assert "notify.nobody does not exist" in caplog.text
+    assert await resident.say("知道了") == "现在没有需要确认的提醒。求助要等看护人确认。"
+    assert [a.kind for a in manager.book.unacknowledged()] == ["help_pressed"]
