@@ -56,6 +56,12 @@ _HELP_NOTIFY = {
     "zh": ("紧急求助", "{time}，{place}。请尽快联系或前往。"),
     "en": ("Call for help", "Help was called {place} at {time}. Please call or go now."),
 }
+# The acknowledgement button of a caregiver's phone notification (the companion app's
+# actionable notifications) and the event its press fires.
+ACK_ACTION = "BARRIER_FREE_ACK_"
+ACTION_EVENT = "mobile_app_notification_action"
+_ACK_TITLE = {"zh": "收到，我来处理", "en": "Got it, I'm on it"}
+_CAREGIVER = {"zh": "看护人", "en": "The caregiver"}
 _HELP_SENT = {
     "zh": "已经在{time}通知看护人。",
     "en": "The caregiver was notified at {time}.",
@@ -105,6 +111,7 @@ class AlertManager:
         self.announcements: Mapping[str, Announcement] = {}
         self._watch: CALLBACK_TYPE | None = None
         self._remove_household: CALLBACK_TYPE | None = None
+        self._remove_action: CALLBACK_TYPE | None = None
         self._timers: dict[tuple[str, str], CALLBACK_TYPE] = {}
         self._wakeup: CALLBACK_TYPE | None = None
         self._roles: dict[str, str] = {}  # entity id -> role
@@ -119,14 +126,27 @@ class AlertManager:
         library = await self.hass.async_add_executor_job(load_library, BUNDLED_FOLDER)
         self._library = library
         self._remove_household = household.async_add_listener(self._household_changed)
+        self._remove_action = self.hass.bus.async_listen(ACTION_EVENT, self._phone_action)
         self._household_changed(household.setup)
 
+    @callback
+    def _phone_action(self, event: Event[Any]) -> None:
+        action = str(event.data.get("action") or "")
+        if action.startswith(ACK_ACTION):
+            self.acknowledge(_CAREGIVER["en"], action.removeprefix(ACK_ACTION))
+
     async def async_stop(self) -> None:
-        for cancel in (self._watch, self._remove_household, self._wakeup, *self._timers.values()):
+        for cancel in (
+            self._watch,
+            self._remove_household,
+            self._remove_action,
+            self._wakeup,
+            *self._timers.values(),
+        ):
             if cancel is not None:
                 cancel()
         self._timers.clear()
-        self._watch = self._remove_household = self._wakeup = None
+        self._watch = self._remove_household = self._remove_action = self._wakeup = None
         for task in list(self._tasks):
             task.cancel()
         if self._tasks:
@@ -452,8 +472,14 @@ class AlertManager:
                         blocking=True,
                     )
                 elif domain == "notify" and self.hass.services.has_service("notify", name):
+                    # The companion app shows a button; its press comes back as an event.
+                    action = {"action": f"{ACK_ACTION}{alert.id}", "title": _ACK_TITLE[language]}
+                    data = {"actions": [action], "tag": alert.id}
                     await self.hass.services.async_call(
-                        "notify", name, {"title": title, "message": message}, blocking=True
+                        "notify",
+                        name,
+                        {"title": title, "message": message, "data": data},
+                        blocking=True,
                     )
                 else:
                     LOGGER.warning("The caregiver's notification %s does not exist", target)
@@ -483,7 +509,8 @@ class AlertManager:
         at = self._now()
 
         def answered(language: str) -> str:
-            return _HELP_ANSWERED[language].format(who=by, time=self._clock(at, language))
+            who = _CAREGIVER[language] if by == _CAREGIVER["en"] else by
+            return _HELP_ANSWERED[language].format(who=who, time=self._clock(at, language))
 
         for alert in done:
             self._log(alert, f"acknowledged by {by} at {self._clock(self._now(), 'en')}")

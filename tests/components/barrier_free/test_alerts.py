@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from homeassistant.components import persistent_notification
 from homeassistant.const import EVENT_LOGBOOK_ENTRY
-from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.core import Event, HomeAssistant, ServiceCall, callback
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import area_registry as ar
 from homeassistant.helpers import device_registry as dr
@@ -576,3 +576,32 @@ async def test_mandarin_help_call_notifies_in_mandarin_and_skips_a_missing_notif
     assert "notify.nobody does not exist" in caplog.text
     assert await resident.say("知道了") == "现在没有需要确认的提醒。求助要等看护人确认。"
     assert [a.kind for a in manager.book.unacknowledged()] == ["help_pressed"]
+
+
+async def test_caregiver_acknowledges_from_the_phone_notification(
+    hass: HomeAssistant, station: Station
+) -> None:
+    """A notify service (the companion app's kind) gets an acknowledgement button; its press
+    (the app's event) acknowledges the call, and the resident hears who answered."""
+    assert await async_setup_component(hass, "notify", {})
+    sent: list[dict[str, Any]] = []
+
+    async def phone(call: ServiceCall) -> None:  # a phone's notify service: records the push
+        sent.append(dict(call.data))
+
+    hass.services.async_register("notify", "daughters_phone", phone)
+    _, _, manager, heard = await _ready(
+        hass,
+        station,
+        ("elderly",),
+        help_button=[HELP_BUTTON],
+        caregiver_notify=["notify.daughters_phone"],
+    )
+    hass.states.async_set(HELP_BUTTON, "on", {"friendly_name": "Help button"})
+    await heard.until(lambda: bool(heard.said("caregiver was notified")))
+    (action,) = sent[0]["data"]["actions"]
+    assert action["title"] == "Got it, I'm on it"
+    hass.bus.async_fire("mobile_app_notification_action", {"action": action["action"]})
+    await heard.until(lambda: bool(heard.said("The caregiver acknowledged the call for help at")))
+    assert manager.book.unacknowledged() == []
+    hass.bus.async_fire("mobile_app_notification_action", {"action": "SOMETHING_ELSE"})
