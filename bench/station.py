@@ -29,7 +29,7 @@ from wyoming.audio import AudioChunk, AudioStart, AudioStop
 from wyoming.client import AsyncTcpClient
 from wyoming.event import Event
 
-from voice.pairing import client_proof, new_nonce
+from voice.station.pairing import client_proof, new_nonce
 
 PHRASES = [
     "turn on the kitchen light",
@@ -64,7 +64,7 @@ MAX_STREAMS = max(LEVELS)  # the load levels measure throughput, not the stream 
 
 
 async def _child(state_dir: Path) -> None:
-    from voice.server import Station, StationConfig  # noqa: PLC0415
+    from voice.station.station import Station, StationConfig  # noqa: PLC0415
 
     station = Station(
         StationConfig(
@@ -278,7 +278,7 @@ async def _overhead(port: int, token: str, audio: list[bytes], rounds: int) -> d
     `finish()` of all the audio at once ("d_whole": the station decodes audio that queued up
     while it was busy in one go, so this is the fair floor for a fast sender).
     """
-    from voice.recognition import load_recognizer  # noqa: PLC0415
+    from voice.recognition.recognizer import load_recognizer  # noqa: PLC0415
 
     recognizer = load_recognizer("en")
     recognizer.set_phrases(PHRASES)

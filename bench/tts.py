@@ -14,7 +14,7 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-from voice.tts import Synthesizer
+from voice.speech.tts import Synthesizer
 
 SENTENCES = {
     # ten words each

@@ -6,7 +6,7 @@ import functools
 import subprocess
 
 from voice.audio import read_wav, resample
-from voice.recognition import Recognizer, Result
+from voice.recognition.recognizer import Recognizer, Result
 
 
 @functools.lru_cache(maxsize=512)

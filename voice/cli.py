@@ -8,21 +8,31 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import io
 import json
+import logging
+import os
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from . import __version__
-from .audio import read_wav
+from .audio import read_wav, write_wav
 from .errors import VoiceError
-
-if TYPE_CHECKING:
-    from .models import ModelInfo
-
-RECOGNITION_LANGUAGES = ("en", "zh", "ko")
-SPEECH_LANGUAGES = ("zh", "en")
+from .languages import language_key
+from .models import ModelInfo, ModelStore, find_model
+from .recognition.recognizer import load_recognizer
+from .room.listener import RoomConfig, RoomListener
+from .speech.tts import Synthesizer
+from .station.station import (
+    DEFAULT_MAX_STREAMS,
+    DEFAULT_PORT,
+    DEFAULT_STATE_DIR,
+    Station,
+    StationConfig,
+)
 
 
 class PhraseFileError(VoiceError):
@@ -88,8 +98,6 @@ def _human_size(size: int) -> str:
 
 
 def cmd_transcribe(args: argparse.Namespace) -> int:
-    from .recognition import load_recognizer  # noqa: PLC0415 - heavy import only when needed
-
     source: str | bytes = args.audio
     if args.audio == "-":
         source = sys.stdin.buffer.read()
@@ -114,9 +122,6 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
 
 
 def cmd_say(args: argparse.Namespace) -> int:
-    from .audio import write_wav  # noqa: PLC0415
-    from .tts import Synthesizer  # noqa: PLC0415
-
     synthesizer = Synthesizer()
     try:
         speech = synthesizer.synthesize(
@@ -140,8 +145,6 @@ def _print_model(info: ModelInfo, texts: dict[str, str]) -> None:
 
 
 def cmd_models(args: argparse.Namespace) -> int:
-    from .models import ModelStore  # noqa: PLC0415
-
     texts = _texts(args.ui_lang)
     store = ModelStore(Path(args.store) if args.store else None)
     if args.models_command == "install":
@@ -181,6 +184,215 @@ def cmd_models(args: argparse.Namespace) -> int:
     for info in models:
         _print_model(info, texts)
     return 0
+
+
+# --- the station: serve and room ------------------------------------------------------
+
+
+def add_station_arguments(parser: argparse.ArgumentParser) -> None:
+    """Flags of `python -m voice serve`, and of `room` (a station that also listens)."""
+    parser.add_argument(
+        "--host",
+        default="0.0.0.0",  # noqa: S104 - a room station must be reachable on the LAN
+        help="address to listen on (default: all)",
+    )
+    parser.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help=f"TCP port (default {DEFAULT_PORT})"
+    )
+    parser.add_argument(
+        "--name", default="Barrier-Free station", help="name shown in Home Assistant"
+    )
+    parser.add_argument(
+        "--token-file", type=Path, help="pairing token file (default: STATE_DIR/token)"
+    )
+    parser.add_argument(
+        "--lang", default="zh,en", help="recognition languages, comma separated (default zh,en)"
+    )
+    parser.add_argument(
+        "--model-dir",
+        type=Path,
+        help="model store to take the Vosk models from (as `models --store`); "
+        "default: the installed models",
+    )
+    parser.add_argument(
+        "--model",
+        action="append",
+        default=[],
+        metavar="LANG=FOLDER",
+        help="Vosk model folder for one language (repeatable)",
+    )
+    parser.add_argument(
+        "--no-zeroconf", action="store_true", help="do not advertise on the network"
+    )
+    parser.add_argument(
+        "--wyoming-zeroconf",
+        action="store_true",
+        help="also advertise for Home Assistant's Wyoming integration (unpaired speech-to-text "
+        "and text-to-speech for anyone on the network)",
+    )
+    parser.add_argument(
+        "--state-dir",
+        type=Path,
+        default=DEFAULT_STATE_DIR,
+        help="where the token, id and phrase lists live",
+    )
+    parser.add_argument(
+        "--max-seconds", type=float, default=30.0, help="longest audio per request (default 30)"
+    )
+    parser.add_argument(
+        "--max-streams",
+        type=int,
+        default=DEFAULT_MAX_STREAMS,
+        help="speech-to-text requests served at once; more get 'busy' "
+        f"(default {DEFAULT_MAX_STREAMS})",
+    )
+    parser.add_argument(
+        "--output",
+        default=None,
+        help="'speaker' or a folder for WAV files (default: the speaker if a player is installed)",
+    )
+
+
+def add_room_arguments(parser: argparse.ArgumentParser) -> None:
+    """The room's own flags (`room` takes the station's as well)."""
+    parser.add_argument("--input", default="mic", help="'mic', a WAV file, or - for stdin")
+    parser.add_argument("--wake", help="wake phrase (must be sayable in the recognition language)")
+    parser.add_argument(
+        "--push-to-talk", action="store_true", help="listen only after Enter / SIGUSR1"
+    )
+    parser.add_argument(
+        "--room-lang", help="language the room listens in (default: first of --lang)"
+    )
+    parser.add_argument(
+        "--answer-timeout", type=float, default=15.0, help="seconds to wait for an answer"
+    )
+
+
+def models_in_store(folder: Path, languages: Sequence[str]) -> dict[str, Path]:
+    """The installed model per language in the model store `folder` (`models --store`).
+
+    English may go without (pocketsphinx's own model); any other language missing from the
+    store raises ModelMissing, which names the store and the command that installs one.
+    """
+    store = ModelStore(folder)
+    found: dict[str, Path] = {}
+    for lang in languages:
+        info = store.find(lang)
+        if info is not None or lang != "en":
+            found[lang] = find_model(lang, store)
+    return found
+
+
+def config_from_args(args: argparse.Namespace) -> StationConfig:
+    languages = tuple(lang.strip() for lang in str(args.lang).split(",") if lang.strip())
+    models: dict[str, Path] = {}
+    if args.model_dir is not None:
+        models.update(models_in_store(args.model_dir, [language_key(x) for x in languages]))
+    for item in args.model:
+        lang, _, folder = str(item).partition("=")
+        models[language_key(lang)] = Path(folder)
+    return StationConfig(
+        host=args.host,
+        port=args.port,
+        name=args.name,
+        languages=languages,
+        models=models,
+        state_dir=args.state_dir,
+        token_file=args.token_file,
+        zeroconf=not args.no_zeroconf,
+        wyoming_zeroconf=args.wyoming_zeroconf,
+        max_seconds=args.max_seconds,
+        max_streams=args.max_streams,
+        output=args.output,
+    )
+
+
+def print_banner(station: Station) -> None:
+    """What an installer needs on the console: where the station is, and the token once."""
+    print(
+        f"Barrier-Free station '{station.name}' (id {station.station_id}) on "
+        f"{station.config.host}:{station.port}, languages {','.join(station.languages)}"
+    )
+    if station.token_created:
+        # Printed, never logged: logs end up in diagnostics, the console stays on the box.
+        print(f"Pairing token (shown once; also in {station.token_file}): {station.token}")
+        print(f"配对令牌（只显示一次；也保存在 {station.token_file}）：{station.token}")
+    if station.config.wyoming_zeroconf:
+        print(
+            "WARNING: advertised for Wyoming: anyone on this network can use speech-to-text "
+            "and text-to-speech without pairing.\n"
+            "警告：已通过 Wyoming 发布：本网络中的任何人无需配对即可使用语音识别和语音合成。",
+            file=sys.stderr,
+        )
+
+
+async def wait_for_signal() -> None:
+    """Return on Ctrl-C or SIGTERM."""
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.remove_signal_handler(sig)
+
+
+async def run_station(args: argparse.Namespace, room: bool = False) -> int:
+    """`python -m voice serve` (and `room`: a station that also listens in the room): run
+    until Ctrl-C or SIGTERM (or until the room's input ends)."""
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    station = Station(config_from_args(args))
+    await station.start()  # VoiceError: main() prints it in the installer's language
+    print_banner(station)
+    try:
+        if not room:
+            await wait_for_signal()
+            return 0
+        listener = RoomListener(
+            station,
+            RoomConfig(
+                input=args.input,
+                wake=args.wake,
+                push_to_talk=args.push_to_talk,
+                language=args.room_lang,
+                answer_timeout=args.answer_timeout,
+            ),
+        )
+        _install_buttons(listener, keyboard=args.input != "-")
+        listening = asyncio.create_task(listener.run())
+        stopping = asyncio.create_task(wait_for_signal())
+        done, _ = await asyncio.wait({listening, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        for task in (listening, stopping):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if listening in done and listening.exception() is not None:
+            raise listening.exception()  # type: ignore[misc]
+    finally:
+        await station.stop()
+    return 0
+
+
+def _install_buttons(room: RoomListener, keyboard: bool) -> None:
+    """Talk button: Enter on the console or SIGUSR1 (a GPIO script); help: SIGUSR2."""
+    loop = asyncio.get_running_loop()
+    with contextlib.suppress(NotImplementedError, RuntimeError, AttributeError):
+        loop.add_signal_handler(signal.SIGUSR1, room.press, "talk")
+        loop.add_signal_handler(signal.SIGUSR2, room.press, "help")
+    if keyboard and room.config.push_to_talk and sys.stdin.isatty():
+        stdin = io.TextIOWrapper(os.fdopen(os.dup(sys.stdin.fileno()), "rb"))
+
+        def on_enter() -> None:
+            if stdin.readline():
+                room.press("talk")
+
+        loop.add_reader(stdin.fileno(), on_enter)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -225,17 +437,13 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("name", nargs="?", help="only this model")
     p.set_defaults(func=cmd_models)
 
-    # The station's own modules declare their flags; they are imported only for these commands'
-    # help, which is cheap (no model is loaded before a command runs).
-    from .room import add_room_arguments, room_main  # noqa: PLC0415
-    from .server import add_serve_arguments, serve_main  # noqa: PLC0415
-
     p = sub.add_parser("serve", help="run the station as a Wyoming server on the network")
-    add_serve_arguments(p)
-    p.set_defaults(func=lambda a: asyncio.run(serve_main(a)))
+    add_station_arguments(p)
+    p.set_defaults(func=lambda a: asyncio.run(run_station(a)))
     p = sub.add_parser("room", help="listen in a room and answer through Home Assistant")
+    add_station_arguments(p)
     add_room_arguments(p)
-    p.set_defaults(func=lambda a: asyncio.run(room_main(a)))
+    p.set_defaults(func=lambda a: asyncio.run(run_station(a, room=True)))
     return parser
 
 

@@ -1,6 +1,9 @@
 """Errors of the voice station, each with a stable code and a message in English and Mandarin.
 
-Every module defines its own subclasses next to the code that raises them::
+This module is at the bottom of the import graph: it imports nothing of the station. It holds
+the base class and the errors raised in more than one place (an unknown language; a speech
+model that cannot be loaded, raised by every engine). Every other module defines its own
+subclasses next to the code that raises them::
 
     class ChecksumMismatch(ModelError):
         code = "checksum_mismatch"
@@ -16,8 +19,6 @@ a command line, a log and a spoken answer can all say exactly what went wrong.
 from __future__ import annotations
 
 from typing import Any, ClassVar
-
-LANGUAGES = ("en", "zh")
 
 
 class VoiceError(Exception):
@@ -53,3 +54,30 @@ class UnknownLanguage(VoiceError):
     code = "unknown_language"
     en = "Unknown language '{language}'. Use one of: {supported}."
     zh = "不支持的语言“{language}”。可用语言：{supported}。"
+
+
+# --- loading a speech model (every engine, and the model store) -----------------------------
+
+
+class ModelFolderMissing(VoiceError):
+    code = "model_folder_missing"
+    en = "The speech model folder {path} does not exist."
+    zh = "语音模型文件夹 {path} 不存在。"
+
+
+class NotAModel(VoiceError):
+    code = "not_a_model"
+    en = "{path} is not a {engine} speech model ({problem})."
+    zh = "{path} 不是 {engine} 语音模型（{problem}）。"
+
+
+class ModelLoadFailed(VoiceError):
+    code = "model_load_failed"
+    en = "The speech model in {path} could not be loaded ({detail})."
+    zh = "无法加载 {path} 中的语音模型（{detail}）。"
+
+
+class EngineUnavailable(VoiceError):
+    code = "engine_unavailable"
+    en = "The recogniser '{engine}' cannot be used for language '{language}': {detail}"
+    zh = "识别引擎“{engine}”不能用于语言“{language}”：{detail}"

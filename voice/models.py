@@ -18,6 +18,11 @@ old model is swapped out by rename and deleted only after the new one is in plac
 
 Each model folder holds `barrier-free-model.json` (name, language, engine, source, time, and
 size + SHA-256 of every file), so `verify` can find missing or altered files later.
+
+Longer than ~500 lines on purpose: the install is one ordered procedure (check, unpack, move
+into place, undo on any failure) whose steps share its limits and its errors; half of the
+file is those error classes and archive checks. Nothing else in the station imports its
+internals (the rest of the station uses only `ModelStore` and `find_model`).
 """
 
 from __future__ import annotations
@@ -45,7 +50,9 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import IO, Any, override
 
-from .errors import VoiceError
+from .errors import NotAModel, VoiceError
+from .languages import language_key
+from .state import atomic_write_json
 
 MANIFEST = "barrier-free-model.json"
 ENGINE = "vosk"
@@ -145,12 +152,6 @@ class BadArchive(ModelError):
     zh = "文件 {name} 已损坏，或不是 .zip/.tar.gz（{detail}）。没有安装任何内容。"
 
 
-class NotAModel(ModelError):
-    code = "not_a_model"
-    en = "{name} does not contain a Vosk model (missing {missing})."
-    zh = "{name} 中没有 Vosk 模型（缺少 {missing}）。"
-
-
 class ModelTooLarge(ModelError):
     code = "model_too_large"
     en = "{name} would need {size} ({limit_kind} allows {limit}). Nothing was installed."
@@ -207,12 +208,6 @@ def default_store() -> Path:
     return Path(data_home) / "barrier-free" / "models"
 
 
-def normalise_language(language: str) -> str:
-    """'zh' for zh/zh-CN/cmn/cn, 'en' for en-US..., else the lower-case base code."""
-    base = language.strip().lower().replace("_", "-").split("-", maxsplit=1)[0]
-    return _NAME_LANGUAGES.get(base, base) if base in ("cn", "cmn", "kr", "vn", "kz") else base
-
-
 def guess_language(name: str) -> str | None:
     """The language a Vosk model name announces ("vosk-model-small-cn-0.22" -> "zh")."""
     for token in re.split(r"[-_.\s]+", name.lower()):
@@ -260,7 +255,9 @@ def _model_root(files: set[str], label: str) -> str:
         return found[0]
     if len(found) > 1:
         raise BadSource(source=label, detail=f"it holds several models ({', '.join(found)})")
-    raise NotAModel(name=label, missing=", ".join(_missing_layout(files)))
+    raise NotAModel(
+        path=label, engine="Vosk", problem="missing " + ", ".join(_missing_layout(files))
+    )
 
 
 @dataclass(slots=True)
@@ -517,7 +514,7 @@ class ModelStore:
             "installed_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "files": files,
         }
-        _write_json(unpacked / MANIFEST, manifest)
+        atomic_write_json(unpacked / MANIFEST, manifest, indent=1)
         self._move_into_place(unpacked, target, work)
         return self._info(target)
 
@@ -533,7 +530,7 @@ class ModelStore:
     @staticmethod
     def _language(language: str | None, *names: str) -> str:
         if language is not None:
-            lang = normalise_language(language)
+            lang = language_key(language)
             if not _LANGUAGE.fullmatch(lang):
                 raise BadSource(source=language, detail="a language is a code like zh, en or ko")
             return lang
@@ -722,7 +719,7 @@ class ModelStore:
 
     def find(self, language: str) -> ModelInfo | None:
         """The best installed model for `language`: verified first, damaged last."""
-        lang = normalise_language(language)
+        lang = language_key(language)
         candidates = [m for m in self.list() if m.language == lang]
         rank = {True: 0, None: 1, False: 2}
         candidates.sort(key=lambda m: (rank[m.verified], m.name))
@@ -778,14 +775,14 @@ class ModelStore:
         manifest["problem"] = problem or None
         manifest["verified_at"] = datetime.now(UTC).isoformat(timespec="seconds")
         with contextlib.suppress(OSError):  # a read-only store can still be verified
-            _write_json(path / MANIFEST, manifest)
+            atomic_write_json(path / MANIFEST, manifest, indent=1)
         return problem or None
 
 
 def find_model(language: str, store: ModelStore | None = None) -> Path:
     """The folder of the installed model for `language`; ModelMissing says how to install one."""
     store = store if store is not None else ModelStore()
-    lang = normalise_language(language)
+    lang = language_key(language)
     info = store.find(lang)
     if info is None:
         english, chinese = LANGUAGE_NAMES.get(lang, (lang, lang))
@@ -849,10 +846,3 @@ def _quick_check(path: Path, manifest: dict[str, Any]) -> bool | None:
         if st.st_mtime_ns != entry.get("mtime_ns"):
             unknown = True  # touched since it was hashed: only verify can tell
     return None if unknown else True
-
-
-def _write_json(path: Path, data: dict[str, Any]) -> None:
-    """Write atomically: a crash leaves the old file or the new one, never half."""
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-    tmp.replace(path)

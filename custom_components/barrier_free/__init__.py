@@ -6,21 +6,32 @@ from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.typing import ConfigType
 
+from .alert_services import async_register_alert_services
 from .alerts import async_get_alerts, async_release_alerts, async_watch_station
 from .client import CannotConnect, InvalidAuth, NotAStation
 from .connection import StationConnection
-from .const import CONF_PIPELINE_ID, DOMAIN
+from .const import (
+    CONF_LANGUAGE,
+    CONF_PIPELINE_ID,
+    DEFAULT_LANGUAGE,
+    DOMAIN,
+    ISSUE_NO_RECOGNISER,
+)
 from .data import BarrierFreeConfigEntry, BarrierFreeData
+from .household_setup import async_get_household
 from .lockout import async_household_lockout, async_release_household_lockout
 from .phrase_sync import PhraseSync
 from .pipeline import async_ensure_pipeline, async_remove_pipeline
+from .repairs import async_check_recogniser
 from .room_flow import RoomFlow
-from .services import async_register_services
+from .services import async_setup_services
 
 PLATFORMS = [
     Platform.BINARY_SENSOR,
+    Platform.BUTTON,
     Platform.CONVERSATION,
     Platform.SENSOR,
     Platform.STT,
@@ -30,8 +41,9 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """The actions; YAML configuration is not supported."""
-    async_register_services(hass)
+    """The household's actions; YAML configuration is not supported."""
+    async_setup_services(hass)
+    async_register_alert_services(hass)
     return True
 
 
@@ -62,6 +74,17 @@ async def async_setup_entry(hass: HomeAssistant, entry: BarrierFreeConfigEntry) 
     connection.async_start()
     entry.runtime_data.phrase_sync = PhraseSync(hass, entry)
     entry.runtime_data.phrase_sync.async_start()
+    # Scenes chosen or roles rebound change what residents can say.
+    sync = entry.runtime_data.phrase_sync
+    household = await async_get_household(hass)
+    entry.async_on_unload(household.async_add_listener(lambda _setup: sync.async_schedule()))
+    async_check_recogniser(
+        hass,
+        entry.entry_id,
+        entry.title,
+        str(entry.options.get(CONF_LANGUAGE, DEFAULT_LANGUAGE)),
+        info.asr_languages,
+    )
     entry.runtime_data.room_flow = RoomFlow(hass, entry)
     entry.runtime_data.room_flow.async_start()
     await async_get_alerts(hass)
@@ -91,4 +114,5 @@ async def async_unload_entry(hass: HomeAssistant, entry: BarrierFreeConfigEntry)
 
 async def async_remove_entry(hass: HomeAssistant, entry: BarrierFreeConfigEntry) -> None:
     """The station is gone for good: its Assist pipeline goes too (unless it is preferred)."""
+    ir.async_delete_issue(hass, DOMAIN, f"{ISSUE_NO_RECOGNISER}_{entry.entry_id}")
     await async_remove_pipeline(hass, entry.data.get(CONF_PIPELINE_ID))

@@ -41,6 +41,7 @@ from .const import (
     MAX_RATE,
     MIN_RATE,
 )
+from .household_flow import OPTIONS_MENU, HouseholdOptionsMixin
 from .logic.languages import LANGUAGES
 from .logic.pin import PinHash
 from .logic.replies import MAX_PIN_LENGTH, MIN_PIN_LENGTH
@@ -353,14 +354,22 @@ def pin_errors(pin: str, confirm: str, clear: bool) -> dict[str, str]:
     return {}
 
 
-class BarrierFreeOptionsFlow(OptionsFlowWithReload):
-    """Language, speech rate and volume, the areas the station serves, and sensitive actions.
+class BarrierFreeOptionsFlow(HouseholdOptionsMixin, OptionsFlowWithReload):
+    """A menu: this station's settings, and the household's profiles, roles, export and import.
 
-    The PIN is never shown: an empty PIN field keeps the stored one, a new PIN (typed twice) is
-    stored only as a `PinHash` string, and "clear PIN" (offered when one is set) removes it.
+    Station settings are language, speech rate and volume, the areas the station serves, and
+    sensitive actions. The PIN is never shown: an empty PIN field keeps the stored one, a new
+    PIN (typed twice) is stored only as a `PinHash` string, and "clear PIN" (offered when one
+    is set) removes it. The household steps save into the household record (one per home, not
+    this entry's options), so finishing them reloads nothing.
     """
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        return self.async_show_menu(step_id="init", menu_options=OPTIONS_MENU)
+
+    async def async_step_station(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
         options = self.config_entry.options
         errors: dict[str, str] = {}
         if user_input is not None:
@@ -444,7 +453,7 @@ class BarrierFreeOptionsFlow(OptionsFlowWithReload):
                 CONF_SENSITIVE_ENTITIES: sensitive,
             }
         return self.async_show_form(
-            step_id="init",
+            step_id="station",
             data_schema=self.add_suggested_values_to_schema(probatio.Schema(fields), suggested),
             errors=errors,
         )

@@ -26,7 +26,7 @@ from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.event import async_call_later
 from homeassistant.util import dt as dt_util
-from homeassistant.util import ulid as ulid_util
+from homeassistant.util.ulid import ulid_now
 from wyoming.event import Event
 
 from . import const
@@ -203,7 +203,7 @@ class StationConnection:
         delivered when the station is back, unless it expired first.
         """
         item = self.announcements.create(
-            f"{purpose}-{ulid_util.ulid_now()}",
+            f"{purpose}-{ulid_now()}",
             text,
             language,
             priority,
@@ -231,6 +231,12 @@ class StationConnection:
         event = set_phrases_event(language, phrases, version, digits=digits)
         answer = await self.async_request(event, EV_PHRASES)
         return PhraseListResult.from_data(answer.data)
+
+    async def async_say_now(self, text: str, language: str, *, priority: str = "normal") -> None:
+        """Speak `text` at the station now, or raise StationError (an installer's check: a
+        station that is away must say so at once, not queue the sentence)."""
+        event = announce_event(ulid_now(), text, language, priority=priority, chime=None)
+        await self.async_request(event, EV_ANNOUNCED, const.SPEECH_TIMEOUT)
 
     async def async_apply_settings(self) -> dict[str, Any]:
         """Send the entry's speech settings; return the values the station put in force."""

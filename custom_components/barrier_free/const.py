@@ -61,3 +61,13 @@ PHRASE_SYNC_COOLDOWN: Final = 1.0  # seconds
 ISSUE_SENSITIVE_EXPOSED: Final = "sensitive_exposed"
 # A discovery record with a known station's id at an address that could not prove the token.
 ISSUE_UNPROVEN_STATION: Final = "unproven_station"
+
+# Scenes and the household (issue 16).
+ISSUE_BOUND_ENTITY_MISSING: Final = "bound_entity_missing"
+ISSUE_NO_RECOGNISER: Final = "no_recogniser"
+# What the installer runs on the station to add a recogniser (voice/cli.py `models install`).
+MODEL_INSTALL_COMMAND: Final = "python -m voice models install MODEL_ARCHIVE --lang {language}"
+SERVICE_RUN_SCENE: Final = "run_scene"
+SERVICE_EXPORT_HOUSEHOLD: Final = "export_household"
+ATTR_SCENE: Final = "scene"
+ATTR_STATION: Final = "station"

@@ -31,6 +31,7 @@ from .logic.understanding import (
     mentions_sensitive,
     understand_command,
 )
+from .scenes import async_scene_answer
 
 if TYPE_CHECKING:
     from .conversation import BarrierFreeAgent
@@ -116,7 +117,13 @@ class Turn:
         lists: Mapping[str, Any],
         context: Mapping[str, Any] | None,
     ) -> intent.IntentResponse:
-        """Not one of ours: a room that does not exist, or Home Assistant's own agent."""
+        """Not one of ours: a household scene, a room that does not exist, or Home Assistant's
+        own agent."""
+        scene_answer = await async_scene_answer(
+            self.hass, text, self.language, self.user_input.context
+        )
+        if scene_answer is not None:
+            return self.answer(scene_answer)
         problem = explain_unknown(text, home, self.agent.templates, lists, context)
         if problem is not None:
             return self.fail(problem, intent.IntentResponseErrorCode.NO_VALID_TARGETS)

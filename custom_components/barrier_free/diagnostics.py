@@ -28,6 +28,7 @@ from .const import (
     CONF_VOLUME,
 )
 from .data import BarrierFreeConfigEntry
+from .household_setup import async_get_household
 from .logic.pin import PinHash
 
 SAFE_DATA: Final = frozenset({CONF_HOST, CONF_PORT, CONF_PIPELINE_ID})
@@ -47,6 +48,8 @@ async def async_get_config_entry_diagnostics(
             "options": _allowed(entry.options, SAFE_OPTIONS),
         },
         "station": entry.runtime_data.info.as_dict(),
+        # The household's profiles and bindings (entity ids): what scenes will do in this home.
+        "household": (await async_get_household(hass)).setup.as_dict(),
         "connection": {
             "host": connection.host,
             "port": connection.port,

@@ -16,7 +16,13 @@ from typing import Final
 
 import voluptuous as vol
 from homeassistant.components import persistent_notification
-from homeassistant.const import ATTR_ENTITY_ID, EVENT_STATE_CHANGED, STATE_UNAVAILABLE
+from homeassistant.const import (
+    ATTR_ENTITY_ID,
+    EVENT_HOMEASSISTANT_STOP,
+    EVENT_STATE_CHANGED,
+    STATE_UNAVAILABLE,
+    STATE_UNKNOWN,
+)
 from homeassistant.core import (
     CALLBACK_TYPE,
     Context,
@@ -58,6 +64,7 @@ _SEEN: Final = (
     "effect",
 )
 _RECENT_CONTEXTS: Final = 512
+CALL_TIMEOUT = 5.0  # seconds a lamp may take to answer one call
 
 
 async def async_flash_alert(
@@ -110,6 +117,9 @@ class FlashAlerts:
         self._before: dict[str, State] = {}  # each flashed light before the first alert
         self._ours: deque[str] = deque(maxlen=_RECENT_CONTEXTS)  # contexts of our own calls
         self._unlisten: CALLBACK_TYPE | None = None
+        # A restart in the middle of an alarm must not leave the home flashing red: put the
+        # lights back while the light integrations are still there.
+        hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, self._async_stop_all)
 
     async def async_start(
         self, alert_id: str, kind: str, priority: str, entity_ids: Sequence[str]
@@ -138,6 +148,9 @@ class FlashAlerts:
         if (alert := self._alerts.get(alert_id)) is not None:
             await self._cancel(alert)
 
+    async def _async_stop_all(self, _: Event) -> None:
+        await asyncio.gather(*(self._cancel(alert) for alert in list(self._alerts.values())))
+
     async def async_wait(self, alert_id: str) -> None:
         """Until alert `alert_id` has flashed its whole pattern and its lights are back."""
         if (alert := self._alerts.get(alert_id)) is not None and alert.task is not None:
@@ -147,11 +160,15 @@ class FlashAlerts:
     def _flashable(self, entity_id: str) -> bool:
         # Lights only: rapidly switching a plug could be switching a heater.
         state = self._hass.states.get(entity_id)
-        if split_entity_id(entity_id)[0] != "light" or state is None:
+        if split_entity_id(entity_id)[0] != "light":
             LOGGER.warning("Light alert: %s is not a light; not flashed", entity_id)
             return False
-        if state.state == STATE_UNAVAILABLE:
-            LOGGER.debug("Light alert: %s is unavailable; skipped", entity_id)
+        if state is None:
+            LOGGER.warning("Light alert: %s does not exist; not flashed", entity_id)
+            return False
+        if state.state in (STATE_UNAVAILABLE, STATE_UNKNOWN):
+            # Unknown: there is no state to restore it to afterwards.
+            LOGGER.debug("Light alert: %s is %s; skipped", entity_id, state.state)
             return False
         return True
 
@@ -197,9 +214,12 @@ class FlashAlerts:
     ) -> None:
         try:
             await self._call(light, step_call(step, modes), context)
-        except (HomeAssistantError, vol.Invalid) as err:
+        except (HomeAssistantError, vol.Invalid, TimeoutError) as err:
             LOGGER.warning(
-                "Light alert %s: %s failed (%s); not flashed", alert.alert_id, light, err
+                "Light alert %s: %s failed (%s); not flashed",
+                alert.alert_id,
+                light,
+                str(err) or "no answer",
             )
             alert.failed.add(light)
             await self._restore(self._shared.release(alert.alert_id, light), quiet=True)
@@ -219,20 +239,22 @@ class FlashAlerts:
     async def _put_back(self, light: str, before: State, context: Context, quiet: bool) -> None:
         try:
             await self._call(light, restore_call(before.state, before.attributes), context)
-        except (HomeAssistantError, vol.Invalid) as err:
+        except (HomeAssistantError, vol.Invalid, TimeoutError) as err:
             # A light that already failed during the flash has been reported once.
             (LOGGER.debug if quiet else LOGGER.warning)(
                 "Light alert: could not restore %s (%s)", light, err
             )
 
     async def _call(self, light: str, call: LightCall, context: Context) -> None:
-        await self._hass.services.async_call(
-            "light",
-            call.service,
-            {ATTR_ENTITY_ID: light, **call.data},
-            blocking=True,
-            context=context,
-        )
+        # Bounded: one lamp that never answers must not hold the pattern of all the others.
+        async with asyncio.timeout(CALL_TIMEOUT):
+            await self._hass.services.async_call(
+                "light",
+                call.service,
+                {ATTR_ENTITY_ID: light, **call.data},
+                blocking=True,
+                context=context,
+            )
 
     @callback
     def _context(self) -> Context:

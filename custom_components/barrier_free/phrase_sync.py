@@ -10,6 +10,7 @@ for diagnostics.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from typing import Any
@@ -33,10 +34,13 @@ from .const import (
 )
 from .data import BarrierFreeConfigEntry
 from .home_snapshot import ASSIST, async_build_home
+from .household_setup import async_get_household
 from .logic.alerts import phrases as alert_phrases
 from .logic.home import Home
 from .logic.phrase_list import PhraseList, build_phrase_list
-from .repairs import async_check_sensitive_exposure
+from .logic.scene_run import scene_phrases
+from .repairs import async_check_bindings, async_check_sensitive_exposure
+from .scenes import async_get_library, chosen_scenes
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
@@ -125,6 +129,15 @@ class PhraseSync:
         phrases = await self._hass.async_add_executor_job(
             lambda: build_phrase_list(home, language, station_area_id=station_area)
         )
+        # The household's scenes are said by name or their natural phrases ("我回来了").
+        setup = (await async_get_household(self._hass)).setup
+        async_check_bindings(self._hass, setup.bindings)
+        scenes = chosen_scenes(await async_get_library(self._hass), setup)
+        said = scene_phrases(scenes, language)
+        if said:
+            phrases = dataclasses.replace(
+                phrases, phrases=tuple(dict.fromkeys((*phrases.phrases, *said)))
+            )
         self.phrases = phrases
         await self._async_give(phrases)
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from homeassistant.components.sensor import SensorEntity
+from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .client import StationInfo
 from .data import BarrierFreeConfigEntry
 from .entity import BarrierFreeEntity
 
@@ -23,7 +25,7 @@ async def async_setup_entry(
     entry: BarrierFreeConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    async_add_entities([BarrierFreeLastUtterance(entry)])
+    async_add_entities([BarrierFreeLastUtterance(entry), BarrierFreeSpeechModels(entry)])
 
 
 class BarrierFreeLastUtterance(BarrierFreeEntity, SensorEntity):
@@ -55,4 +57,40 @@ class BarrierFreeLastUtterance(BarrierFreeEntity, SensorEntity):
             "language": transcript.language,
             "utterance_id": utterance.utterance_id,
             "heard_at": at.isoformat() if at else None,
+        }
+
+
+class BarrierFreeSpeechModels(BarrierFreeEntity, SensorEntity):
+    """The languages the station can recognise (the state) and its voices, as the station's
+    `info` tells them: what an installer checks before leaving the home."""
+
+    _attr_translation_key = "speech_models"
+    _attr_entity_category = EntityCategory.DIAGNOSTIC
+
+    def __init__(self, entry: BarrierFreeConfigEntry) -> None:
+        super().__init__(entry, "speech_models")
+        self._entry_info = entry.runtime_data.info
+
+    @property
+    def _info(self) -> StationInfo:
+        return self.connection.info or self._entry_info
+
+    @property
+    def native_value(self) -> str:
+        return ", ".join(self._info.asr_languages) or "-"
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        info = self._info
+        return {
+            "recognisers": [
+                {
+                    "name": model.name,
+                    "engine": model.name.rpartition("-")[0] or model.name,
+                    "languages": list(model.languages),
+                    "description": model.description,
+                }
+                for model in info.asr_models
+            ],
+            "voices": [{"name": v.name, "language": v.language} for v in info.voices],
         }

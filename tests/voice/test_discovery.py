@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import secrets
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -10,16 +12,19 @@ from wyoming.event import Event
 from zeroconf import ServiceStateChange, Zeroconf
 from zeroconf.asyncio import AsyncServiceBrowser, AsyncServiceInfo, AsyncZeroconf
 
-from tests.voice.station import (  # noqa: F401 - fixtures
+from tests.voice.station import (
     DEADLINE,
     connected_client,
-    english_recognizer_fixture,
     running_station,
-    synthesizer_fixture,
 )
-from voice.discovery import SERVICE_TYPE, WYOMING_SERVICE_TYPE, Advert
-from voice.recognition import Recognizer
-from voice.tts import Synthesizer
+from voice.recognition.recognizer import Recognizer
+from voice.speech.tts import Synthesizer
+from voice.station.discovery import (
+    SERVICE_TYPE,
+    WYOMING_SERVICE_TYPE,
+    Advert,
+    StationAdvertiser,
+)
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
 
@@ -44,11 +49,13 @@ class Browser:
     ) -> None:
         self.changes.put_nowait((name, state_change))
 
-    async def next(self, state: ServiceStateChange) -> str:
+    async def next(self, state: ServiceStateChange, station_id: str) -> str:
+        """The next change of `state` to a record of the station `station_id` (other stations
+        of other test runs on this machine may be advertised on loopback too)."""
         async with asyncio.timeout(DEADLINE):
             while True:
                 name, change = await self.changes.get()
-                if change is state:
+                if change is state and f"({station_id})" in name:
                     return name
 
     async def info(self, name: str) -> AsyncServiceInfo:
@@ -69,7 +76,7 @@ def test_instance_name_fits_a_dns_label() -> None:
     assert label.startswith("客厅")
 
 
-async def test_advertised_updated_and_withdrawn(
+async def test_advertised_and_withdrawn(
     tmp_path: Path, english_recognizer: Recognizer, synthesizer: Synthesizer
 ) -> None:
     browser = Browser(SERVICE_TYPE)
@@ -77,7 +84,7 @@ async def test_advertised_updated_and_withdrawn(
         async with running_station(
             tmp_path, {"en": english_recognizer}, synthesizer, zeroconf=True, name="客厅 station"
         ) as station:
-            name = await browser.next(ServiceStateChange.Added)
+            name = await browser.next(ServiceStateChange.Added, station.station_id)
             info = await browser.info(name)
             assert info.port == station.port
             assert info.parsed_addresses() == ["127.0.0.1"]
@@ -86,16 +93,31 @@ async def test_advertised_updated_and_withdrawn(
             assert props["name"] == "客厅 station"
             assert props["protocol"] == "2"
             assert props["languages"] == "en"
+        removed = await browser.next(ServiceStateChange.Removed, station.station_id)
+        assert removed == name
+    finally:
+        await browser.close()
 
-            await station.rename("Bedroom")
-            renamed = await browser.next(ServiceStateChange.Added)
-            assert renamed.startswith("Bedroom")
-            new_props = (await browser.info(renamed)).properties
-            assert new_props[b"name"] == b"Bedroom"
-            assert new_props[b"id"] == station.station_id.encode()
-        removed = await browser.next(ServiceStateChange.Removed)
+
+async def test_advert_updated_under_a_new_name() -> None:
+    browser = Browser(SERVICE_TYPE)
+    advertiser = StationAdvertiser("127.0.0.1")
+    advert = Advert(secrets.token_hex(6), "Living room", 10800, ("en",), 1, "0.1.0")
+    try:
+        await advertiser.start(advert)
+        name = await browser.next(ServiceStateChange.Added, advert.station_id)
+        assert name.startswith("Living room")
+        await advertiser.update(replace(advert, name="Bedroom"))
+        renamed = await browser.next(ServiceStateChange.Added, advert.station_id)
+        assert renamed.startswith("Bedroom")
+        new_props = (await browser.info(renamed)).properties
+        assert new_props[b"name"] == b"Bedroom"
+        assert new_props[b"id"] == advert.station_id.encode()
+        await advertiser.stop()
+        removed = await browser.next(ServiceStateChange.Removed, advert.station_id)
         assert removed in (name, renamed)
     finally:
+        await advertiser.stop()
         await browser.close()
 
 
@@ -115,7 +137,7 @@ async def test_wyoming_advertisement_serves_only_speech_unpaired(
             wyoming_zeroconf=True,
         ) as station:
             assert "without pairing" in caplog.text
-            name = await browser.next(ServiceStateChange.Added)
+            name = await browser.next(ServiceStateChange.Added, station.station_id)
             assert (await browser.info(name)).port == station.port
             async with connected_client(station) as client:
                 await client.send(Event("describe"))

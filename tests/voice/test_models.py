@@ -20,6 +20,7 @@ from typing import ClassVar
 
 import pytest
 
+from voice.errors import NotAModel
 from voice.models import (
     MANIFEST,
     BadArchive,
@@ -33,7 +34,6 @@ from voice.models import (
     ModelMissing,
     ModelStore,
     ModelTooLarge,
-    NotAModel,
     UnsafeArchive,
     default_store,
     find_model,

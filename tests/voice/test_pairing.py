@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from voice.pairing import (
+from voice.station.pairing import (
     TokenFileError,
     load_or_create_station_id,
     load_or_create_token,

@@ -8,8 +8,8 @@ import random
 import pytest
 
 from tests.speech import home_commands
-from voice import sphinx_engine, vosk_engine
-from voice.phrases import (
+from voice.recognition import sphinx_engine, vosk_engine
+from voice.recognition.phrases import (
     PhraseSet,
     Said,
     WordGraph,

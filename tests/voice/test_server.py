@@ -16,22 +16,21 @@ from wyoming.audio import AudioChunk, AudioStart, AudioStop
 from wyoming.event import Event, async_read_event
 
 from tests.speech import silence, synth
-from tests.voice.station import (  # noqa: F401 - fixtures
+from tests.voice.station import (
     StationClient,
     connected_client,
-    english_recognizer_fixture,
     gather_all,
-    korean_recognizer_fixture,
     paired_client,
     running_station,
-    synthesizer_fixture,
     wait_until,
 )
-from voice.announce import MAX_QUEUED
-from voice.pairing import TokenFileError, client_proof, new_nonce
-from voice.recognition import RecognitionStream, Recognizer
-from voice.server import OUTBOX_EVENTS, PortInUse, Station
-from voice.tts import Synthesizer
+from voice.recognition.recognizer import RecognitionStream, Recognizer
+from voice.speech.announce import MAX_QUEUED
+from voice.speech.tts import Synthesizer
+from voice.station.connection import OUTBOX_EVENTS
+from voice.station.errors import PortInUse
+from voice.station.pairing import TokenFileError, client_proof, new_nonce
+from voice.station.station import Station
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
 
@@ -294,10 +293,10 @@ class _RefusesLists:
         self.language = real.language
         self.engine = real.engine
 
-    def set_phrases(self, phrases: Any) -> Any:
+    def set_phrases(self, phrases: Any, digits: bool = False) -> Any:
         if phrases and "explode" in phrases:
             raise RuntimeError("grammar exploded")
-        return self.real.set_phrases(phrases)
+        return self.real.set_phrases(phrases, digits)
 
     def stream(self, sample_rate: int) -> RecognitionStream:
         return self.real.stream(sample_rate)
@@ -343,7 +342,7 @@ async def test_a_saved_phrase_list_that_cannot_be_used_is_logged(
     if saved is not None:
         (folder / "en.json").write_text(json.dumps(saved))
     english_recognizer.set_phrases(PHRASES)  # what the last test left must not count
-    caplog.set_level(logging.WARNING, logger="voice.server")
+    caplog.set_level(logging.WARNING, logger="voice.state")
     async with (
         running_station(tmp_path, {"en": english_recognizer}, synthesizer) as station,
         paired_client(station) as client,
@@ -660,8 +659,8 @@ class _FailsAt8k:
         self.language = real.language
         self.engine = real.engine
 
-    def set_phrases(self, phrases: Any) -> Any:
-        return self.real.set_phrases(phrases)
+    def set_phrases(self, phrases: Any, digits: bool = False) -> Any:
+        return self.real.set_phrases(phrases, digits)
 
     def stream(self, sample_rate: int) -> RecognitionStream | _Exploding:
         return _Exploding() if sample_rate == 8000 else self.real.stream(sample_rate)
@@ -676,11 +675,13 @@ class _Recorded:
         self.language = real.language
         self.engine = real.engine
         self.gate = threading.Event()
+        self.at_gate = threading.Event()  # the first feed waits at the gate
+        self.first = 0  # bytes of that first feed
         self.fed: list[int] = []  # bytes per feed() call
         self.last: list[int] = []  # bytes handed to finish()
 
-    def set_phrases(self, phrases: Any) -> Any:
-        return self.real.set_phrases(phrases)
+    def set_phrases(self, phrases: Any, digits: bool = False) -> Any:
+        return self.real.set_phrases(phrases, digits)
 
     def stream(self, sample_rate: int) -> Any:
         real, owner = self.real.stream(sample_rate), self
@@ -690,6 +691,8 @@ class _Recorded:
 
             def feed(self, pcm: bytes) -> str | None:
                 if not owner.fed:
+                    owner.first = len(pcm)
+                    owner.at_gate.set()
                     assert owner.gate.wait(30)
                 owner.fed.append(len(pcm))
                 return real.feed(pcm)
@@ -718,7 +721,13 @@ async def test_audio_that_queues_up_is_decoded_in_one_go(
         await client.send(Event("transcribe", {"language": "en"}))
         await client.send_audio(pcm)  # 2 KB chunks; the first decode is held at the gate
         await client.send(Event("ping", {}))
-        await asyncio.sleep(0.2)
+        await wait_until(recorded.at_gate.is_set, "the first decode began")
+        await wait_until(
+            lambda: (
+                [c.pending_audio for c in station.connection_info()] == [len(pcm) - recorded.first]
+            ),
+            "the rest of the audio waits",
+        )
         recorded.gate.set()
         assert (await client.expect("pong")).type == "pong"
         # the pong comes once everything sent before it is decoded
@@ -743,7 +752,12 @@ async def test_audio_stop_hands_the_undecoded_rest_to_the_end_of_the_utterance(
         await client.send(Event("transcribe", {"language": "en"}))
         await client.send_audio(pcm)
         await client.send(AudioStop().event())
-        await asyncio.sleep(0.2)
+        # audio-stop came: the end waits for the decode held at the gate (or, when no decode
+        # had begun yet, all the audio already went with the end)
+        await wait_until(
+            lambda: bool(recorded.last) or [c.ending for c in station.connection_info()] == [True],
+            "audio-stop came",
+        )
         recorded.gate.set()
         transcript = await client.expect("transcript")
         assert station.active_streams == 0
@@ -766,13 +780,12 @@ async def test_client_gone_while_a_decode_runs_leaves_no_stream(
         async with paired_client(station) as client:
             await client.send(Event("transcribe", {"language": "en"}))
             await client.send_audio(spoken("open the garage"))
-            await asyncio.sleep(0.2)
+            await wait_until(recorded.at_gate.is_set, "a decode runs")
         recorded.gate.set()
-        for _ in range(100):
-            if station.active_streams == 0 and not station.connection_info():
-                break
-            await asyncio.sleep(0.05)
-        assert station.active_streams == 0
+        await wait_until(
+            lambda: station.active_streams == 0 and not station.connection_info(),
+            "the request and the connection are gone",
+        )
         assert recorded.last == []  # cancelled, never finished
 
 

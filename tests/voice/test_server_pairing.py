@@ -17,18 +17,16 @@ from typing import Any
 import pytest
 from wyoming.event import Event, async_read_event
 
-from tests.voice.station import (  # noqa: F401 - fixtures
+from tests.voice.station import (
     connected_client,
-    english_recognizer_fixture,
     paired_client,
     running_station,
-    synthesizer_fixture,
     wait_until,
 )
-from voice.pairing import client_proof, is_nonce, new_nonce, station_proof
-from voice.recognition import Recognizer
-from voice.server import Station
-from voice.tts import Synthesizer
+from voice.recognition.recognizer import Recognizer
+from voice.speech.tts import Synthesizer
+from voice.station.pairing import client_proof, is_nonce, new_nonce, station_proof
+from voice.station.station import Station
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
 
@@ -174,7 +172,7 @@ async def test_a_captured_pairing_does_not_replay(station: Station, sockets: lis
 async def test_refused_pairings_are_logged_once_per_interval(
     station: Station, sockets: list[Raw], caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.WARNING, logger="voice.server")
+    caplog.set_level(logging.WARNING, logger="voice.station")
     for _ in range(5):
         conn = await raw(station)
         sockets.append(conn)
@@ -303,7 +301,7 @@ async def test_full_cap_of_idle_sockets_still_lets_a_client_pair(
     sockets: list[Raw],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    caplog.set_level(logging.WARNING, logger="voice.server")
+    caplog.set_level(logging.WARNING, logger="voice.station")
     cap = 4
     async with running_station(
         tmp_path, {"en": english_recognizer}, synthesizer, max_unpaired=cap

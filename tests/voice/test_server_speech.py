@@ -10,14 +10,12 @@ import pytest
 from wyoming.event import Event
 
 from tests.speech import silence, synth
-from tests.voice.station import (  # noqa: F401 - fixtures
-    english_recognizer_fixture,
+from tests.voice.station import (
     paired_client,
     running_station,
-    synthesizer_fixture,
 )
-from voice.recognition import Recognizer
-from voice.tts import Synthesizer
+from voice.recognition.recognizer import Recognizer
+from voice.speech.tts import Synthesizer
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
 

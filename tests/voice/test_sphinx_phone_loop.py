@@ -5,8 +5,8 @@ from __future__ import annotations
 import threading
 
 from tests.speech import silence, synth
-from voice.recognition import load_recognizer
-from voice.sphinx_engine import CythonPhoneLoop, PhoneLoop, _model_files, phone_loop
+from voice.recognition.recognizer import load_recognizer
+from voice.recognition.sphinx_engine import CythonPhoneLoop, PhoneLoop, _model_files, phone_loop
 
 
 def test_c_phone_loop_scores_as_the_cython_binding() -> None:

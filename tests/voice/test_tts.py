@@ -15,7 +15,7 @@ import pytest
 
 from voice.audio import read_wav
 from voice.errors import UnknownLanguage
-from voice.tts import (
+from voice.speech.tts import (
     INSTALL_COMMAND,
     MANDARIN_PROBE,
     MAX_TEXT_CHARS,

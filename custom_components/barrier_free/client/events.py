@@ -57,6 +57,15 @@ class StationVoice:
 
 
 @dataclass(frozen=True, slots=True)
+class StationModel:
+    """A speech recognition model installed on the station, as its `info` names it."""
+
+    name: str  # "<engine>-<language>", e.g. "vosk-zh"
+    languages: tuple[str, ...]
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
 class StationInfo:
     """What a station says about itself when paired and described."""
 
@@ -67,6 +76,7 @@ class StationInfo:
     languages: tuple[str, ...]
     asr_languages: tuple[str, ...] = ()
     voices: tuple[StationVoice, ...] = ()
+    asr_models: tuple[StationModel, ...] = ()
 
     @classmethod
     def from_events(cls, paired: Mapping[str, Any], info: Mapping[str, Any] | None) -> Self:
@@ -77,10 +87,19 @@ class StationInfo:
         languages = tuple(str(lang) for lang in paired.get("languages") or ())
         asr: list[str] = []
         voices: list[StationVoice] = []
+        models: list[StationModel] = []
         for program in (info or {}).get("asr") or ():
             for model in program.get("models") or ():
                 if model.get("installed", True):
-                    asr.extend(str(lang) for lang in model.get("languages") or ())
+                    langs = tuple(str(lang) for lang in model.get("languages") or ())
+                    asr.extend(langs)
+                    models.append(
+                        StationModel(
+                            str(model.get("name")),
+                            langs,
+                            str(model.get("description") or model.get("name")),
+                        )
+                    )
         for program in (info or {}).get("tts") or ():
             for voice in program.get("voices") or ():
                 if not voice.get("installed", True):
@@ -101,6 +120,7 @@ class StationInfo:
             languages=languages,
             asr_languages=tuple(dict.fromkeys(asr)) if info is not None else languages,
             voices=tuple(voices),
+            asr_models=tuple(models),
         )
 
     def as_dict(self) -> dict[str, Any]:

@@ -42,8 +42,16 @@ KIND_NAMES: Final[Mapping[str, Mapping[str, str]]] = {
     },
 }
 _TEXTS: Final[Mapping[str, Mapping[str, str]]] = {
-    "zh": {"title": "灯光提醒：{kind}", "message": "{kind}：正在闪灯的有{lights}。"},
-    "en": {"title": "Light alert: {kind}", "message": "{kind}: flashing {lights}."},
+    "zh": {
+        "title": "灯光提醒：{kind}",
+        "message": "{kind}：正在闪灯的有{lights}。",
+        "no_lights": "{kind}：没有可以闪的灯。",
+    },
+    "en": {
+        "title": "Light alert: {kind}",
+        "message": "{kind}: flashing {lights}.",
+        "no_lights": "{kind}: no light could flash.",
+    },
 }
 
 
@@ -51,6 +59,7 @@ def flash_notice(kind: str, light_names: Sequence[str], language: str) -> tuple[
     """Title and message of the notice for an alert of `kind` flashing these lights."""
     language = table_language(language)
     name = KIND_NAMES[language][kind]
-    lights = join_names(light_names, language)
     texts = _TEXTS[language]
-    return texts["title"].format(kind=name), texts["message"].format(kind=name, lights=lights)
+    message = texts["message"] if light_names else texts["no_lights"]
+    lights = join_names(light_names, language)
+    return texts["title"].format(kind=name), message.format(kind=name, lights=lights)

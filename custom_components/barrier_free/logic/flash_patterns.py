@@ -137,10 +137,12 @@ def pattern_for(kind: str, priority: str) -> FlashPattern:
 
 def step_call(step: FlashStep, color_modes: Collection[str]) -> LightCall:
     """The call that shows `step` on a light with these supported_color_modes."""
+    # No fading: a lamp's default transition would blur a 0.15 s burst into a glow. Home
+    # Assistant drops the field for lights without transitions.
     if not step.on:
-        return LightCall("turn_off", MappingProxyType({}))
+        return LightCall("turn_off", MappingProxyType({"transition": 0}))
     modes = set(color_modes)
-    data: dict[str, Any] = {}
+    data: dict[str, Any] = {"transition": 0}
     if modes & _BRIGHTNESS_MODES:
         data["brightness"] = 255  # full: a flash must be seen in daylight
     if modes & _COLOUR_MODES:

@@ -139,7 +139,9 @@ def binding_problems(
 ) -> list[tuple[str, str]]:
     """(role, entity id) pairs that must not be saved: unknown role, missing entity, an entity
     the role does not accept (a garage door as curtains would let a scene open it), an entity
-    the installer marked sensitive (a gate on a switch), or a second entity for a single role."""
+    the installer marked sensitive (a gate on a switch) in a role whose scenes could open it,
+    or a second entity for a single role. A sensitive lock may still be the front door lock:
+    scenes can only lock it."""
     problems: list[tuple[str, str]] = []
     for role_id, entity_ids in bindings.items():
         role = ROLES.get(role_id)
@@ -148,7 +150,7 @@ def binding_problems(
             if (
                 role is None
                 or entity is None
-                or entity_id in sensitive
+                or (entity_id in sensitive and not role.only_secures)
                 or not role.accepts_entity(entity.domain, entity.device_class)
             ):
                 problems.append((role_id, entity_id))

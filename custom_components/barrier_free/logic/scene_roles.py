@@ -64,8 +64,21 @@ class Role:
         classes = self.accepts.get("cover", frozenset())
         return classes is None or bool(classes & _DOOR_COVERS)
 
+    @property
+    def only_secures(self) -> bool:
+        """True if scenes can only make this role's devices safer (lock, arm, close a door).
+
+        Such a role may hold a device the installer marked sensitive: the schema refuses
+        every action on it that would open the home, so a scene cannot misuse it.
+        """
+        return all(
+            domain in _SELF_GUARDED or (domain == "cover" and self.opens_the_home)
+            for domain in self.accepts
+        )
+
 
 _DOOR_COVERS: Final[frozenset[str | None]] = frozenset({"garage", "gate", "door"})
+_SELF_GUARDED: Final = frozenset({"lock", "alarm_control_panel"})
 _LIGHT: Final[Mapping[str, DeviceClasses]] = {"light": None, "switch": frozenset({None, "outlet"})}
 
 ROLES: Final[Mapping[str, Role]] = {

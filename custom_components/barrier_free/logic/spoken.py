@@ -85,6 +85,8 @@ RESPONSES: Final[Mapping[str, Mapping[str, str]]] = {
         "help": "你可以说：{examples}。",
         "help_room": "在{area}，你可以说：{examples}。",
         "nothing_to_repeat": "我还没有说过话。",
+        # The installer's speaker test (button on the station's device).
+        "speaker_test": "这是音箱测试。您能听清楚这句话吗？",
         "slower": "好的，我会说慢一点。",
         "faster": "好的，我会说快一点。",
         "louder": "好的，我会大声一点。",
@@ -179,6 +181,7 @@ RESPONSES: Final[Mapping[str, Mapping[str, str]]] = {
         "help": "You can say: {examples}.",
         "help_room": "In the {area}, you can say: {examples}.",
         "nothing_to_repeat": "I haven't said anything yet.",
+        "speaker_test": "This is a speaker test. Can you hear this sentence clearly?",
         "slower": "OK, I will speak more slowly.",
         "faster": "OK, I will speak faster.",
         "louder": "OK, I will speak louder.",

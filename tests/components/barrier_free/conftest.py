@@ -1,6 +1,6 @@
 """Fixtures: a real Home Assistant (the harness's `hass`) and a real voice station on loopback.
 
-The station is this project's own server (`voice.server.Station`), started in the test's event
+The station is this project's own (`voice.station.station.Station`), started in the test's event
 loop on 127.0.0.1 with a fresh state directory; the recogniser and the synthesiser are loaded
 once per session because loading them is the slow part.
 """
@@ -34,9 +34,9 @@ from custom_components.barrier_free.const import (
     CONF_VOLUME,
     DOMAIN,
 )
-from voice.recognition import load_recognizer
-from voice.server import Station, StationConfig
-from voice.tts import Synthesizer
+from voice.recognition.recognizer import load_recognizer
+from voice.speech.tts import Synthesizer
+from voice.station.station import Station, StationConfig
 
 from .home import SENSITIVE, async_setup_test_home
 

@@ -16,7 +16,7 @@ from homeassistant.helpers import area_registry as ar
 from custom_components.barrier_free.const import CONF_AREAS, CONF_PIN, CONF_RATE, CONF_VOLUME
 from custom_components.barrier_free.logic.pin import PinHash
 from tests.voice.station import wait_until
-from voice.server import Station
+from voice.station.station import Station
 
 from .conftest import Resident
 

@@ -30,10 +30,10 @@ from custom_components.barrier_free.flash import flash_alerts
 from custom_components.barrier_free.household_setup import HouseholdSetup, async_get_household
 from custom_components.barrier_free.logic.alerts import Policy
 from tests.voice.station import wait_until
-from voice.announce import Announcement
 from voice.audio import read_wav
-from voice.recognition import load_recognizer
-from voice.server import Station
+from voice.recognition.recognizer import load_recognizer
+from voice.speech.announce import Announcement
+from voice.station.station import Station
 
 from .conftest import SAFETY_LIMIT, Resident, async_setup_resident
 

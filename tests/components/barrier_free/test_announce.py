@@ -18,7 +18,7 @@ from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from tests.voice.station import wait_until
-from voice.server import Station
+from voice.station.station import Station
 
 from .conftest import entity_id
 

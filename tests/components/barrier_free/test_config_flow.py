@@ -549,12 +549,22 @@ async def test_reconfigure_to_another_station(
     assert result["reason"] == "wrong_station"
 
 
+async def open_station_options(hass: HomeAssistant, entry: MockConfigEntry) -> Any:
+    """The options menu, then this station's own settings."""
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert result["type"] is FlowResultType.MENU
+    assert result["menu_options"] == ["station", "profiles", "roles", "export", "import"]
+    return await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "station"}
+    )
+
+
 async def test_options(hass: HomeAssistant, loaded_entry: MockConfigEntry) -> None:
     """Language, rate, volume and areas are saved; the entry reloads with them."""
     kitchen = ar.async_get(hass).async_create("Kitchen")
-    result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
+    result = await open_station_options(hass, loaded_entry)
     assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "init"
+    assert result["step_id"] == "station"
 
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
@@ -613,7 +623,7 @@ async def with_pin(hass: HomeAssistant, entry: MockConfigEntry, pin: str) -> str
 
 async def test_options_set_pin(hass: HomeAssistant, loaded_entry: MockConfigEntry) -> None:
     """A new PIN typed twice is stored only as a hash that verifies it; never shown back."""
-    result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
+    result = await open_station_options(hass, loaded_entry)
     names = [field["name"] for field in form_fields(result)]
     assert config_flow.FIELD_NEW_PIN in names
     assert config_flow.FIELD_PIN_CONFIRM in names
@@ -633,7 +643,7 @@ async def test_options_set_pin(hass: HomeAssistant, loaded_entry: MockConfigEntr
     assert loaded_entry.state is ConfigEntryState.LOADED
 
     # The next form offers to clear the PIN but shows neither the PIN nor its hash.
-    result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
+    result = await open_station_options(hass, loaded_entry)
     fields = form_fields(result)
     assert config_flow.FIELD_CLEAR_PIN in [field["name"] for field in fields]
     shown = json.dumps(fields, default=str)
@@ -649,7 +659,7 @@ async def test_options_pin_full_width_digits(
     hass: HomeAssistant, loaded_entry: MockConfigEntry
 ) -> None:
     """Digits typed with a Chinese input method (full width, with spaces) are the same PIN."""
-    result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
+    result = await open_station_options(hass, loaded_entry)
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
         {
@@ -678,7 +688,7 @@ async def test_options_empty_pin_keeps_current(
 ) -> None:
     """Changing other options with the PIN fields left empty keeps the stored PIN."""
     stored = await with_pin(hass, loaded_entry, PIN)
-    result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
+    result = await open_station_options(hass, loaded_entry)
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {**UNCHANGED, CONF_VOLUME: 60.0, **pin_fields}
     )
@@ -692,7 +702,7 @@ async def test_options_empty_pin_keeps_current(
 async def test_options_change_pin(hass: HomeAssistant, loaded_entry: MockConfigEntry) -> None:
     """A new PIN replaces the stored one; the old PIN no longer verifies."""
     await with_pin(hass, loaded_entry, PIN)
-    result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
+    result = await open_station_options(hass, loaded_entry)
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
         {
@@ -712,7 +722,7 @@ async def test_options_change_pin(hass: HomeAssistant, loaded_entry: MockConfigE
 async def test_options_clear_pin(hass: HomeAssistant, loaded_entry: MockConfigEntry) -> None:
     """ "Clear PIN" removes the stored PIN and keeps the other options."""
     await with_pin(hass, loaded_entry, PIN)
-    result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
+    result = await open_station_options(hass, loaded_entry)
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {**UNCHANGED, config_flow.FIELD_CLEAR_PIN: True}
     )
@@ -760,7 +770,7 @@ async def test_options_pin_errors(
     """Each mistake is shown on the form, nothing is saved, the PIN is not shown back."""
     stored = await with_pin(hass, loaded_entry, PIN)
     before = dict(loaded_entry.options)
-    result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
+    result = await open_station_options(hass, loaded_entry)
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
         {
@@ -772,7 +782,7 @@ async def test_options_pin_errors(
         },
     )
     assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "init"
+    assert result["step_id"] == "station"
     assert result["errors"] == errors
     assert dict(loaded_entry.options) == before
     # The other choices are kept on the form; what was typed as PIN is not.
@@ -797,7 +807,7 @@ async def test_options_sensitive_entities(
     hass: HomeAssistant, loaded_entry: MockConfigEntry
 ) -> None:
     """Extra sensitive devices are chosen from the domains that can open the home."""
-    result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
+    result = await open_station_options(hass, loaded_entry)
     entity_field = next(
         field for field in form_fields(result) if field["name"] == CONF_SENSITIVE_ENTITIES
     )
@@ -823,7 +833,7 @@ async def test_options_sensitive_entities(
     assert loaded_entry.state is ConfigEntryState.LOADED
 
     # Shown again next time, and removable.
-    result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
+    result = await open_station_options(hass, loaded_entry)
     assert suggested(result)[CONF_SENSITIVE_ENTITIES] == chosen
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {**UNCHANGED, CONF_SENSITIVE_ENTITIES: []}

@@ -22,7 +22,7 @@ from custom_components.barrier_free.const import (
     DOMAIN,
 )
 from custom_components.barrier_free.logic.pin import PinHash
-from voice.server import Station
+from voice.station.station import Station
 
 ON_OFF = {
     "zh": [

@@ -21,6 +21,7 @@ from syrupy.assertion import SnapshotAssertion
 from syrupy.matchers import path_type
 
 from custom_components.barrier_free.const import CONF_PIN
+from custom_components.barrier_free.household_setup import HouseholdSetup, async_get_household
 from custom_components.barrier_free.logic.pin import PinHash
 from tests.voice.station import wait_until
 
@@ -106,4 +107,23 @@ async def test_a_secret_inside_any_text_is_redacted(
     diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, loaded_entry)
     assert diagnostics["connection"]["last_error"] == "**REDACTED**"
     assert station.token not in json.dumps(diagnostics)
+    await hass.config_entries.async_unload(loaded_entry.entry_id)
+
+
+async def test_diagnostics_hold_the_household_but_not_the_pin_hash(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    loaded_entry: MockConfigEntry,
+) -> None:
+    pin_hash = PinHash.create("4821").to_string()
+    hass.config_entries.async_update_entry(
+        loaded_entry, options={**loaded_entry.options, CONF_PIN: pin_hash}
+    )
+    await hass.async_block_till_done()
+    setup = HouseholdSetup(("blind",), {"bedside_light": ("light.bedside",)})
+    await (await async_get_household(hass)).async_update(setup)
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, loaded_entry)
+    assert pin_hash not in json.dumps(diagnostics)
+    assert diagnostics["entry"]["options"][CONF_PIN] == "**REDACTED**"
+    assert diagnostics["household"] == setup.as_dict()
     await hass.config_entries.async_unload(loaded_entry.entry_id)

@@ -26,7 +26,14 @@ BY_STATION_ID = path_type({"unique_id": (str,), "identifiers": (set,)})
 
 @pytest.mark.parametrize(
     "platform",
-    [Platform.BINARY_SENSOR, Platform.CONVERSATION, Platform.SENSOR, Platform.STT, Platform.TTS],
+    [
+        Platform.BINARY_SENSOR,
+        Platform.BUTTON,
+        Platform.CONVERSATION,
+        Platform.SENSOR,
+        Platform.STT,
+        Platform.TTS,
+    ],
 )
 async def test_platform_entities(
     hass: HomeAssistant,

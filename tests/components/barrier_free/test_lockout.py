@@ -30,7 +30,7 @@ from custom_components.barrier_free.const import (
 from custom_components.barrier_free.lockout import DATA_LOCKOUT, NOTIFICATION_ID, STORAGE_KEY
 from custom_components.barrier_free.logic.pin import PinHash
 from tests.voice.station import wait_until
-from voice.server import Station
+from voice.station.station import Station
 
 from .conftest import Resident
 from .home import SENSITIVE, async_setup_test_home

@@ -11,7 +11,7 @@ from homeassistant.helpers import entity_registry as er
 
 from custom_components.barrier_free.logic.alerts import phrases as alert_phrases
 from tests.voice.station import wait_until
-from voice.server import Station
+from voice.station.station import Station
 
 from .conftest import async_setup_resident
 

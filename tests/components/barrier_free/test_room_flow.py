@@ -16,8 +16,8 @@ from custom_components.barrier_free.logic.pin import PinHash
 from tests.speech import silence, synth
 from tests.voice.station import wait_until
 from voice.audio import read_wav, write_wav
-from voice.room import RoomConfig, RoomListener
-from voice.server import Station
+from voice.room.listener import RoomConfig, RoomListener
+from voice.station.station import Station
 
 from .conftest import async_setup_resident, wait_for_state
 

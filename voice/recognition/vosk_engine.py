@@ -12,9 +12,9 @@ from pathlib import Path
 
 import vosk
 
+from ..errors import ModelFolderMissing, ModelLoadFailed, NotAModel
 from .engine import Decoder, Grammar, Pool, give_back_memory
 from .phrases import PhraseSet, digit_words
-from .recognition import ModelFolderMissing, ModelLoadFailed, NotAModel
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -73,14 +73,14 @@ def check_model_folder(path: Path) -> Path:
     if not path.exists():
         raise ModelFolderMissing(path=path)
     if not path.is_dir():
-        raise NotAModel(path=path, engine="Vosk", missing="it is a file, not a folder")
+        raise NotAModel(path=path, engine="Vosk", problem="it is a file, not a folder")
     missing = [
         what
         for what, options in _REQUIRED.items()
         if not any((path / option).is_file() for option in options)
     ]
     if missing:
-        raise NotAModel(path=path, engine="Vosk", missing="; ".join(missing))
+        raise NotAModel(path=path, engine="Vosk", problem="missing " + "; ".join(missing))
     return path
 
 

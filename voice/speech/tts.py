@@ -2,9 +2,10 @@
 
 pyttsx3 can hang on repeated `runAndWait` (upstream issues 126 and 194), and a C library that
 hangs cannot be interrupted from Python. So the engine runs in a persistent worker process
-(`voice._tts_worker`), kept warm between requests. Every request is bounded by `timeout`; on a
-timeout the worker is killed (the caller gets `SynthesisTimeout`, the next request starts a
-fresh worker); if the worker dies mid-request it is restarted and the request retried once.
+(`voice.speech._tts_worker`), kept warm between requests. Every request is bounded by
+`timeout`; on a timeout the worker is killed (the caller gets `SynthesisTimeout`, the next
+request starts a fresh worker); if the worker dies mid-request it is restarted and the
+request retried once.
 Requests from many threads are serialised by a lock: one synthesis takes ~15 ms, so a queue
 is cheaper than a pool of engines on the station's small computers.
 
@@ -37,15 +38,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Self
 
-from .audio import SAMPLE_WIDTH, wav_bytes
-from .errors import UnknownLanguage, VoiceError
+from ..audio import SAMPLE_WIDTH, wav_bytes
+from ..errors import VoiceError
+from ..languages import speech_language
 
 MAX_TEXT_CHARS = 1000
 MIN_RATE = 80  # words per minute: espeak-ng's own bounds
 MAX_RATE = 450
 DEFAULT_RATE = 175  # espeak-ng's default; residents can ask for slower
 DEFAULT_VOLUME = 1.0
-LANGUAGES = ("zh", "en")
 INSTALL_COMMAND = "apt-get install espeak-ng libespeak-ng1"
 MANDARIN_PROBE = "打开客厅的灯"
 ENGLISH_VOICES = ("gmw/en-us", "en-us", "gmw/en", "en")
@@ -159,16 +160,6 @@ def speaks_mandarin(phonemes: str, characters: int = len(MANDARIN_PROBE)) -> boo
     return len(_TONE.findall(phonemes)) >= math.ceil(0.6 * characters)
 
 
-def speech_language(language: str) -> str:
-    """'zh' or 'en' for a language tag ('zh', 'zh-CN', 'cmn', 'en-US'...), else UnknownLanguage."""
-    base = language.strip().lower().replace("_", "-").split("-")[0]
-    if base in ("zh", "cmn"):
-        return "zh"
-    if base == "en":
-        return "en"
-    raise UnknownLanguage(language=language, supported=", ".join(LANGUAGES))
-
-
 def _voice_language(code: str) -> str:
     return speech_language(code) if code.split("-", maxsplit=1)[0] in ("cmn", "en") else code
 
@@ -207,7 +198,7 @@ def _terminate(proc: subprocess.Popen[bytes], workdir: str, stderr: IO[bytes]) -
 
 
 class _Worker:
-    """One worker process and the framing of its protocol (see voice/_tts_worker.py)."""
+    """One worker process and the framing of its protocol (see voice/speech/_tts_worker.py)."""
 
     def __init__(self) -> None:
         self._workdir = tempfile.mkdtemp(prefix="barrier-free-tts-", dir=_fast_tmp())
@@ -216,7 +207,7 @@ class _Worker:
         package_root = str(Path(__file__).resolve().parent.parent)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "voice._tts_worker", self._workdir],
+            [sys.executable, "-m", "voice.speech._tts_worker", self._workdir],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self._stderr,

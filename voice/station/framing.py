@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 from wyoming.event import Event
 from wyoming.version import __version__ as wyoming_version
 
-from .errors import VoiceError
+from ..errors import VoiceError
 
 KIB = 1024
 

@@ -19,7 +19,7 @@ import ifaddr
 from zeroconf import InterfaceChoice, NonUniqueNameException
 from zeroconf.asyncio import AsyncServiceInfo, AsyncZeroconf
 
-from .errors import VoiceError
+from ..errors import VoiceError
 
 _LOGGER = logging.getLogger(__name__)
 

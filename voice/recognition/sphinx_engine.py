@@ -6,6 +6,9 @@ minimal word graph: a flat JSGF list of 1,000 alternatives decoded at a real-tim
 
 Creating a pocketsphinx Decoder loads the acoustic model (~0.15 s), so decoders are pooled
 and a phrase-list version is added to a decoder as a named search, never by reloading.
+
+Longer than ~500 lines on purpose: one file per engine (a new engine is one new file behind
+engine.py); a third of it is the phone-loop rejection decode, which only this engine needs.
 """
 
 from __future__ import annotations
@@ -22,9 +25,9 @@ from typing import Any, NamedTuple
 import pocketsphinx
 from pocketsphinx import _pocketsphinx
 
+from ..errors import ModelFolderMissing, ModelLoadFailed, NotAModel
 from .engine import Decoder, Grammar, Pool, give_back_memory
 from .phrases import PhraseSet, digit_words, with_digits, word_graph
-from .recognition import ModelFolderMissing, ModelLoadFailed, NotAModel
 
 FREE_SEARCH = "free"
 PHONE_SEARCH = "phones"
@@ -196,7 +199,7 @@ def _model_files(model: str | Path | None) -> ModelFiles:
         if not ok
     ]
     if missing:
-        raise NotAModel(path=base, engine="pocketsphinx", missing="; ".join(missing))
+        raise NotAModel(path=base, engine="pocketsphinx", problem="missing " + "; ".join(missing))
     phone_lm = base / "en-us-phone.lm.bin"
     return ModelFiles(acoustic, dictionary, lm, phone_lm if phone_lm.is_file() else None)
 

@@ -6,6 +6,8 @@ after decoding, snaps the raw text to the nearest allowed phrase with a 0..1 sco
 
 Nothing here talks to an engine: a vocabulary is anything with ``word in vocabulary``, so the
 logic is tested with a small set of words and used with a real model's symbol table.
+One module (~500 lines) because compiling, snapping, prefixes (`said`) and digits all work on
+the one normalised form defined here.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 
 import numpy as np
+
+from ..languages import HAN_LANGUAGES, UNSPACED_LANGUAGES, language_key
 
 # Han ideographs (CJK unified + extension A + compatibility). Hangul is not here on purpose:
 # Korean is written with spaces between words and its recogniser output keeps them.
@@ -48,11 +52,6 @@ class PhraseReport:
         }
 
 
-def base_language(language: str) -> str:
-    """'zh-CN' -> 'zh'; used to pick normalisation rules."""
-    return language.split("-", maxsplit=1)[0].split("_", maxsplit=1)[0].lower()
-
-
 def normalise(text: str, language: str = "en") -> str:
     """Recogniser text and phrases in one comparable form.
 
@@ -62,12 +61,9 @@ def normalise(text: str, language: str = "en") -> str:
     """
     text = unicodedata.normalize("NFKC", text).lower()
     text = " ".join(_SEPARATORS.sub(" ", text).split())
-    if base_language(language) in {"zh", "cmn", "yue"}:
+    if language_key(language) in HAN_LANGUAGES:
         text = _SPACE_BETWEEN_HAN.sub("", text)
     return text
-
-
-_UNSPACED = frozenset({"zh", "cmn", "yue", "ko", "ja"})  # spaces carry no meaning in matching
 
 
 def match_key(text: str, language: str) -> str:
@@ -77,7 +73,7 @@ def match_key(text: str, language: str) -> str:
     meaning for matching; in English the word boundary does.
     """
     text = normalise(text, language)
-    if base_language(language) in _UNSPACED:
+    if language_key(language) in UNSPACED_LANGUAGES:
         return text.replace(" ", "")
     return text
 
@@ -237,7 +233,7 @@ class PhraseSet:
         A phrase with a word the model cannot say is reported and left out: recognising
         "打开 鸿蒙" as "打开" would act on the wrong thing.
         """
-        is_han_language = base_language(language) in {"zh", "cmn", "yue"}
+        is_han_language = language_key(language) in HAN_LANGUAGES
         kept: list[str] = []
         kept_words: list[tuple[str, ...]] = []
         unusable: list[tuple[str, str]] = []
@@ -301,7 +297,7 @@ class PhraseSet:
             return Said.PART
         openings = self._openings
         if openings is None:
-            if base_language(self.language) in _UNSPACED:  # "打开灯" opens "打开灯带"
+            if language_key(self.language) in UNSPACED_LANGUAGES:  # "打开灯" opens "打开灯带"
                 found = {k[:n] for k in self._keys for n in range(1, len(k))}
             else:  # whole words: "turn on the light" opens "turn on the light in the hall"
                 found = {" ".join(w[:n]) for w in self.words for n in range(1, len(w))}
@@ -471,19 +467,19 @@ DIGIT_WORDS: dict[str, dict[str, str]] = {
 
 def digit_words(language: str, vocabulary: Container[str] | None = None) -> tuple[str, ...]:
     """The digit words of `language` that the model can say (all of them without vocabulary)."""
-    words = DIGIT_WORDS.get(base_language(language), {})
+    words = DIGIT_WORDS.get(language_key(language), {})
     return tuple(w for w in words if vocabulary is None or w in vocabulary)
 
 
 def parse_digits(text: str, language: str) -> str | None:
     """'one two three four' -> '1234' (Mandarin '一二三四' too); None unless `text` is only
     MIN_DIGITS..MAX_DIGITS digit words of `language`."""
-    words = DIGIT_WORDS.get(base_language(language), {})
+    words = DIGIT_WORDS.get(language_key(language), {})
     text = normalise(text, language)
     if not text or not words:
         return None
     tokens = text.split()
-    if base_language(language) in {"zh", "cmn", "yue"}:
+    if language_key(language) in HAN_LANGUAGES:
         tokens = [char for token in tokens for char in token]  # Han digits are one character
     digits = [words.get(token) for token in tokens]
     if not MIN_DIGITS <= len(digits) <= MAX_DIGITS or None in digits:

@@ -1,6 +1,7 @@
 """Speech worker process: one pyttsx3 engine (espeak-ng driver), driven over stdin/stdout.
 
-Run by `voice.tts.Synthesizer` as `python -m voice._tts_worker WORKDIR`; not a public interface.
+Run by `voice.speech.tts.Synthesizer` as `python -m voice.speech._tts_worker WORKDIR`; not a
+public interface.
 pyttsx3 can hang on repeated `runAndWait` (upstream issues 126 and 194), so it lives in its own
 process that the station can kill and restart without losing anything else.
 

@@ -26,8 +26,8 @@ from typing import Protocol
 
 import numpy as np
 
-from .audio import SAMPLE_WIDTH, write_wav
-from .errors import VoiceError
+from ..audio import SAMPLE_WIDTH, write_wav
+from ..errors import VoiceError
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -20,7 +20,8 @@ import stat
 import time
 from pathlib import Path
 
-from .errors import VoiceError
+from ..errors import VoiceError
+from ..state import StateDirError, ensure_private_dir
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -33,20 +34,6 @@ class TokenFileError(VoiceError):
     code = "token_file_unreadable"
     en = "The pairing token file {path} cannot be used: {detail}"
     zh = "配对令牌文件 {path} 无法使用：{detail}"
-
-
-class StateDirError(VoiceError):
-    code = "state_dir_unusable"
-    en = "The station's state folder {path} cannot be used: {detail}"
-    zh = "语音站的状态文件夹 {path} 无法使用：{detail}"
-
-
-def ensure_private_dir(path: Path) -> None:
-    """Create `path` (owner-only) if missing; raise StateDirError if that fails."""
-    try:
-        path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    except OSError as err:
-        raise StateDirError(path=path, detail=err.strerror or str(err)) from err
 
 
 def _write_private(path: Path, text: str) -> None:

@@ -17,21 +17,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
-
-from .audio import MAX_RATE, MIN_RATE, BadSampleRate, Resampler
+from ..audio import MAX_RATE, MIN_RATE, BadSampleRate, Resampler
+from ..errors import EngineUnavailable, VoiceError
+from ..languages import recognition_language
+from ..models import find_model
 from .engine import Grammar
-from .errors import UnknownLanguage, VoiceError
 from .phrases import PhraseReport, PhraseSet, Said, digit_words, normalise, parse_digits
+from .trimming import trim_silence
 
 if TYPE_CHECKING:
     from .engine import Backend, Decoder
 
 __all__ = [
     "ENGINES",
-    "LANGUAGE_ALIASES",
-    "EngineUnavailable",
-    "NotAModel",
     "PhraseReport",
     "RecognitionStream",
     "Recognizer",
@@ -43,49 +41,6 @@ __all__ = [
 
 ENGINES = ("vosk", "pocketsphinx")
 ENGINE_RATE = 16000  # both engines' models are trained on 16 kHz audio
-
-LANGUAGE_ALIASES: dict[str, str] = {
-    "en": "en",
-    "en-us": "en",
-    "en_us": "en",
-    "eng": "en",
-    "zh": "zh",
-    "zh-cn": "zh",
-    "zh_cn": "zh",
-    "zh-hans": "zh",
-    "zh-hans-cn": "zh",
-    "cmn": "zh",
-    "cmn-hans": "zh",
-    "ko": "ko",
-    "ko-kr": "ko",
-    "ko_kr": "ko",
-    "kor": "ko",
-}
-SUPPORTED = ("en", "zh", "ko")
-
-
-class ModelFolderMissing(VoiceError):
-    code = "model_folder_missing"
-    en = "The speech model folder {path} does not exist."
-    zh = "语音模型文件夹 {path} 不存在。"
-
-
-class NotAModel(VoiceError):
-    code = "not_a_model"
-    en = "{path} is not a {engine} speech model: {missing} missing."
-    zh = "{path} 不是 {engine} 语音模型：缺少 {missing}。"
-
-
-class ModelLoadFailed(VoiceError):
-    code = "model_load_failed"
-    en = "The speech model in {path} could not be loaded ({detail})."
-    zh = "无法加载 {path} 中的语音模型（{detail}）。"
-
-
-class EngineUnavailable(VoiceError):
-    code = "engine_unavailable"
-    en = "The recogniser '{engine}' cannot be used for language '{language}': {detail}"
-    zh = "识别引擎“{engine}”不能用于语言“{language}”：{detail}"
 
 
 class RecognizerClosed(VoiceError):
@@ -122,14 +77,6 @@ class Result:
             "language": self.language,
             "digits": self.digits,
         }
-
-
-def canonical_language(language: str) -> str:
-    """'zh-Hans' -> 'zh', 'en-US' -> 'en', ...; UnknownLanguage otherwise."""
-    found = LANGUAGE_ALIASES.get(language.strip().lower())
-    if found is None:
-        raise UnknownLanguage(language=language, supported=", ".join(SUPPORTED))
-    return found
 
 
 class Recognizer:
@@ -347,39 +294,6 @@ class RecognitionStream:
         return self._decoder
 
 
-TRIM_FRAME_S = 0.01
-TRIM_MARGIN_S = 0.2  # silence kept before and after the speech
-TRIM_FLOOR = 100.0  # RMS (of 32768) at or below which a 10 ms frame is silence in any case
-TRIM_ABOVE_NOISE = 4.0  # speech: this many times the quietest frames' level
-TRIM_BELOW_PEAK = 0.03  # ... and at least this fraction of the loudest frame's level
-
-
-def trim_silence(pcm: bytes, rate: int, margin: float = TRIM_MARGIN_S) -> bytes:
-    """`pcm` without the silence before and after the speech, keeping `margin` seconds.
-
-    A whole utterance uploaded at once (a WAV, Home Assistant's pipeline) often carries a
-    second of quiet; decoding it costs as much as speech. Energy per 10 ms frame against
-    the quietest frames (the noise) and the loudest (the speech); the margin keeps quiet
-    onsets and endings (f, s, th) that the threshold misses. Nothing found: unchanged.
-    """
-    frame = max(1, int(rate * TRIM_FRAME_S))
-    samples = np.frombuffer(pcm[: len(pcm) - len(pcm) % 2], dtype="<i2")
-    count = len(samples) // frame
-    if count < 3:
-        return pcm
-    frames = samples[: count * frame].astype(np.float32).reshape(count, frame)
-    level = np.sqrt(np.mean(frames * frames, axis=1))
-    noise = float(np.percentile(level, 10))
-    threshold = max(TRIM_FLOOR, TRIM_ABOVE_NOISE * noise, TRIM_BELOW_PEAK * float(level.max()))
-    loud = np.flatnonzero(level > threshold)
-    if not len(loud):
-        return pcm
-    keep = int(margin / TRIM_FRAME_S)
-    first = max(0, int(loud[0]) - keep) * frame
-    last = min(len(samples), (int(loud[-1]) + 1 + keep) * frame)
-    return pcm[2 * first : 2 * last]
-
-
 def load_recognizer(
     language: str, model: str | Path | None = None, engine: str | None = None
 ) -> Recognizer:
@@ -389,7 +303,7 @@ def load_recognizer(
     and other languages ask `voice.models` for the installed model (which says how to install
     it when it is missing). Nothing is ever downloaded.
     """
-    lang = canonical_language(language)
+    lang = recognition_language(language)
     if engine is None:
         engine = "pocketsphinx" if lang == "en" and model is None else "vosk"
     if engine not in ENGINES:
@@ -405,8 +319,6 @@ def load_recognizer(
 
         return Recognizer(lang, SphinxBackend(model))
     if model is None:
-        from .models import find_model  # noqa: PLC0415 - written separately; optional here
-
         model = find_model(lang)
     from .vosk_engine import VoskBackend  # noqa: PLC0415 - load engines on demand
 
