@@ -35,7 +35,7 @@ from .household_setup import HouseholdSetup, async_get_household
 from .logic import alerts as logic
 from .logic.alerts import ALARM, KINDS, Alert, AlertBook, QuietHours
 from .logic.languages import LANGUAGES, table_language
-from .logic.scene_model import Announcement
+from .logic.scene_model import Announcement, phrase_key
 from .logic.scene_packs import BUNDLED_FOLDER, load_library
 
 DATA: HassKey[AlertManager] = HassKey(f"{DOMAIN}_alerts")
@@ -531,6 +531,12 @@ class AlertManager:
             return logic.summary(self.book.unacknowledged(), lang)
         if command == "help":
             self.raise_event("help_pressed", None, room=room)
+            # A chosen scene said the same way (the emergency scene's "救命") also runs, and
+            # answers: its lights and message add to the help call, which still repeats.
+            said = phrase_key(text)
+            scenes = self._library.scenes_of(self.setup.profiles)
+            if any(said == phrase_key(p) for scene in scenes for p in scene.said):
+                return None
             return _REPLIES[lang]["help"]
         # A call for help waits for the caregiver: a confused "got it" must not cancel it.
         done = self.acknowledge(station, keep=("help_pressed",))

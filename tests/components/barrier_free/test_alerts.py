@@ -605,3 +605,15 @@ async def test_caregiver_acknowledges_from_the_phone_notification(
     await heard.until(lambda: bool(heard.said("The caregiver acknowledged the call for help at")))
     assert manager.book.unacknowledged() == []
     hass.bus.async_fire("mobile_app_notification_action", {"action": "SOMETHING_ELSE"})
+
+
+async def test_the_emergency_scenes_phrase_runs_the_scene_and_calls_help(
+    hass: HomeAssistant, station: Station
+) -> None:
+    """'call for help' is also the chosen emergency scene's phrase: the scene runs and answers,
+    and the help call is raised all the same (announced, repeated until acknowledged)."""
+    resident, _, manager, heard = await _ready(hass, station, ("blind",))
+    answer = await resident.say("call for help")
+    assert answer.lower().startswith("emergency help")
+    await heard.until(lambda: bool(heard.said("a spoken call for help")))
+    assert [a.kind for a in manager.book.unacknowledged()] == ["help_pressed"]
