@@ -36,7 +36,7 @@ from .logic import alerts as logic
 from .logic.alerts import ALARM, KINDS, Alert, AlertBook, QuietHours
 from .logic.languages import LANGUAGES, table_language
 from .logic.scene_model import Announcement, phrase_key
-from .logic.scene_packs import BUNDLED_FOLDER, load_library
+from .scenes import async_get_library
 
 DATA: HassKey[AlertManager] = HassKey(f"{DOMAIN}_alerts")
 CONF_QUIET_START = "quiet_start"
@@ -123,8 +123,7 @@ class AlertManager:
 
     async def async_start(self) -> None:
         household = await async_get_household(self.hass)
-        library = await self.hass.async_add_executor_job(load_library, BUNDLED_FOLDER)
-        self._library = library
+        self._library = await async_get_library(self.hass)  # the scenes' own, loaded once
         self._remove_household = household.async_add_listener(self._household_changed)
         self._remove_action = self.hass.bus.async_listen(ACTION_EVENT, self._phone_action)
         self._household_changed(household.setup)
