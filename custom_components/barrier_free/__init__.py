@@ -9,6 +9,8 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.typing import ConfigType
 
+from .alert_services import async_register_alert_services
+from .alerts import async_get_alerts, async_release_alerts, async_watch_station
 from .client import CannotConnect, InvalidAuth, NotAStation
 from .connection import StationConnection
 from .const import (
@@ -41,6 +43,7 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """The household's actions; YAML configuration is not supported."""
     async_setup_services(hass)
+    async_register_alert_services(hass)
     return True
 
 
@@ -84,6 +87,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: BarrierFreeConfigEntry) 
     )
     entry.runtime_data.room_flow = RoomFlow(hass, entry)
     entry.runtime_data.room_flow.async_start()
+    await async_get_alerts(hass)
+    async_watch_station(hass, entry)
 
     pipeline_id = await async_ensure_pipeline(hass, entry)
     if pipeline_id is not None and entry.data.get(CONF_PIPELINE_ID) != pipeline_id:
@@ -103,6 +108,7 @@ async def async_unload_entry(hass: HomeAssistant, entry: BarrierFreeConfigEntry)
                 await part.async_stop()
         await data.connection.async_stop()
         async_release_household_lockout(hass)
+        await async_release_alerts(hass)
     return unloaded
 
 

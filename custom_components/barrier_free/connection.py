@@ -79,6 +79,7 @@ class StationConnection:
         self._task: asyncio.Task[None] | None = None
         self._listeners: list[CALLBACK_TYPE] = []
         self._utterance_listeners: list[Callable[[RoomUtterance], None]] = []
+        self._button_listeners: list[Callable[[dict[str, Any]], None]] = []
         # The answer awaited: its type, the id it must carry (if any), and who waits for it.
         self._pending: tuple[str, str | None, asyncio.Future[Event]] | None = None
         self._request_lock = asyncio.Lock()
@@ -143,6 +144,14 @@ class StationConnection:
         """Call `heard` with each utterance the station sends in room mode."""
         self._utterance_listeners.append(heard)
         return lambda: self._utterance_listeners.remove(heard)
+
+    @callback
+    def async_add_button_listener(
+        self, pressed: Callable[[dict[str, Any]], None]
+    ) -> Callable[[], None]:
+        """Call `pressed` with each `bf-button` the station sends (its help button)."""
+        self._button_listeners.append(pressed)
+        return lambda: self._button_listeners.remove(pressed)
 
     # ----- requests over the persistent connection --------------------------------------
 
@@ -396,6 +405,8 @@ class StationConnection:
                 heard(utterance)
         elif event.type == EV_BUTTON:
             self.last_button = dict(event.data)
+            for pressed in list(self._button_listeners):
+                pressed(self.last_button)
         elif event.type == EV_SETTINGS:
             self.settings_in_force = dict(event.data)
         elif event.type == EV_ERROR:

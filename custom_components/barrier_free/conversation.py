@@ -26,6 +26,7 @@ from homeassistant.helpers.event import async_call_later
 from homeassistant.util import dt as dt_util
 from homeassistant.util import ulid as ulid_util
 
+from .alerts import async_alert_reply
 from .client import StationError
 from .const import (
     CONF_AREAS,
@@ -146,6 +147,17 @@ class BarrierFreeAgent(BarrierFreeEntity, conversation.ConversationEntity):
         await self.async_prepare()
         conversation_id = user_input.conversation_id or ulid_util.ulid_now()
         origin = user_input.device_id or user_input.satellite_id or _TYPED
+        # "got it", "any alerts", "救命" come before anything else, a pending question too.
+        alert_answer = async_alert_reply(
+            self.hass, user_input.text, self.language, self._entry, self.station_area_id
+        )
+        if alert_answer is not None:
+            answered = intent.IntentResponse(language=user_input.language)
+            answered.async_set_speech(alert_answer)
+            self.last_answers[origin] = alert_answer
+            return conversation.ConversationResult(
+                response=answered, conversation_id=conversation_id
+            )
         turn = Turn(self, user_input, conversation_id, origin)
         response = await turn.run()
         await self.async_sync_digits()

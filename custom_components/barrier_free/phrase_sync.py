@@ -35,6 +35,7 @@ from .const import (
 from .data import BarrierFreeConfigEntry
 from .home_snapshot import ASSIST, async_build_home
 from .household_setup import async_get_household
+from .logic.alerts import phrases as alert_phrases
 from .logic.home import Home
 from .logic.phrase_list import PhraseList, build_phrase_list
 from .logic.scene_run import scene_phrases
@@ -155,7 +156,8 @@ class PhraseSync:
     async def _async_give(self, phrases: PhraseList) -> None:
         language = self.language
         self.version += 1
-        spoken = phrases.phrases
+        # The alert sentences ("got it", "救命") are the alerts' own, not the templates'.
+        spoken = tuple(dict.fromkeys((*phrases.phrases, *alert_phrases(language))))
         if language == "en":
             # Chinese names (a Mandarin home with English aliases) cannot be said in English:
             # the English recogniser would only warn about them.

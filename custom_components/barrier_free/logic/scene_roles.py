@@ -203,6 +203,13 @@ ROLES: Final[Mapping[str, Role]] = {
     "alarm_panel": Role(
         "报警主机", "alarm panel", {"alarm_control_panel": None}, ("报警", "安防", "alarm")
     ),
+    "appliance_power": Role(
+        "电器功率",
+        "appliance power",
+        {"sensor": frozenset({"power"})},
+        ("功率", "洗衣机", "烘干机", "洗碗机", "power", "washer", "dryer", "dishwasher"),
+        multiple=True,
+    ),
 }
 
 
@@ -280,5 +287,6 @@ EVENTS: Final[Mapping[str, Event]] = {
     "smoke": Event("烟雾或燃气报警", "smoke or gas alarm", ("smoke_sensor",)),
     "help_pressed": Event("有人按了求助按钮", "help button pressed", ("help_button",)),
     "low_battery": Event("电池电量低", "low battery", ()),
-    "appliance_finished": Event("电器运行结束", "appliance finished", ()),
+    "appliance_finished": Event("电器运行结束", "appliance finished", ("appliance_power",)),
+    "alarm_triggered": Event("报警主机报警", "alarm panel triggered", ("alarm_panel",)),
 }

@@ -9,6 +9,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import area_registry as ar
 from homeassistant.helpers import entity_registry as er
 
+from custom_components.barrier_free.logic.alerts import phrases as alert_phrases
 from tests.voice.station import wait_until
 from voice.station.station import Station
 
@@ -36,7 +37,9 @@ async def test_station_gets_the_home_phrase_list(hass: HomeAssistant, station: S
     sync = entry.runtime_data.phrase_sync
     await wait_until(lambda: sync.result is not None, "the station's answer")
     assert sync.result.count == len(phrases)
-    assert sync.result.count == len(sync.phrases)
+    # the home's phrases and the alert sentences ("got it", "any alerts")
+    assert set(phrases) == {*sync.phrases, *alert_phrases("en")}
+    assert "got it" in phrases
     assert sync.result.version == sync.version
 
 
