@@ -8,6 +8,7 @@ from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.typing import ConfigType
 
+from .activity import StationActivity
 from .client import CannotConnect, InvalidAuth, NotAStation
 from .connection import StationConnection
 from .const import CONF_PIPELINE_ID, DOMAIN
@@ -16,6 +17,7 @@ from .lockout import async_household_lockout, async_release_household_lockout
 from .phrase_sync import PhraseSync
 from .pipeline import async_ensure_pipeline, async_remove_pipeline
 from .room_flow import RoomFlow
+from .showroom import Showroom
 
 PLATFORMS = [
     Platform.BINARY_SENSOR,
@@ -48,11 +50,22 @@ async def async_setup_entry(hass: HomeAssistant, entry: BarrierFreeConfigEntry) 
             translation_placeholders={"host": connection.host, "port": str(connection.port)},
         ) from err
 
+    started: list[StationActivity | Showroom] = []
     try:
         lockout = await async_household_lockout(hass)
-        entry.runtime_data = BarrierFreeData(connection=connection, info=info, lockout=lockout)
+        data = entry.runtime_data = BarrierFreeData(
+            connection=connection, info=info, lockout=lockout
+        )
+        data.activity = StationActivity(hass, info.station_id)
+        await data.activity.async_start()
+        started.append(data.activity)
+        data.showroom = Showroom(hass, entry)
+        await data.showroom.async_start()
+        started.append(data.showroom)
         await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     except BaseException:
+        for part in reversed(started):
+            await part.async_stop()
         await connection.async_stop()
         async_release_household_lockout(hass)
         raise
@@ -75,7 +88,7 @@ async def async_unload_entry(hass: HomeAssistant, entry: BarrierFreeConfigEntry)
     unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
     if unloaded:
         data = entry.runtime_data
-        for part in (data.room_flow, data.phrase_sync):
+        for part in (data.room_flow, data.phrase_sync, data.showroom, data.activity):
             if part is not None:
                 await part.async_stop()
         await data.connection.async_stop()

@@ -56,6 +56,7 @@ class Turn:
         self.language = agent.language
         self.remember = True
         self.continue_conversation = False
+        self.acted = False  # the home changed (counted by showroom mode)
         self.response = intent.IntentResponse(language=user_input.language)
 
     # -- answers
@@ -198,6 +199,7 @@ class Turn:
             blocking=True,
             context=self.user_input.context,
         )
+        self.acted = True
         key = "brighter" if up else "dimmer"
         return self.answer(
             self.say(key, target=target_words(understood, targets, home, self.language))
@@ -269,6 +271,7 @@ class Turn:
                 intent.IntentResponseErrorCode.FAILED_TO_HANDLE,
             )
         self.response = response
+        self.acted = changing
         done = done_sentence(understood, targets, home, self.language)
         if done is not None:
             response.async_set_speech(done)
@@ -299,6 +302,7 @@ class Turn:
             blocking=True,
             context=self.user_input.context,
         )
+        self.acted = True
         return self.answer(confirmed_sentence(action, self.language))
 
 

@@ -240,9 +240,7 @@ class PackCheck(ShapeCheck):
         exhibits = self.exhibits(top["exhibits"]) if "exhibits" in top else {}
         if profile_id is None or name is None or description is None:
             return None
-        return Profile(
-            profile_id, self.file, name, description, tuple(scenes), announce, exhibits
-        )
+        return Profile(profile_id, self.file, name, description, tuple(scenes), announce, exhibits)
 
     def exhibits(self, node: Located) -> dict[str, Exhibit]:
         """`exhibits:` role -> {name, description}: what a showroom visitor may ask about."""
