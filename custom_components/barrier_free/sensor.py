@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from homeassistant.components.sensor import SensorEntity, SensorStateClass
@@ -113,8 +112,8 @@ class BarrierFreeLastAnswer(_ActivityEntity):
 class BarrierFreeCommandCount(_ActivityEntity):
     """Commands of the day: tried, understood, acted on or rejected; 0 again at midnight."""
 
-    _attr_state_class = SensorStateClass.TOTAL
-    _attr_native_unit_of_measurement = "commands"
+    # Increasing through the day; the drop to 0 at midnight is the reset, as for a meter.
+    _attr_state_class = SensorStateClass.TOTAL_INCREASING
 
     def __init__(self, entry: BarrierFreeConfigEntry, key: str) -> None:
         super().__init__(entry, f"commands_{key}")
@@ -129,7 +128,3 @@ class BarrierFreeCommandCount(_ActivityEntity):
     def native_value(self) -> int:
         counters = self.activity.counters.on(dt_util.now().date())
         return int(getattr(counters, self._key))
-
-    @property
-    def last_reset(self) -> datetime:
-        return dt_util.start_of_local_day(self.activity.counters.on(dt_util.now().date()).day)

@@ -52,6 +52,7 @@ class Showroom:
         self._unsubscribe: CALLBACK_TYPE | None = None
         self._idle: CALLBACK_TYPE | None = None
         self._was_active = False
+        self.announced: str | None = None  # id of the last idle-reset announcement
 
     async def async_start(self) -> None:
         library = await self._hass.async_add_executor_job(load_library, BUNDLED_FOLDER)
@@ -161,7 +162,7 @@ class Showroom:
         if not self.active or not await self.async_reset():
             return
         language = str(self._entry.options.get(CONF_LANGUAGE, DEFAULT_LANGUAGE))
-        await self._entry.runtime_data.connection.async_announce(
+        self.announced = await self._entry.runtime_data.connection.async_announce(
             say("reset_idle", language), language, "normal", chime="info"
         )
 
