@@ -63,15 +63,23 @@ _SET_START: Final = frozenset(
 _THIS: Final = frozenset(
     phrase_key(p) for p in ("这是什么", "这个是什么", "这是干什么的", "what is this", "what's this")
 )
-_ABOUT: Final = tuple(
-    re.compile(pattern)
-    for pattern in (
-        r"^(?:请)?介绍一下(?P<name>.+)$",
-        r"^(?P<name>.+?)是(?:什么|干什么的|做什么的)$",
-        r"^tellmeabout(?:the)?(?P<name>.+)$",
-        r"^what(?:is|'s|are)(?:the|this|these)?(?P<name>.+)$",
-    )
+# (pattern, how the name must sit in what was said): "介绍一下" and "tell me about" may name
+# an exhibit anywhere ("介绍一下客厅的窗帘"); "是什么" and "what is" only at the end or alone,
+# so that "窗帘的状态是什么" or "what is the state of the curtains" stays a question.
+_ABOUT: Final = (
+    (re.compile(r"^(?:请)?介绍一下(?P<name>.+)$"), "in"),
+    (re.compile(r"^tellmeabout(?:the)?(?P<name>.+)$"), "in"),
+    (re.compile(r"^(?P<name>.+?)是(?:什么|干什么的|做什么的)$"), "end"),
+    (re.compile(r"^what(?:is|'s|are)(?:the|this|these)?(?P<name>.+)$"), "same"),
 )
+
+
+def _names(said: str, name: str, how: str) -> bool:
+    if how == "in":
+        return name in said
+    if how == "end":
+        return said.endswith(name)
+    return said.rstrip("s") == name.rstrip("s")
 
 
 def showroom_request(text: str, exhibits: Iterable[Exhibit]) -> Request | None:
@@ -88,13 +96,12 @@ def showroom_request(text: str, exhibits: Iterable[Exhibit]) -> Request | None:
         for exhibit in exhibits
         for name in (exhibit.name.zh, exhibit.name.en)
     }
-    for pattern in _ABOUT:
+    for pattern, how in _ABOUT:
         match = pattern.match(key)
         if match is not None:
-            said = match["name"].removeprefix("the")
-            # "窗帘" names the curtains, and so does "客厅窗帘" or "the curtain"
+            said = match["name"]
             for name, exhibit in names.items():
-                if name in said or said.rstrip("s") == name.rstrip("s"):
+                if _names(said, name, how) or _names(said, name.rstrip("s"), how):
                     return Request(Ask.EXPLAIN, exhibit)
     return None
 

@@ -64,8 +64,10 @@ async def test_idle_timeout_restores_the_start_and_the_station_says_so(
     showroom = entry.runtime_data.showroom
     spoken = Path(str(station.config.state_dir)) / "spoken"
     await wait_until(
-        lambda: showroom.announced is not None
-        and any(spoken.glob(f"*-speech-{showroom.announced}.wav")),
+        lambda: (
+            showroom.announced is not None
+            and any(spoken.glob(f"*-speech-{showroom.announced}.wav"))
+        ),
         "the station said the showroom was reset",
     )
 
