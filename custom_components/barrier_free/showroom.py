@@ -1,9 +1,10 @@
 """Showroom mode: exhibits explain themselves, and a visitor reset restores the starting state.
 
 On while the household has the `showroom` profile. The starting state is a snapshot of every
-entity bound to a role, taken when showroom mode comes on (or when staff say "设为展厅初始状态"),
-kept in a `Store`. A reset ("复位展厅", or no command for the idle option's minutes) restores it
-and says so. What is asked, what is restored and what is said: logic/showroom.py.
+device the station acts on and every entity bound to a role, taken when showroom mode comes on
+(or when staff say "设为展厅初始状态"), kept in a `Store`. A reset ("复位展厅", or no command
+for the idle option's minutes) restores it and says so. What is asked, what is restored and
+what is said: logic/showroom.py.
 """
 
 from __future__ import annotations
@@ -17,13 +18,16 @@ from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.storage import Store
 
 from .const import (
+    CONF_AREAS,
     CONF_LANGUAGE,
+    CONF_SENSITIVE_ENTITIES,
     CONF_SHOWROOM_IDLE_MINUTES,
     DEFAULT_LANGUAGE,
     DEFAULT_SHOWROOM_IDLE_MINUTES,
     DOMAIN,
     LOGGER,
 )
+from .home_snapshot import async_build_home
 from .household_setup import HouseholdSetup, HouseholdStore, async_get_household
 from .logic.scene_packs import BUNDLED_FOLDER, load_library
 from .logic.showroom import Ask, Saved, explanation, restore_calls, saved, say, showroom_request
@@ -86,8 +90,21 @@ class Showroom:
         return [e for role, e in self._exhibits.items() if bindings.get(role)]
 
     def _entity_ids(self) -> list[str]:
+        """What a reset restores: every device the station's agent can act on, and every
+        entity bound to a role."""
         bindings = self._household.setup.bindings if self._household else {}
-        return list(dict.fromkeys(i for ids in bindings.values() for i in ids))
+        options = self._entry.options
+        home = async_build_home(
+            self._hass, options.get(CONF_AREAS) or [], options.get(CONF_SENSITIVE_ENTITIES, [])
+        )
+        return list(
+            dict.fromkeys(
+                [
+                    *(e.entity_id for e in home.entities),
+                    *(i for ids in bindings.values() for i in ids),
+                ]
+            )
+        )
 
     def _now(self) -> dict[str, Saved]:
         found: dict[str, Saved] = {}

@@ -49,6 +49,7 @@ async def test_idle_timeout_restores_the_start_and_the_station_says_so(
     resident, _, entry = await setup("en", **{CONF_SHOWROOM_IDLE_MINUTES: IDLE})
     await resident.say("turn on the living room ceiling light")
     await resident.say("open the living room curtain")
+    await resident.say("turn on the kitchen light")  # bound to no role: reset all the same
     await hass.async_block_till_done()
     assert hass.states.get(LIGHT).state == "on"
     assert hass.states.get(CURTAIN).state == "open"
@@ -61,6 +62,7 @@ async def test_idle_timeout_restores_the_start_and_the_station_says_so(
     await hass.async_block_till_done()
     assert hass.states.get(LIGHT).state == "off"
     assert hass.states.get(CURTAIN).state == "closed"
+    assert hass.states.get("light.kitchen").state == "off"
     showroom = entry.runtime_data.showroom
     spoken = Path(str(station.config.state_dir)) / "spoken"
     await wait_until(
