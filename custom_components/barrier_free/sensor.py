@@ -48,9 +48,15 @@ class _ActivityEntity(BarrierFreeEntity, SensorEntity):
         self.async_on_remove(self.activity.async_add_listener(self.async_write_ha_state))
 
     def _turn_is_newer(self) -> bool:
-        """The agent's last turn came after the last room utterance (or there is none)."""
+        """The agent's last turn came after the last room utterance (or there is none), and
+        is not that utterance answered (whose room details say more)."""
         turn, heard_at = self.activity.last_turn, self.connection.last_utterance_at
-        return turn is not None and (heard_at is None or turn.at >= heard_at)
+        utterance = self.connection.last_utterance
+        if turn is None:
+            return False
+        if utterance is None or heard_at is None:
+            return True
+        return turn.at >= heard_at and turn.heard != utterance.transcript.text
 
 
 class BarrierFreeLastUtterance(_ActivityEntity):
