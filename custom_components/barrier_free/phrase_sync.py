@@ -124,6 +124,8 @@ class PhraseSync:
         phrases = await self._hass.async_add_executor_job(
             lambda: build_phrase_list(home, language, station_area_id=station_area)
         )
+        if (showroom := self._entry.runtime_data.showroom) is not None:
+            phrases = showroom.with_phrases(phrases)
         self.phrases = phrases
         await self._async_give(phrases)
 

@@ -9,6 +9,7 @@ what is said: logic/showroom.py.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Final
 
@@ -30,10 +31,20 @@ from .const import (
 from .home_snapshot import async_build_home
 from .household_setup import HouseholdSetup, HouseholdStore, async_get_household
 from .logic.scene_packs import BUNDLED_FOLDER, load_library
-from .logic.showroom import Ask, Saved, explanation, restore_calls, saved, say, showroom_request
+from .logic.showroom import (
+    Ask,
+    Saved,
+    explanation,
+    restore_calls,
+    saved,
+    say,
+    showroom_phrases,
+    showroom_request,
+)
 
 if TYPE_CHECKING:
     from .data import BarrierFreeConfigEntry
+    from .logic.phrase_list import PhraseList
     from .logic.scene_model import Exhibit
 
 STORAGE_VERSION: Final = 1
@@ -88,6 +99,14 @@ class Showroom:
         """The exhibits whose role is bound in this home."""
         bindings = self._household.setup.bindings if self._household else {}
         return [e for role, e in self._exhibits.items() if bindings.get(role)]
+
+    def with_phrases(self, phrases: PhraseList) -> PhraseList:
+        """The station's phrase list with what showroom mode understands (when it is on)."""
+        if not self.active:
+            return phrases
+        extra = [p for p in showroom_phrases(self.exhibits, phrases.language) if p not in phrases]
+        intents = {**phrases.intents, **dict.fromkeys(extra, "BarrierFreeShowroom")}
+        return replace(phrases, phrases=(*phrases.phrases, *extra), intents=intents)
 
     def _entity_ids(self) -> list[str]:
         """What a reset restores: every device the station's agent can act on, and every
@@ -192,6 +211,8 @@ class Showroom:
             )
         if not active:
             self._cancel_idle()
+        if active != self._was_active and (sync := self._entry.runtime_data.phrase_sync):
+            sync.async_schedule()  # the station hears the showroom's phrases only while on
         self._was_active = active
 
     @callback

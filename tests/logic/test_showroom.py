@@ -19,6 +19,7 @@ from custom_components.barrier_free.logic.showroom import (
     explanation,
     restore_calls,
     saved,
+    showroom_phrases,
     showroom_request,
 )
 from custom_components.barrier_free.logic.spoken import placeholders
@@ -184,3 +185,11 @@ def test_counters_count_and_start_again_on_another_day() -> None:
     assert Counters.from_dict(counters.as_dict()) == counters
     with pytest.raises(ValueError):
         Counters.from_dict({**counters.as_dict(), "day": "yesterday"})
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_every_phrase_the_station_is_given_is_understood(language: str) -> None:
+    phrases = showroom_phrases(EXHIBITS, language)
+    assert len(phrases) == len(set(phrases)) > 2 * len(EXHIBITS)
+    for phrase in phrases:
+        assert showroom_request(phrase, EXHIBITS) is not None, phrase

@@ -27,7 +27,9 @@ __all__ = [
     "Saved",
     "explanation",
     "restore_calls",
+    "saved",
     "say",
+    "showroom_phrases",
     "showroom_request",
 ]
 
@@ -46,23 +48,29 @@ class Request:
     exhibit: Exhibit | None = None  # EXPLAIN of a named exhibit; None: "what is this"
 
 
-# Compared after phrase_key (no spaces, no case, no end punctuation).
-_RESET: Final = frozenset(
-    phrase_key(p)
-    for p in ("复位展厅", "展厅复位", "重置展厅", "reset the showroom", "reset showroom")
-)
-_SET_START: Final = frozenset(
-    phrase_key(p)
-    for p in (
-        "设为展厅初始状态",
-        "记住展厅初始状态",
-        "set the start state",
-        "set the showroom start state",
-    )
-)
-_THIS: Final = frozenset(
-    phrase_key(p) for p in ("这是什么", "这个是什么", "这是干什么的", "what is this", "what's this")
-)
+# What visitors and staff say, per language (the station hears these in showroom mode);
+# compared after phrase_key (no spaces, no case, no end punctuation).
+RESET_SAID: Final = {
+    "zh": ("复位展厅", "展厅复位", "重置展厅"),
+    "en": ("reset the showroom", "reset showroom"),
+}
+SET_START_SAID: Final = {
+    "zh": ("设为展厅初始状态", "记住展厅初始状态"),
+    "en": ("set the start state", "set the showroom start state"),
+}
+THIS_SAID: Final = {
+    "zh": ("这是什么", "这个是什么", "这是干什么的"),
+    "en": ("what is this", "what's this"),
+}
+
+
+def _keys(said: Mapping[str, tuple[str, ...]]) -> frozenset[str]:
+    return frozenset(phrase_key(p) for ps in said.values() for p in ps)
+
+
+_RESET: Final = _keys(RESET_SAID)
+_SET_START: Final = _keys(SET_START_SAID)
+_THIS: Final = _keys(THIS_SAID)
 # (pattern, how the name must sit in what was said): "介绍一下" and "tell me about" may name
 # an exhibit anywhere ("介绍一下客厅的窗帘"); "是什么" and "what is" only at the end or alone,
 # so that "窗帘的状态是什么" or "what is the state of the curtains" stays a question.
@@ -104,6 +112,20 @@ def showroom_request(text: str, exhibits: Iterable[Exhibit]) -> Request | None:
                 if _names(said, name, how) or _names(said, name.rstrip("s"), how):
                     return Request(Ask.EXPLAIN, exhibit)
     return None
+
+
+def showroom_phrases(exhibits: Iterable[Exhibit], language: str) -> tuple[str, ...]:
+    """The phrases the station must be able to hear for showroom mode, in `language`."""
+    zh = station_language(language) == "zh"
+    lang = "zh" if zh else "en"
+    phrases = [*RESET_SAID[lang], *SET_START_SAID[lang], *THIS_SAID[lang]]
+    for exhibit in exhibits:
+        name = exhibit.name.in_language(lang)
+        if zh:
+            phrases += [f"{name}是什么", f"介绍一下{name}"]
+        else:
+            phrases += [f"what is the {name}", f"tell me about the {name}"]
+    return tuple(dict.fromkeys(phrases))
 
 
 SAYINGS: Final[Mapping[str, tuple[str, str]]] = {

@@ -16,10 +16,13 @@ from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 from custom_components.barrier_free.const import CONF_SHOWROOM_IDLE_MINUTES
 from custom_components.barrier_free.household_setup import HouseholdSetup, async_get_household
+from tests.speech import silence, synth
 from tests.voice.station import wait_until
+from voice.audio import write_wav
+from voice.room.listener import RoomConfig, RoomListener
 from voice.station.station import Station
 
-from .conftest import entity_id
+from .conftest import entity_id, wait_for_state
 
 LIGHT = "light.living_room_ceiling"
 CURTAIN = "cover.living_room_curtain"
@@ -124,6 +127,26 @@ async def test_spoken_reset_restores_the_start(
     assert await resident.say(reset) == done
     assert hass.states.get(LIGHT).state == "off"
     assert await resident.say(reset) == again
+
+
+async def test_reset_said_at_the_room_station_is_heard_and_restores(
+    hass: HomeAssistant, station: Station, setup: Callable[..., Any], tmp_path: Path
+) -> None:
+    """The station hears the showroom's phrases (they are in its phrase list) in room mode."""
+    await _showroom(hass)
+    resident, _, _ = await setup("en")
+    await wait_until(
+        lambda: station.phrases.get("en") is not None and station.phrases["en"].count > 0,
+        "the home's phrase list on the station",
+    )
+    await resident.say("turn on the living room ceiling light")
+    recording = tmp_path / "room.wav"
+    write_wav(recording, silence(0.5) + synth("reset the showroom") + silence(1.0), 16000)
+    room = RoomListener(station, RoomConfig(input=str(recording)))
+    await room.run()
+    state = await wait_for_state(hass, LIGHT, lambda s: s is not None and s.state == "off")
+    assert state is not None and state.state == "off"
+    assert room.counters.answered == 1
 
 
 async def test_set_start_state_is_what_a_reset_restores(
