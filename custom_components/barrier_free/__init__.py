@@ -9,6 +9,7 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.typing import ConfigType
 
+from .activity import StationActivity
 from .alert_services import async_register_alert_services
 from .alerts import async_get_alerts, async_release_alerts, async_watch_station
 from .client import CannotConnect, InvalidAuth, NotAStation
@@ -28,6 +29,7 @@ from .pipeline import async_ensure_pipeline, async_remove_pipeline
 from .repairs import async_check_recogniser
 from .room_flow import RoomFlow
 from .services import async_setup_services
+from .showroom import Showroom
 
 PLATFORMS = [
     Platform.BINARY_SENSOR,
@@ -63,11 +65,22 @@ async def async_setup_entry(hass: HomeAssistant, entry: BarrierFreeConfigEntry) 
             translation_placeholders={"host": connection.host, "port": str(connection.port)},
         ) from err
 
+    started: list[StationActivity | Showroom] = []
     try:
         lockout = await async_household_lockout(hass)
-        entry.runtime_data = BarrierFreeData(connection=connection, info=info, lockout=lockout)
+        data = entry.runtime_data = BarrierFreeData(
+            connection=connection, info=info, lockout=lockout
+        )
+        data.activity = StationActivity(hass, info.station_id)
+        await data.activity.async_start()
+        started.append(data.activity)
+        data.showroom = Showroom(hass, entry)
+        await data.showroom.async_start()
+        started.append(data.showroom)
         await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     except BaseException:
+        for part in reversed(started):
+            await part.async_stop()
         await connection.async_stop()
         async_release_household_lockout(hass)
         raise
@@ -103,7 +116,7 @@ async def async_unload_entry(hass: HomeAssistant, entry: BarrierFreeConfigEntry)
     unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
     if unloaded:
         data = entry.runtime_data
-        for part in (data.room_flow, data.phrase_sync):
+        for part in (data.room_flow, data.phrase_sync, data.showroom, data.activity):
             if part is not None:
                 await part.async_stop()
         await data.connection.async_stop()

@@ -28,12 +28,14 @@ from .const import (
     CONF_PIN,
     CONF_RATE,
     CONF_SENSITIVE_ENTITIES,
+    CONF_SHOWROOM_IDLE_MINUTES,
     CONF_TOKEN,
     CONF_VOLUME,
     CONNECT_TIMEOUT,
     DEFAULT_LANGUAGE,
     DEFAULT_PORT,
     DEFAULT_RATE,
+    DEFAULT_SHOWROOM_IDLE_MINUTES,
     DEFAULT_VOLUME,
     DOMAIN,
     ISSUE_UNPROVEN_STATION,
@@ -384,6 +386,9 @@ class BarrierFreeOptionsFlow(HouseholdOptionsMixin, OptionsFlowWithReload):
                     CONF_VOLUME: int(user_input[CONF_VOLUME]),
                     CONF_AREAS: list(user_input.get(CONF_AREAS, [])),
                     CONF_SENSITIVE_ENTITIES: list(user_input.get(CONF_SENSITIVE_ENTITIES, [])),
+                    CONF_SHOWROOM_IDLE_MINUTES: int(
+                        user_input.get(CONF_SHOWROOM_IDLE_MINUTES, DEFAULT_SHOWROOM_IDLE_MINUTES)
+                    ),
                 }
                 if clear:
                     new_options.pop(CONF_PIN, None)
@@ -432,6 +437,15 @@ class BarrierFreeOptionsFlow(HouseholdOptionsMixin, OptionsFlowWithReload):
             probatio.Optional(CONF_SENSITIVE_ENTITIES): selector.EntitySelector(
                 selector.EntitySelectorConfig(domain=domains, multiple=True)
             ),
+            probatio.Optional(CONF_SHOWROOM_IDLE_MINUTES): selector.NumberSelector(
+                selector.NumberSelectorConfig(
+                    min=0,
+                    max=120,
+                    step=1,
+                    unit_of_measurement="min",
+                    mode=selector.NumberSelectorMode.BOX,
+                )
+            ),
             probatio.Optional(FIELD_NEW_PIN): PIN_SELECTOR,
             probatio.Optional(FIELD_PIN_CONFIRM): PIN_SELECTOR,
         }
@@ -451,6 +465,9 @@ class BarrierFreeOptionsFlow(HouseholdOptionsMixin, OptionsFlowWithReload):
                 CONF_VOLUME: options.get(CONF_VOLUME, DEFAULT_VOLUME),
                 CONF_AREAS: options.get(CONF_AREAS, []),
                 CONF_SENSITIVE_ENTITIES: sensitive,
+                CONF_SHOWROOM_IDLE_MINUTES: options.get(
+                    CONF_SHOWROOM_IDLE_MINUTES, DEFAULT_SHOWROOM_IDLE_MINUTES
+                ),
             }
         return self.async_show_form(
             step_id="station",

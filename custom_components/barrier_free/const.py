@@ -22,6 +22,10 @@ CONF_LANGUAGE: Final = "language"
 CONF_RATE: Final = "rate"
 CONF_VOLUME: Final = "volume"
 CONF_AREAS: Final = "areas"
+# Showroom mode (on while the household has the showroom profile): minutes without a command
+# after which the showroom is reset for the next visitor (0: never).
+CONF_SHOWROOM_IDLE_MINUTES: Final = "showroom_idle_minutes"
+DEFAULT_SHOWROOM_IDLE_MINUTES: Final = 5
 
 DEFAULT_LANGUAGE: Final = "zh"
 DEFAULT_RATE: Final = 160  # words per minute, espeak-ng's natural pace

@@ -159,7 +159,15 @@ class BarrierFreeAgent(BarrierFreeEntity, conversation.ConversationEntity):
                 response=answered, conversation_id=conversation_id
             )
         turn = Turn(self, user_input, conversation_id, origin)
-        response = await turn.run()
+        showroom = self._entry.runtime_data.showroom
+        if showroom is not None:
+            showroom.async_heard()
+        shown = await showroom.async_answer(user_input.text, self.language) if showroom else None
+        if shown is not None:
+            response = turn.answer(shown[0])
+            turn.acted = shown[1]
+        else:
+            response = await turn.run()
         await self.async_sync_digits()
         if not speech_of(response):
             # every turn is answered aloud, even one Home Assistant gave no sentence for
@@ -168,6 +176,13 @@ class BarrierFreeAgent(BarrierFreeEntity, conversation.ConversationEntity):
         text = speech_of(response)
         if text and turn.remember:
             self.last_answers[origin] = text
+        if (activity := self._entry.runtime_data.activity) is not None:
+            understood = not (
+                response.response_type is intent.IntentResponseType.ERROR
+                and response.error_code is intent.IntentResponseErrorCode.NO_INTENT_MATCH
+            )
+            activity.async_count(understood=understood, acted=turn.acted)
+            activity.async_turn(user_input.text, text, self.language)
         return conversation.ConversationResult(
             response=response,
             conversation_id=conversation_id,

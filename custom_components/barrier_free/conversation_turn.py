@@ -67,6 +67,7 @@ class Turn:
         self.language = agent.language
         self.remember = True
         self.continue_conversation = False
+        self.acted = False  # the home changed (counted by showroom mode)
         self.response = intent.IntentResponse(language=user_input.language)
         self.handed_over = False
         """Home Assistant's own agent worded (part of) the answer."""
@@ -189,7 +190,9 @@ class Turn:
         ):
             # Its "no device called <half the sentence>" only means it did not understand
             # either: the resident hears one clear answer in the station's language.
-            return self.fail(self.say("not_understood"), response.error_code)
+            return self.fail(
+                self.say("not_understood"), intent.IntentResponseErrorCode.NO_INTENT_MATCH
+            )
         self.response = response
         return response
 
@@ -258,6 +261,7 @@ class Turn:
             blocking=True,
             context=self.user_input.context,
         )
+        self.acted = True
         key = "brighter" if up else "dimmer"
         return self.answer(
             self.say(key, target=target_words(understood, targets, home, self.language))
@@ -329,6 +333,7 @@ class Turn:
                 intent.IntentResponseErrorCode.FAILED_TO_HANDLE,
             )
         self.response = response
+        self.acted = changing
         done = done_sentence(understood, targets, home, self.language)
         if done is not None:
             response.async_set_speech(done)
@@ -377,6 +382,7 @@ class Turn:
                 self.say("failed", target=command.target),
                 intent.IntentResponseErrorCode.FAILED_TO_HANDLE,
             )
+        self.acted = True
         return self.answer(done_answer(command, self.language))
 
     def hold_if_sensitive(
@@ -404,6 +410,7 @@ class Turn:
             blocking=True,
             context=self.user_input.context,
         )
+        self.acted = True
         return self.answer(confirmed_sentence(action, self.language))
 
 

@@ -10,10 +10,12 @@ from homeassistant.config_entries import ConfigEntry
 from .client import StationInfo
 
 if TYPE_CHECKING:
+    from .activity import StationActivity
     from .connection import StationConnection
     from .lockout import HouseholdLockout
     from .phrase_sync import PhraseSync
     from .room_flow import RoomFlow
+    from .showroom import Showroom
 
 
 @dataclass(slots=True)
@@ -26,6 +28,8 @@ class BarrierFreeData:
     """The household's PIN lockout, the same object for every station."""
     phrase_sync: PhraseSync | None = None
     room_flow: RoomFlow | None = None
+    activity: StationActivity | None = None
+    showroom: Showroom | None = None
 
 
 type BarrierFreeConfigEntry = ConfigEntry[BarrierFreeData]

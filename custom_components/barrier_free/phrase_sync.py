@@ -138,6 +138,8 @@ class PhraseSync:
             phrases = dataclasses.replace(
                 phrases, phrases=tuple(dict.fromkeys((*phrases.phrases, *said)))
             )
+        if (showroom := self._entry.runtime_data.showroom) is not None:
+            phrases = showroom.with_phrases(phrases)
         self.phrases = phrases
         await self._async_give(phrases)
 

@@ -50,6 +50,8 @@ class RoomFlow:
     def _async_heard(self, utterance: RoomUtterance) -> None:
         if utterance.transcript.rejected or not utterance.transcript.text.strip():
             self.rejected += 1
+            if (activity := self._entry.runtime_data.activity) is not None:
+                activity.async_count(understood=False)
             return
         self._entry.async_create_background_task(
             self._hass, self.async_answer(utterance), f"{DOMAIN} room answer"

@@ -1,13 +1,14 @@
-"""The last thing a resident said at the station, with what became of it."""
+"""The last thing a resident said at the station and its answer; the day's command counters."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from homeassistant.components.sensor import SensorEntity
+from homeassistant.components.sensor import SensorEntity, SensorStateClass
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.util import dt as dt_util
 
 from .client import StationInfo
 from .data import BarrierFreeConfigEntry
@@ -18,6 +19,7 @@ MAX_STATE_LENGTH = 255  # Home Assistant's limit for a state
 
 OUTCOME_RECOGNISED = "recognised"
 OUTCOME_REJECTED = "rejected"
+COUNTERS = ("tried", "understood", "acted", "rejected")
 
 
 async def async_setup_entry(
@@ -25,11 +27,43 @@ async def async_setup_entry(
     entry: BarrierFreeConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    async_add_entities([BarrierFreeLastUtterance(entry), BarrierFreeSpeechModels(entry)])
+    async_add_entities(
+        [
+            BarrierFreeLastUtterance(entry),
+            BarrierFreeLastAnswer(entry),
+            BarrierFreeSpeechModels(entry),
+            *(BarrierFreeCommandCount(entry, key) for key in COUNTERS),
+        ]
+    )
 
 
-class BarrierFreeLastUtterance(BarrierFreeEntity, SensorEntity):
-    """Text of the last room-mode utterance; the outcome and details are attributes."""
+class _ActivityEntity(BarrierFreeEntity, SensorEntity):
+    """A sensor that also changes with the station's activity (turns, counters)."""
+
+    def __init__(self, entry: BarrierFreeConfigEntry, key: str) -> None:
+        super().__init__(entry, key)
+        activity = entry.runtime_data.activity
+        assert activity is not None
+        self.activity = activity
+
+    async def async_added_to_hass(self) -> None:
+        await super().async_added_to_hass()
+        self.async_on_remove(self.activity.async_add_listener(self.async_write_ha_state))
+
+    def _turn_is_newer(self) -> bool:
+        """The agent's last turn came after the last room utterance (or there is none), and
+        is not that utterance answered (whose room details say more)."""
+        turn, heard_at = self.activity.last_turn, self.connection.last_utterance_at
+        utterance = self.connection.last_utterance
+        if turn is None:
+            return False
+        if utterance is None or heard_at is None:
+            return True
+        return turn.at >= heard_at and turn.heard != utterance.transcript.text
+
+
+class BarrierFreeLastUtterance(_ActivityEntity):
+    """Text of the last utterance, from room mode or any pipeline; details are attributes."""
 
     _attr_translation_key = "last_utterance"
 
@@ -38,6 +72,9 @@ class BarrierFreeLastUtterance(BarrierFreeEntity, SensorEntity):
 
     @property
     def native_value(self) -> str | None:
+        if self._turn_is_newer():
+            assert self.activity.last_turn is not None
+            return self.activity.last_turn.heard[:MAX_STATE_LENGTH] or None
         utterance = self.connection.last_utterance
         if utterance is None:
             return None
@@ -45,6 +82,13 @@ class BarrierFreeLastUtterance(BarrierFreeEntity, SensorEntity):
 
     @property
     def extra_state_attributes(self) -> dict[str, Any] | None:
+        turn = self.activity.last_turn
+        if self._turn_is_newer() and turn is not None:
+            return {
+                "outcome": OUTCOME_RECOGNISED,
+                "language": turn.language,
+                "heard_at": turn.at.isoformat(),
+            }
         utterance = self.connection.last_utterance
         if utterance is None:
             return None
@@ -94,3 +138,38 @@ class BarrierFreeSpeechModels(BarrierFreeEntity, SensorEntity):
             ],
             "voices": [{"name": v.name, "language": v.language} for v in info.voices],
         }
+
+
+class BarrierFreeLastAnswer(_ActivityEntity):
+    """What the station's agent answered last."""
+
+    _attr_translation_key = "last_answer"
+
+    def __init__(self, entry: BarrierFreeConfigEntry) -> None:
+        super().__init__(entry, "last_answer")
+
+    @property
+    def native_value(self) -> str | None:
+        turn = self.activity.last_turn
+        return turn.answer[:MAX_STATE_LENGTH] or None if turn is not None else None
+
+
+class BarrierFreeCommandCount(_ActivityEntity):
+    """Commands of the day: tried, understood, acted on or rejected; 0 again at midnight."""
+
+    # Increasing through the day; the drop to 0 at midnight is the reset, as for a meter.
+    _attr_state_class = SensorStateClass.TOTAL_INCREASING
+
+    def __init__(self, entry: BarrierFreeConfigEntry, key: str) -> None:
+        super().__init__(entry, f"commands_{key}")
+        self._key = key
+        self._attr_translation_key = f"commands_{key}"
+
+    @property
+    def available(self) -> bool:
+        return True  # counted in Home Assistant: known while the station is away too
+
+    @property
+    def native_value(self) -> int:
+        counters = self.activity.counters.on(dt_util.now().date())
+        return int(getattr(counters, self._key))

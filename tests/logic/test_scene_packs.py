@@ -223,6 +223,46 @@ def test_profile_mistakes(tmp_path: Path, profile_text: str, code: str, line: in
     assert "first" in library.profiles and "tester" not in library.profiles
 
 
+EXHIBITS = """exhibits:
+  curtains:
+    name: {zh: 窗帘, en: curtains}
+    description: {zh: 这是窗帘。, en: These are curtains.}
+"""
+
+
+def test_a_profile_lists_exhibits_by_role_in_both_languages(tmp_path: Path) -> None:
+    library = load(tmp_path, a_good=GOOD_PACK, b_profile=GOOD_PROFILE + EXHIBITS)
+    assert not library.errors
+    (exhibit,) = library.profiles["tester"].exhibits.values()
+    assert (exhibit.role, exhibit.name.zh, exhibit.description.en) == (
+        "curtains",
+        "窗帘",
+        "These are curtains.",
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        (("curtains:", "drapes:"), "unknown_role"),
+        (("en: These are curtains.", "fr: Rideaux."), "missing_language"),
+        (("    name: {zh: 窗帘, en: curtains}\n", ""), "missing_key"),
+        (("description:", "story:"), "unknown_key"),
+    ],
+)
+def test_exhibit_mistakes(tmp_path: Path, change: tuple[str, str], code: str) -> None:
+    text = GOOD_PROFILE + EXHIBITS.replace(*change)
+    library = load(tmp_path, a_good=GOOD_PACK, b_profile=text)
+    assert code in {c for c, _ in codes_and_lines(library, "b_profile.yaml")}, library.errors
+    assert "tester" not in library.profiles
+
+
+def test_the_showroom_profile_explains_its_exhibits_in_both_languages() -> None:
+    showroom = load_library(BUNDLED_FOLDER).profiles["showroom"]
+    assert {"front_door_lock", "garage_door", "curtains"} <= set(showroom.exhibits)
+    assert all(e.description.zh and e.description.en for e in showroom.exhibits.values())
+
+
 def test_a_profile_naming_a_scene_of_a_broken_pack_says_so(tmp_path: Path) -> None:
     broken = GOOD_PACK.replace("hallway_light", "no_such_role")
     library = load(tmp_path, a_pack=broken, b_profile=GOOD_PROFILE)

@@ -8,7 +8,7 @@ from typing import Final
 
 from .pack_shapes import ID, ShapeCheck
 from .pack_yaml import Located
-from .scene_model import HOW, Announcement, Pack, Profile, Scene, Step, Text, phrase_key
+from .scene_model import HOW, Announcement, Exhibit, Pack, Profile, Scene, Step, Text, phrase_key
 from .scene_roles import ACTIONS, EVENTS, OPENING_COVER_ACTIONS, ROLES, SENSITIVE_ACTIONS
 
 __all__ = ["PackCheck"]
@@ -201,7 +201,7 @@ class PackCheck(ShapeCheck):
         self, tree: Located, scene_files: Mapping[str, str], profiles: Mapping[str, Profile]
     ) -> Profile | None:
         keys = ("profile", "name", "description", "scenes", "announce")
-        top = self.mapping(tree, "", keys, keys)
+        top = self.mapping(tree, "", (*keys, "exhibits"), keys)
         if top is None or set(keys) - set(top):
             return None
         profile_id = self.ident(top["profile"], "profile")
@@ -237,9 +237,31 @@ class PackCheck(ShapeCheck):
             found = self.announcement(event, how_node)
             if found is not None:
                 announce[event] = found
+        exhibits = self.exhibits(top["exhibits"]) if "exhibits" in top else {}
         if profile_id is None or name is None or description is None:
             return None
-        return Profile(profile_id, self.file, name, description, tuple(scenes), announce)
+        return Profile(profile_id, self.file, name, description, tuple(scenes), announce, exhibits)
+
+    def exhibits(self, node: Located) -> dict[str, Exhibit]:
+        """`exhibits:` role -> {name, description}: what a showroom visitor may ask about."""
+        roles = tuple(node.value) if isinstance(node.value, dict) else ()
+        fields = self.mapping(node, "exhibits", roles) or {}
+        found: dict[str, Exhibit] = {}
+        for role, exhibit_node in fields.items():
+            line = (node.key_lines or {}).get(role, exhibit_node.line)
+            if role not in ROLES:
+                self.error(line, "unknown_role", role=role)
+                continue
+            where = f"exhibits.{role}"
+            keys = ("name", "description")
+            parts = self.mapping(exhibit_node, where, keys, keys, line)
+            if parts is None or set(keys) - set(parts):
+                continue
+            name = self.both(parts["name"], f"{where}.name")
+            description = self.both(parts["description"], f"{where}.description")
+            if name is not None and description is not None:
+                found[role] = Exhibit(role, name, description)
+        return found
 
     def announcement(self, event: str, node: Located) -> Announcement | None:
         where = f"announce.{event}"

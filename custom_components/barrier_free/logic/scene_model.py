@@ -13,6 +13,7 @@ from .pack_shapes import Text
 __all__ = [
     "HOW",
     "Announcement",
+    "Exhibit",
     "Library",
     "Pack",
     "Profile",
@@ -95,6 +96,16 @@ class Announcement:
 
 
 @dataclass(frozen=True, slots=True)
+class Exhibit:
+    """A device a showroom visitor can ask about: the role it is bound to, what visitors call
+    it, and what it is for (spoken when asked)."""
+
+    role: str
+    name: Text
+    description: Text
+
+
+@dataclass(frozen=True, slots=True)
 class Profile:
     """An accessibility profile: its scenes and its announcements."""
 
@@ -104,6 +115,7 @@ class Profile:
     description: Text
     scenes: tuple[str, ...]
     announce: Mapping[str, Announcement]
+    exhibits: Mapping[str, Exhibit] = field(default_factory=dict)  # by role (showroom)
 
 
 @dataclass(frozen=True, slots=True)

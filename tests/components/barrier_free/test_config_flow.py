@@ -37,6 +37,7 @@ from custom_components.barrier_free.const import (
     CONF_PIPELINE_ID,
     CONF_RATE,
     CONF_SENSITIVE_ENTITIES,
+    CONF_SHOWROOM_IDLE_MINUTES,
     CONF_TOKEN,
     CONF_VOLUME,
     DOMAIN,
@@ -568,7 +569,13 @@ async def test_options(hass: HomeAssistant, loaded_entry: MockConfigEntry) -> No
 
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
-        {CONF_LANGUAGE: "en", CONF_RATE: 120.0, CONF_VOLUME: 70.0, CONF_AREAS: [kitchen.id]},
+        {
+            CONF_LANGUAGE: "en",
+            CONF_RATE: 120.0,
+            CONF_VOLUME: 70.0,
+            CONF_AREAS: [kitchen.id],
+            CONF_SHOWROOM_IDLE_MINUTES: 10.0,
+        },
     )
     await hass.async_block_till_done()
     assert result["type"] is FlowResultType.CREATE_ENTRY
@@ -578,6 +585,7 @@ async def test_options(hass: HomeAssistant, loaded_entry: MockConfigEntry) -> No
         CONF_VOLUME: 70,
         CONF_AREAS: [kitchen.id],
         CONF_SENSITIVE_ENTITIES: [],
+        CONF_SHOWROOM_IDLE_MINUTES: 10,
     }
     assert loaded_entry.state is ConfigEntryState.LOADED
     await loaded_entry.runtime_data.connection.async_apply_settings()

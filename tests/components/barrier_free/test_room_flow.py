@@ -69,15 +69,12 @@ async def test_out_of_domain_speech_changes_nothing(
     assert room.counters.answered == 0
     assert room.counters.rejected == 1
     after = {s.entity_id: s.state for s in hass.states.async_all()}
-    assert {
-        k: v
-        for k, v in after.items()
-        if k in states and not k.startswith(("sensor.living_room_last", "conversation."))
-    } == {
-        k: v
-        for k, v in states.items()
-        if not k.startswith(("sensor.living_room_last", "conversation."))
+    station_own = ("sensor.living_room_last", "sensor.living_room_commands", "conversation.")
+    assert {k: v for k, v in after.items() if k in states and not k.startswith(station_own)} == {
+        k: v for k, v in states.items() if not k.startswith(station_own)
     }
+    assert after["sensor.living_room_commands_rejected_today"] == "1"  # counted, not acted on
+    assert after["sensor.living_room_commands_acted_on_today"] == "0"
 
 
 async def test_a_single_utterance_never_unlocks(

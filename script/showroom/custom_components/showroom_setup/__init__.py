@@ -75,6 +75,24 @@ DEVICES: dict[str, tuple[str, str, bool]] = {
 }
 # Domains Home Assistant's onboarding adds and that need the internet: left out of the
 # showroom, and removed if an older showroom folder still has them.
+# Showroom devices by the role they play in the household (scenes, alerts, exhibits).
+ROLES: dict[str, list[str]] = {
+    "living_room_light": ["showroom_living_room_light"],
+    "bedside_light": ["showroom_bedside_light"],
+    "entrance_light": ["showroom_entrance_light"],
+    "curtains": ["showroom_living_room_curtain", "showroom_bedroom_curtain"],
+    "garage_door": ["showroom_garage_door"],
+    "front_door_lock": ["showroom_front_door"],
+    "alarm_panel": ["showroom_alarm"],
+    "tv": ["showroom_living_room_tv"],
+    "doorbell": ["showroom_doorbell"],
+    "help_button": ["showroom_help_button"],
+    "leak_sensor": ["showroom_kitchen_leak", "showroom_bathroom_leak"],
+    "smoke_sensor": ["showroom_smoke"],
+    "door_sensor": ["showroom_entrance_door"],
+    "window_sensor": ["showroom_bedroom_window"],
+}
+SHOWROOM_PROFILE = "showroom"
 ONLINE_ONLY = ("google_translate", "met", "radio_browser", "shopping_list")
 PIPELINE_LABEL = {"zh": "中文", "en": "English"}  # as the integration names its pipeline
 PIPELINE_TAG = {"zh": "zh-Hans", "en": "en"}
@@ -95,6 +113,7 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
         await _remove_online_only(hass)
         _place_devices(hass)
         ready: dict[str, Any] = {"station": None}
+        await _showroom_mode(hass)
         if "station" in showroom:
             ready["station"] = await _add_station(hass, showroom["station"])
         entities = ready["station"]["entities"] if ready["station"] else {}
@@ -183,6 +202,33 @@ def _place_devices(hass: HomeAssistant) -> None:
                 entry.entity_id, area_id=area_ids[room], aliases=[er.COMPUTED_NAME, alias]
             )
     _LOGGER.info("Showroom devices are in their rooms")
+
+
+async def _showroom_mode(hass: HomeAssistant) -> None:
+    """The household gets the showroom profile (showroom mode: exhibits explain themselves, a
+    reset after each visitor) and its devices' roles, once; staff changes are kept after."""
+    from custom_components.barrier_free.household_setup import (  # noqa: PLC0415 - loaded by now
+        HouseholdSetup,
+        async_get_household,
+    )
+
+    household = await async_get_household(hass)
+    if SHOWROOM_PROFILE in household.setup.profiles:
+        return
+    by_unique_id = {
+        entry.unique_id: entry.entity_id for entry in er.async_get(hass).entities.values()
+    }
+    bindings = {
+        role: tuple(by_unique_id[u] for u in unique_ids if u in by_unique_id)
+        for role, unique_ids in ROLES.items()
+    }
+    await household.async_update(
+        HouseholdSetup(
+            (*household.setup.profiles, SHOWROOM_PROFILE),
+            {**{r: ids for r, ids in bindings.items() if ids}, **household.setup.bindings},
+        )
+    )
+    _LOGGER.info("Showroom: showroom mode is on")
 
 
 def _sensitive_entity_ids(hass: HomeAssistant) -> list[str]:

@@ -88,7 +88,30 @@ def build(station: dict[str, str]) -> dict[str, Any]:
                     {"type": "attribute", "entity": last, "attribute": "phrase", "name": "理解为"},
                     {"type": "attribute", "entity": last, "attribute": "outcome", "name": "结果"},
                     {"type": "attribute", "entity": last, "attribute": "heard_at", "name": "时间"},
+                    *(
+                        [{"entity": station["last_answer"], "name": "回答"}]
+                        if "last_answer" in station
+                        else []
+                    ),
                 ],
+                "grid_options": {"columns": 12},
+            }
+        )
+    counters = [
+        (f"commands_{key}", name)
+        for key, name in (
+            ("tried", "尝试"),
+            ("understood", "听懂"),
+            ("acted", "执行"),
+            ("rejected", "未听懂"),
+        )
+    ]
+    if all(key in station for key, _ in counters):
+        station_cards.append(
+            {
+                "type": "glance",
+                "title": "今日指令",
+                "entities": [{"entity": station[key], "name": name} for key, name in counters],
                 "grid_options": {"columns": 12},
             }
         )
