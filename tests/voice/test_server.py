@@ -28,7 +28,7 @@ from tests.voice.station import (  # noqa: F401 - fixtures
     wait_until,
 )
 from voice.pairing import TokenFileError
-from voice.recognition import RecognitionStream, Recognizer
+from voice.recognition import ModelFolderMissing, RecognitionStream, Recognizer
 from voice.server import OUTBOX_EVENTS, PortInUse, Station
 from voice.tts import Synthesizer
 
@@ -279,6 +279,26 @@ async def test_unreadable_token_file_stops_start(
         ):
             pass
     assert str(tmp_path / "token") in info.value.message("en")
+
+
+async def test_failed_start_leaves_no_unseen_token(
+    tmp_path: Path, english_recognizer: Recognizer, synthesizer: Synthesizer
+) -> None:
+    """Issue 14: a start that fails (here: a missing model) shows no token, so it must not
+    leave one behind that the next, successful start would take as already shown."""
+    with pytest.raises(ModelFolderMissing):
+        async with running_station(
+            tmp_path,
+            {"en": english_recognizer},
+            synthesizer,
+            languages=("en", "ko"),
+            models={"ko": tmp_path / "no-such-model"},
+        ):
+            pass
+    assert not (tmp_path / "state" / "token").exists()
+    async with running_station(tmp_path, {"en": english_recognizer}, synthesizer) as station:
+        assert station.token_created  # so the banner shows it
+        assert (tmp_path / "state" / "token").read_text().strip() == station.token
 
 
 async def test_port_in_use_is_named(
