@@ -173,11 +173,16 @@ def cmd_models(args: argparse.Namespace) -> int:
         if not results:
             print(texts["no_models"].format(store=store.root))
         return status
+    from .builtin_models import builtin_models  # noqa: PLC0415
+
     models = store.list()
+    builtin = builtin_models()
+    if builtin or models:
+        print(texts["header"])
+    for info in builtin:
+        _print_model(info, texts)
     if not models:
         print(texts["no_models"].format(store=store.root))
-        return 0
-    print(texts["header"])
     for info in models:
         _print_model(info, texts)
     return 0
@@ -194,8 +199,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("transcribe", help="recognise speech in a WAV file (16-bit mono PCM)")
     p.add_argument("audio", help="WAV file, or - for standard input")
     p.add_argument("--lang", required=True, help="language: en, zh or ko")
-    p.add_argument("--model", help="Vosk model folder (default: the installed model)")
-    p.add_argument("--engine", choices=("vosk", "pocketsphinx"), help="force a recogniser")
+    p.add_argument("--model", help="Vosk or Whisper model folder (default: the installed model)")
+    p.add_argument(
+        "--engine", choices=("vosk", "pocketsphinx", "whisper"), help="force a recogniser"
+    )
     p.add_argument("--phrases", help="UTF-8 file, one allowed phrase per line")
     p.add_argument("--json", action="store_true", help="print text, phrase, score, rejected")
     p.set_defaults(func=cmd_transcribe)

@@ -1454,16 +1454,19 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
 def models_in_store(folder: Path, languages: Sequence[str]) -> dict[str, Path]:
     """The installed model per language in the model store `folder` (`models --store`).
 
-    English may go without (pocketsphinx's own model); any other language missing from the
-    store raises ModelMissing, which names the store and the command that installs one.
+    English may go without (pocketsphinx's own model), and Mandarin while the built-in
+    Whisper model is there; any other language missing from the store raises ModelMissing,
+    which names the store and the command that installs one.
     """
     from .models import ModelStore, find_model  # noqa: PLC0415
+    from .whisper_model import builtin_folder  # noqa: PLC0415
 
     store = ModelStore(folder)
     found: dict[str, Path] = {}
+    builtin = {"en"} | ({"zh"} if builtin_folder() is not None else set())
     for lang in languages:
         info = store.find(lang)
-        if info is not None or lang != "en":
+        if info is not None or lang not in builtin:
             found[lang] = find_model(lang, store)
     return found
 

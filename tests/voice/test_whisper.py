@@ -1,0 +1,146 @@
+"""The built-in Whisper engine on real Mandarin speech (espeak-ng), held to a real phrase list.
+
+The model is loaded once and every utterance decoded once per session (`heard`); the tests
+then judge the results. Failures are printed with what was said and what was heard.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+
+from tests.speech import silence, stream_in_chunks
+from voice.recognition import Recognizer, Result, load_recognizer
+
+from .mandarin import COMMANDS, OUT_OF_DOMAIN, VOICES, is_sensitive, mandarin, phrase_list
+
+NOISE_RMS = 650  # white noise at about -34 dB of full scale: a fan or a street outside
+
+
+@dataclass(frozen=True, slots=True)
+class Heard:
+    said: str
+    how: str  # voice, speed and noise
+    command: bool
+    result: Result
+
+
+def _utterances() -> Iterator[tuple[str, str, bool, bytes]]:
+    """Every command in the first voice; the other voices and the noisy copy each take every
+    third command (three voices and speeds in all, decoded once each); chat in two voices."""
+    rng = np.random.default_rng(14)
+    for i, text in enumerate(COMMANDS):
+        voice, speed = VOICES[0]
+        yield text, f"{voice}@{speed}", True, mandarin(text, voice, speed)
+        voice, speed = VOICES[1 + i % 2]
+        if i % 3 != 2:
+            yield text, f"{voice}@{speed}", True, mandarin(text, voice, speed)
+        if i % 3 == 2:
+            clean = np.frombuffer(mandarin(text), dtype="<i2").astype(np.float64)
+            noisy = clean + rng.normal(0.0, NOISE_RMS, len(clean))
+            pcm = np.clip(noisy, -32768, 32767).astype("<i2").tobytes()
+            yield text, f"{VOICES[0][0]}@{VOICES[0][1]}+noise", True, pcm
+    for voice, speed in VOICES[:2]:
+        for text in OUT_OF_DOMAIN:
+            yield text, f"{voice}@{speed}", False, mandarin(text, voice, speed)
+
+
+@pytest.fixture(scope="session", name="whisper")
+def whisper_fixture() -> Iterator[Recognizer]:
+    recognizer = load_recognizer("zh", engine="whisper")
+    yield recognizer
+    recognizer.close()
+
+
+@functools.cache
+def _decode_all(recognizer: Recognizer) -> tuple[Heard, ...]:
+    recognizer.set_phrases(phrase_list())
+    pad = silence(0.2)
+    return tuple(
+        Heard(text, how, command, recognizer.transcribe(pad + pcm + pad, 16000))
+        for text, how, command, pcm in _utterances()
+    )
+
+
+@pytest.fixture(name="heard")
+def heard_fixture(whisper: Recognizer) -> tuple[Heard, ...]:
+    return _decode_all(whisper)
+
+
+def _show(items: list[Heard]) -> str:
+    return "\n".join(
+        f"  {h.how}: said {h.said!r} -> {h.result.phrase or '(rejected)'!r} "
+        f"(heard {h.result.text!r})"
+        for h in items
+    )
+
+
+def test_commands_are_phrases_of_the_generated_list() -> None:
+    phrases = set(phrase_list())
+    assert len(COMMANDS) >= 100
+    assert [c for c in COMMANDS if c not in phrases] == []
+    assert len(OUT_OF_DOMAIN) >= 30
+    assert [c for c in OUT_OF_DOMAIN if c in phrases] == []
+
+
+def test_commands_recognised_exactly(heard: tuple[Heard, ...]) -> None:
+    commands = [h for h in heard if h.command]
+    missed = [h for h in commands if h.result.phrase != h.said]
+    rate = 1 - len(missed) / len(commands)
+    print(f"\nexact {len(commands) - len(missed)}/{len(commands)} ({rate:.1%})\n{_show(missed)}")
+    assert {h.how for h in commands} >= {f"{v}@{s}" for v, s in VOICES}
+    assert rate >= 0.90, _show(missed)
+
+
+def test_speech_that_is_no_command_is_rejected(heard: tuple[Heard, ...]) -> None:
+    chat = [h for h in heard if not h.command]
+    accepted = [h for h in chat if not h.result.rejected]
+    rate = 1 - len(accepted) / len(chat)
+    print(f"\nrejected {len(chat) - len(accepted)}/{len(chat)} ({rate:.1%})\n{_show(accepted)}")
+    assert rate >= 0.95, _show(accepted)
+
+
+def test_no_sensitive_command_is_confused(heard: tuple[Heard, ...]) -> None:
+    """Opening the garage is never heard from other speech, nor heard as something else."""
+    confused = [
+        h
+        for h in heard
+        if h.result.phrase is not None
+        and h.result.phrase != h.said
+        and (is_sensitive(h.said) or is_sensitive(h.result.phrase))
+    ]
+    assert any(is_sensitive(c) for c in COMMANDS)
+    assert confused == [], _show(confused)
+
+
+def test_pin_said_as_digits(whisper: Recognizer) -> None:
+    whisper.set_phrases(["确定", "取消"], digits=True)
+    try:
+        pin = silence(0.2) + mandarin("一二三四") + silence(0.3)
+        result = stream_in_chunks(whisper, pin, 16000)
+        assert (result.phrase, result.digits, result.rejected) == ("1234", True, False)
+        result = whisper.transcribe(mandarin("取消"), 16000)
+        assert (result.phrase, result.digits) == ("取消", False)
+    finally:
+        whisper.set_phrases(phrase_list())
+
+
+def test_free_mode_writes_what_it_hears(whisper: Recognizer) -> None:
+    whisper.set_phrases(None)
+    try:
+        result = whisper.transcribe(mandarin("现在几点"), 16000)
+        assert not result.rejected
+        assert result.phrase is None
+        assert "点" in result.text  # a free reading, in simplified characters
+    finally:
+        whisper.set_phrases(phrase_list())
+
+
+def test_silence_is_rejected(whisper: Recognizer) -> None:
+    result = whisper.transcribe(silence(1.0), 16000)
+    assert result.rejected
+    assert result.phrase is None
