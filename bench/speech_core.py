@@ -7,7 +7,8 @@ synthesised with espeak-ng; phrase lists of 10 / 100 / 1,000 / 5,000 realistic h
 contain the spoken ones. Two ways audio reaches the recogniser:
 
 - real time: 40 ms chunks, each decoded as it arrives; latency = the last chunk's feed +
-  finish (the part a user waits for after they stop talking);
+  finish (the part a user waits for after they stop talking); for Whisper the chunks come at
+  the pace of speech (its reading starts at the first pause, while the audio still comes);
 - at once: the whole utterance in one buffer (a WAV upload); latency = stream + feed + finish.
   Measured twice in the same run: `Recognizer.transcribe` (leading/trailing silence trimmed)
   and the untrimmed buffer fed to a stream (the way it was done before trimming), with ratio.
@@ -153,6 +154,7 @@ def run_engine(engine: str, sizes: tuple[int, ...], repeats: int) -> list[dict[s
         for tail in TAILS
     ]
     step = rate * 2 * CHUNK_MS // 1000
+    pace = engine == "whisper"
     rows: list[dict[str, object]] = []
     for size in sizes:
         phrases = make(size)
@@ -177,6 +179,8 @@ def run_engine(engine: str, sizes: tuple[int, ...], repeats: int) -> list[dict[s
                     t0 = time.perf_counter()
                     stream.feed(chunk)
                     spent += time.perf_counter() - t0
+                    if pace:  # Whisper starts reading at a pause: audio must come in real time
+                        time.sleep(max(0.0, CHUNK_MS / 1000 - (time.perf_counter() - t0)))
                 t0 = time.perf_counter()
                 stream.feed(chunks[-1])
                 result = stream.finish()

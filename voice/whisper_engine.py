@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import math
 import threading
+from concurrent.futures import CancelledError, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,7 +36,10 @@ from .recognition import ModelFolderMissing, ModelLoadFailed, NotAModel
 from .whisper_features import FRAMES_PER_SECOND, SAMPLE_RATE, log_mel
 
 THREADS = 2  # the station's small computer has two cores
-MIN_WINDOW_S = 3.0  # shortest encoder input: shorter windows made the decoder ramble
+# Shortest encoder input. Whisper was trained on 30-s windows; CTranslate2 takes shorter ones
+# and the encoder's cost falls with them, its accuracy too. Same 385 commands (n-best + 8
+# candidates scored): 3 s 270 right, 10 s 292 (candidate recall 297 -> 321 of 385).
+MIN_WINDOW_S = 10.0
 WINDOW_PAD_S = 1.0  # quiet added after the audio before encoding
 BEAM = 5
 HYPOTHESES = 5
@@ -43,10 +47,28 @@ CANDIDATES = 8  # phrases scored by the decoder per utterance
 PREFILTER = 64  # phrases ranked by shared pinyin bigrams before the edit distance
 TOKENS_PER_SECOND = 6  # longest free reading: Mandarin is ~4-5 syllables a second
 MAX_SECONDS = 30.0  # Whisper's own window: longer audio is cut (a command is a few seconds)
+PAUSE_S = 0.15  # quiet after speech at which the reading starts ahead of the end
+LOUD_RMS = 300.0  # 10-ms frame level (of 32768) above which it is not quiet
+FRAME_SAMPLES = SAMPLE_RATE // 100
+FRAME_BYTES = 2 * FRAME_SAMPLES
+PAUSE_BYTES = int(PAUSE_S * SAMPLE_RATE) * 2
 
-# Rejection (measured on espeak-ng Mandarin; bench/speech_core.py and tests/voice/test_whisper):
-MAX_DISTANCE = 0.6  # pinyin edit distance / phrase length of the chosen phrase to the nearest
-# hypothesis: farther, and the phrase was guessed from little that was heard
+# Choosing and rejecting, measured on espeak-ng Mandarin (tests/voice/mandarin.py: 110 commands
+# of the test home's 918-phrase list in 3 voices/speeds and with noise, 385 utterances; 32
+# out-of-domain sentences in 2 voices, 64): a candidate's forced score is the mean log-probability
+# of its tokens; the winner has the best score - DISTANCE_WEIGHT x its pinyin distance (the
+# decoder alone split near-ties such as 卧室灯亮点 / 浴室灯亮点 the wrong way). It is accepted
+# only when that distance <= MAX_DISTANCE and that score >= MIN_SCORE. Measured:
+#   MAX_DISTANCE 0.6, MIN_SCORE -3: 282 right, 18 wrong, 3 chat accepted, and "开车库门"
+#   (open the garage) heard as "继续"; short phrases at distance 0.5 were most of the wrong ones.
+#   0.45 / -3.5: 276 right, 8 wrong, 101 rejected, 3 of 64 chat accepted (commands for a room
+#   or device the home lacks: 打开书房的空调 -> 打开客厅空调), no sensitive command confused.
+DISTANCE_WEIGHT = 6.0
+# A digit string (a PIN) is its own reading, so it has no distance to hold it back: it must
+# score higher. PINs said alone scored -0.97 and -1.44, "取消" read as "2,3,2,3" -3.1.
+MIN_DIGIT_SCORE = -2.0
+MAX_DISTANCE = 0.45
+MIN_SCORE = -3.5
 MIN_SIMILARITY = 0.99  # the decoder returns a phrase exactly; snapping only confirms it
 MIN_CONFIDENCE = 0.5
 
@@ -139,34 +161,85 @@ class WhisperGrammar(Grammar):
 
 
 class WhisperDecoder:
-    """Collects one utterance's audio; all the work is done in `finish`."""
+    """Collects one utterance's audio and recognises it at the end.
+
+    Whisper cannot decode a little more audio at a time, so the work starts at the first pause
+    instead: when `PAUSE_S` of quiet follows speech, the audio so far is recognised on the
+    backend's worker while the resident is silent (the station waits 300-600 ms of quiet
+    before it calls the command finished). If only quiet came after, `finish` takes that
+    result; if the resident spoke again, it is dropped and the whole utterance recognised.
+    """
 
     def __init__(self, backend: WhisperBackend, grammar: WhisperGrammar) -> None:
         self._backend = backend
         self._grammar = grammar
         self._chunks: list[bytes] = []
         self._size = 0
+        self._loud_until = 0  # bytes up to the end of the last loud frame
+        self._quiet_run = 0  # bytes of quiet since then
+        self._ahead: tuple[int, Future[tuple[str, float]]] | None = None  # (size, job)
 
     def accept(self, pcm: bytes) -> None:
         room = int(MAX_SECONDS * SAMPLE_RATE * 2) - self._size
-        if room > 0:
-            piece = pcm[:room]
-            self._chunks.append(piece)
-            self._size += len(piece)
+        piece = pcm[: max(0, room) - max(0, room) % 2]
+        if not piece:
+            return
+        self._chunks.append(piece)
+        loud = _loud_frames(piece)
+        frame = FRAME_BYTES
+        for i, is_loud in enumerate(loud):
+            if is_loud:
+                self._loud_until = self._size + (i + 1) * frame
+                self._quiet_run = 0
+            else:
+                self._quiet_run += frame
+        self._size += len(piece)
+        if self._ahead is not None and self._loud_until > self._ahead[0]:
+            self._ahead[1].cancel()  # spoke again: that reading is of half a command
+            self._ahead = None
+        if (
+            self._ahead is None
+            and self._loud_until > 0
+            and self._quiet_run >= PAUSE_BYTES
+        ):
+            audio = b"".join(self._chunks)
+            self._ahead = (len(audio), self._backend.ahead(self._grammar, audio))
 
     def partial(self) -> str:
         return ""  # no cheap partial reading: Whisper decodes whole utterances
 
     def finish(self) -> tuple[str, float]:
         pcm = b"".join(self._chunks)
-        self._chunks, self._size = [], 0
+        ahead, self._ahead = self._ahead, None
+        self._reset()
+        if ahead is not None and not any(_loud_frames(pcm[ahead[0] :])):
+            try:
+                return ahead[1].result()
+            except CancelledError:
+                pass
         return self._backend.recognise(self._grammar, pcm)
 
     def abandon(self) -> None:
-        self._chunks, self._size = [], 0
+        if self._ahead is not None:
+            self._ahead[1].cancel()
+        self._ahead = None
+        self._reset()
 
     def discard(self) -> None:
-        self._chunks, self._size = [], 0
+        self.abandon()
+
+    def _reset(self) -> None:
+        self._chunks, self._size, self._loud_until, self._quiet_run = [], 0, 0, 0
+
+
+def _loud_frames(pcm: bytes) -> list[bool]:
+    """Per 10-ms frame: louder than quiet (LOUD_RMS)?"""
+    samples = np.frombuffer(pcm[: len(pcm) - len(pcm) % 2], dtype="<i2").astype(np.float32)
+    count = len(samples) // FRAME_SAMPLES
+    if not count:
+        return []
+    frames = samples[: count * FRAME_SAMPLES].reshape(count, FRAME_SAMPLES)
+    return [bool(x) for x in np.sqrt(np.mean(frames * frames, axis=1)) > LOUD_RMS]
 
 
 class WhisperBackend:
@@ -201,6 +274,9 @@ class WhisperBackend:
         self._previous = special("<|startofprev|>")
         self._end = tuple(self._encode(_END.get(language, ".")))
         self._lock = threading.Lock()  # one utterance at a time: both cores go to it
+        # readings started at a pause, while the resident may still go on (WhisperDecoder)
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="whisper-ahead")
+        self._worker.submit(lambda: None)  # its thread starts with the model, not mid-utterance
 
     def _special(self, token: str) -> int:
         found = self._tokenizer.token_to_id(token)
@@ -244,8 +320,18 @@ class WhisperBackend:
         return None  # nothing is kept per version
 
     def close(self) -> None:
+        self._worker.shutdown(wait=True, cancel_futures=True)
         with self._lock:
             self._model.unload_model()
+
+    def ahead(self, grammar: WhisperGrammar, pcm: bytes) -> Future[tuple[str, float]]:
+        """`recognise` on the worker thread (a reading started before the end of speech)."""
+        try:
+            return self._worker.submit(self.recognise, grammar, pcm)
+        except RuntimeError:  # closed: the stream finishes without a head start
+            skipped: Future[tuple[str, float]] = Future()
+            skipped.cancel()
+            return skipped
 
     def recognise(self, grammar: WhisperGrammar, pcm: bytes) -> tuple[str, float]:
         """(text, confidence) of one utterance: a phrase of the list (or a digit string when
@@ -264,7 +350,10 @@ class WhisperBackend:
                 ctranslate2.StorageView.from_array(np.ascontiguousarray(features[None])),
                 to_cpu=True,
             )
-            readings = self._read(encoded, grammar.prompt, seconds)
+            # The free readings are not prompted: a prompt is what the decoder wrote for short
+            # commands ("以下" for 确定, from "以下是…"); it writes traditional characters then,
+            # which pypinyin reads alike. The forced scores are prompted (simplified phrases).
+            readings = self._read(encoded, self._start, seconds)
             if grammar.phrases is None:
                 return (readings[0][0] if readings else ""), 1.0
             return self._choose(grammar, encoded, readings, len(audio) // (SAMPLE_RATE // 100))
@@ -306,19 +395,25 @@ class WhisperBackend:
                 texts.append(phrases.phrases[index])
                 distances.append(distance)
                 tokens.append([*sounds.tokens[index], *self._end])
+        digits_at: int | None = None
         if grammar.digits:
-            for text, _, said in readings:
+            for text, _, _ in readings:
                 spoken = _digits_as_words(text)
                 if parse_digits(spoken, self.language) is not None:
+                    # scored as the digit words, prompted like the phrases: the numerals of
+                    # an unprompted reading scored as likely for 取消 ("2,3,2,3") as for a PIN
+                    digits_at = len(texts)
                     texts.append(spoken)
                     distances.append(0.0)
-                    tokens.append([t for t in said if t < self._eot])
+                    tokens.append([*self._encode(spoken), *self._end])
                     break
         if not texts:
             return (readings[0][0] if readings else ""), 0.0
         scores = self._score(encoded, grammar.prompt, tokens, frames)
-        best = max(range(len(texts)), key=lambda i: scores[i])
-        if distances[best] > MAX_DISTANCE:
+        if digits_at is not None and scores[digits_at] < MIN_DIGIT_SCORE:
+            scores[digits_at] = -math.inf  # an unsure PIN is asked again, never guessed
+        best = max(range(len(texts)), key=lambda i: scores[i] - DISTANCE_WEIGHT * distances[i])
+        if distances[best] > MAX_DISTANCE or scores[best] < MIN_SCORE:
             return (readings[0][0] if readings else ""), 0.0
         return texts[best], 1.0
 

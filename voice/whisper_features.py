@@ -45,7 +45,8 @@ def mel_filters(n_mels: int = N_MELS) -> np.ndarray:
     falling = (upper - bins[None, :]) / (upper - centre)
     weights = np.maximum(0.0, np.minimum(rising, falling))
     weights *= 2.0 / (upper - lower)
-    return weights.astype(np.float32)
+    normalised: np.ndarray = weights.astype(np.float32)
+    return normalised
 
 
 @functools.cache
@@ -72,4 +73,5 @@ def log_mel(audio: np.ndarray, n_mels: int = N_MELS) -> np.ndarray:
     mel = mel_filters(n_mels) @ power.T
     log = np.log10(np.maximum(mel, 1e-10))
     log = np.maximum(log, log.max() - 8.0)
-    return ((log + 4.0) / 4.0).astype(np.float32)
+    scaled: np.ndarray = ((log + 4.0) / 4.0).astype(np.float32)
+    return scaled
