@@ -2,17 +2,17 @@
 
 Whisper has no grammar: it writes whatever it hears. Held to the home's phrases in three steps
 per utterance, all on one encoding of the audio:
-1. the decoder writes its n best hypotheses, prompted with the home's own words (which also
-   makes it write simplified characters);
-2. the phrases whose toneless pinyin is nearest to any hypothesis are the candidates (pinyin,
+1. the decoder writes its n best readings (beam search, unprompted);
+2. the phrases whose toneless pinyin is nearest to any reading are the candidates (pinyin,
    because Whisper's slips are mostly homophones: 卧室 -> 我是);
 3. the decoder scores each candidate, forced (CTranslate2's `align` gives each token's
-   probability), and the likeliest wins; speech whose best candidate is still far from what was
-   heard, or unlikely to the decoder compared with its own free reading, is rejected.
+   probability), prompted so that it expects simplified characters; the best score, less a
+   penalty for pinyin distance, wins. Speech whose winner is still far from what was read, or
+   unlikely to the decoder, is rejected: never guessed.
 
-Whisper always encodes a 30-s window in faster-whisper; CTranslate2 accepts shorter inputs, so
-only the audio itself (padded to a short minimum) is encoded: a 2-s command costs a tenth.
-Audio is only collected while the resident speaks; the work is done at the end of speech.
+faster-whisper always encodes a 30-s window; CTranslate2 accepts shorter inputs, so only the
+audio padded to MIN_WINDOW_S is encoded. The reading starts at the first pause after speech,
+while the station still waits to be sure the resident has finished (`WhisperDecoder`).
 """
 
 from __future__ import annotations
@@ -197,11 +197,7 @@ class WhisperDecoder:
         if self._ahead is not None and self._loud_until > self._ahead[0]:
             self._ahead[1].cancel()  # spoke again: that reading is of half a command
             self._ahead = None
-        if (
-            self._ahead is None
-            and self._loud_until > 0
-            and self._quiet_run >= PAUSE_BYTES
-        ):
+        if self._ahead is None and self._loud_until > 0 and self._quiet_run >= PAUSE_BYTES:
             audio = b"".join(self._chunks)
             self._ahead = (len(audio), self._backend.ahead(self._grammar, audio))
 

@@ -9,12 +9,21 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pytest
+from wyoming.event import Event
 
 from tests.speech import silence, stream_in_chunks
+from tests.voice.station import (  # noqa: F401 - fixtures
+    english_recognizer_fixture,
+    paired_client,
+    running_station,
+    synthesizer_fixture,
+)
 from voice.recognition import Recognizer, Result, load_recognizer
+from voice.tts import Synthesizer
 
 from .mandarin import COMMANDS, OUT_OF_DOMAIN, VOICES, is_sensitive, mandarin, phrase_list
 
@@ -148,3 +157,33 @@ def test_silence_is_rejected(whisper: Recognizer) -> None:
     result = whisper.transcribe(silence(1.0), 16000)
     assert result.rejected
     assert result.phrase is None
+
+
+def test_speaking_again_after_a_pause_drops_the_early_reading(whisper: Recognizer) -> None:
+    """The reading started at a pause is of the words before it: when the resident goes on
+    ("暂停 … 客厅音乐"), the result is of the whole utterance, not of "暂停"."""
+    pause = silence(0.35)  # longer than the pause at which the early reading starts
+    pcm = silence(0.2) + mandarin("暂停") + pause + mandarin("客厅音乐") + silence(0.3)
+    result = stream_in_chunks(whisper, pcm, 16000)
+    assert result.phrase != "暂停", result
+    alone = stream_in_chunks(whisper, silence(0.2) + mandarin("暂停") + silence(0.4), 16000)
+    assert alone.phrase == "暂停", alone  # the early reading itself is a right one
+
+
+async def test_station_hears_mandarin_without_an_installed_model(
+    socket_enabled: None, tmp_path: Path, english_recognizer: Recognizer, synthesizer: Synthesizer
+) -> None:
+    """`serve --lang zh,en` on a fresh machine: no Vosk model in the store (the tests' store
+    is empty), so the station loads the built-in Whisper model for Mandarin by itself."""
+    async with running_station(
+        tmp_path, {"en": english_recognizer}, synthesizer, languages=("zh", "en")
+    ) as station:
+        assert station.recognizers["zh"].engine == "whisper"
+        async with paired_client(station) as client:
+            await client.send(Event("describe"))
+            info = await client.expect("info")
+            names = [m["name"] for m in info.data["asr"][0]["models"]]
+            assert "whisper-zh" in names
+            await client.set_phrases("zh", ["打开卫生间灯", "关闭卫生间灯", "现在几点"])
+            event = await client.transcribe(mandarin("打开卫生间灯"), language="zh")
+            assert event.data["text"] == "打开卫生间灯"
