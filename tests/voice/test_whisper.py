@@ -133,10 +133,10 @@ def test_no_sensitive_command_is_confused(heard: tuple[Heard, ...]) -> None:
 def test_pin_said_as_digits(whisper: Recognizer) -> None:
     whisper.set_phrases(["确定", "取消"], digits=True)
     try:
-        pin = silence(0.2) + mandarin("一二三四") + silence(0.3)
+        pin = silence(0.2) + mandarin("五六七八") + silence(0.3)
         result = stream_in_chunks(whisper, pin, 16000)
-        assert (result.phrase, result.digits, result.rejected) == ("1234", True, False)
-        result = whisper.transcribe(mandarin("五六七八"), 16000)
+        assert (result.phrase, result.digits, result.rejected) == ("5678", True, False)
+        result = whisper.transcribe(mandarin("五六七八", "cmn-latn-pinyin", 120), 16000)
         assert (result.phrase, result.digits) == ("5678", True)
         # a reply that is no PIN is never taken for one (it was: 取消 read as "2,3,2,3")
         result = whisper.transcribe(mandarin("取消"), 16000)
@@ -164,14 +164,19 @@ def test_silence_is_rejected(whisper: Recognizer) -> None:
 
 
 def test_speaking_again_after_a_pause_drops_the_early_reading(whisper: Recognizer) -> None:
-    """The reading started at a pause is of the words before it: when the resident goes on
-    ("暂停 … 客厅音乐"), the result is of the whole utterance, not of "暂停"."""
-    pause = silence(0.35)  # longer than the pause at which the early reading starts
-    pcm = silence(0.2) + mandarin("暂停") + pause + mandarin("客厅音乐") + silence(0.3)
-    result = stream_in_chunks(whisper, pcm, 16000)
-    assert result.phrase != "暂停", result
-    alone = stream_in_chunks(whisper, silence(0.2) + mandarin("暂停") + silence(0.4), 16000)
-    assert alone.phrase == "暂停", alone  # the early reading itself is a right one
+    """The reading started at a pause is of the words before it: when the resident goes on,
+    the result is of the whole utterance, not of its first command."""
+    whisper.set_phrases(["打开卫生间灯", "关闭卫生间灯"])
+    try:
+        first = silence(0.2) + mandarin("打开卫生间灯")
+        alone = stream_in_chunks(whisper, first + silence(0.4), 16000)
+        assert alone.phrase == "打开卫生间灯", alone  # the early reading is a right one
+        pause = silence(0.35)  # longer than the pause at which the early reading starts
+        both = first + pause + mandarin("关闭卫生间灯") + silence(0.3)
+        result = stream_in_chunks(whisper, both, 16000)
+        assert result.phrase != "打开卫生间灯", result
+    finally:
+        whisper.set_phrases(phrase_list())
 
 
 async def test_station_hears_mandarin_without_an_installed_model(
