@@ -6,6 +6,7 @@ then judge the results. Failures are printed with what was said and what was hea
 
 from __future__ import annotations
 
+import argparse
 import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,7 +23,9 @@ from tests.voice.station import (  # noqa: F401 - fixtures
     running_station,
     synthesizer_fixture,
 )
+from voice.models import ModelMissing
 from voice.recognition import Recognizer, Result, load_recognizer
+from voice.server import add_serve_arguments, config_from_args
 from voice.tts import Synthesizer
 
 from .mandarin import COMMANDS, OUT_OF_DOMAIN, VOICES, is_sensitive, mandarin, phrase_list
@@ -196,3 +199,14 @@ async def test_station_hears_mandarin_without_an_installed_model(
             await client.set_phrases("zh", ["打开卫生间灯", "关闭卫生间灯", "现在几点"])
             event = await client.transcribe(mandarin("打开卫生间灯"), language="zh")
             assert event.data["text"] == "打开卫生间灯"
+
+
+def test_serve_with_an_empty_model_store_keeps_mandarin(tmp_path: Path) -> None:
+    """`serve --model-dir STORE --lang zh,en` with no Vosk model there: Mandarin is left to
+    the built-in Whisper model instead of stopping with "no Mandarin model installed"."""
+    parser = argparse.ArgumentParser()
+    add_serve_arguments(parser)
+    args = parser.parse_args(["--model-dir", str(tmp_path / "store"), "--lang", "zh,en"])
+    assert config_from_args(args).models == {}
+    with pytest.raises(ModelMissing):  # Korean has no built-in model: the store must have it
+        config_from_args(parser.parse_args(["--model-dir", str(tmp_path), "--lang", "ko"]))
