@@ -17,7 +17,6 @@ while the station still waits to be sure the resident has finished (`WhisperDeco
 
 from __future__ import annotations
 
-import json
 import math
 import threading
 from concurrent.futures import CancelledError, Future, ThreadPoolExecutor
@@ -256,10 +255,8 @@ class WhisperBackend:
             self._model = ctranslate2.models.Whisper(
                 str(path), device="cpu", compute_type="int8", intra_threads=THREADS
             )
-            config = json.loads((path / "config.json").read_text(encoding="utf-8"))
-        except (OSError, RuntimeError, ValueError) as err:
+        except Exception as err:  # tokenizers raises a bare Exception for a bad file
             raise ModelLoadFailed(path=path, detail=str(err)) from err
-        self._suppress: list[int] = [int(t) for t in config.get("suppress_ids", [])]
         special = self._special
         self._eot = special("<|endoftext|>")
         self._start = (

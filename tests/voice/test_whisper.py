@@ -24,7 +24,7 @@ from tests.voice.station import (  # noqa: F401 - fixtures
     synthesizer_fixture,
 )
 from voice.models import ModelMissing
-from voice.recognition import Recognizer, Result, load_recognizer
+from voice.recognition import ModelLoadFailed, NotAModel, Recognizer, Result, load_recognizer
 from voice.server import add_serve_arguments, config_from_args
 from voice.tts import Synthesizer
 
@@ -210,3 +210,17 @@ def test_serve_with_an_empty_model_store_keeps_mandarin(tmp_path: Path) -> None:
     assert config_from_args(args).models == {}
     with pytest.raises(ModelMissing):  # Korean has no built-in model: the store must have it
         config_from_args(parser.parse_args(["--model-dir", str(tmp_path), "--lang", "ko"]))
+
+
+def test_broken_whisper_folder_is_named(tmp_path: Path) -> None:
+    folder = tmp_path / "whisper"
+    folder.mkdir()
+    (folder / "tokenizer.json").write_text("{}", encoding="utf-8")
+    with pytest.raises(NotAModel) as missing:
+        load_recognizer("zh", model=folder)
+    assert "model.bin" in missing.value.message("en")
+    (folder / "model.bin").write_bytes(b"not a model")
+    (folder / "config.json").write_text("{}", encoding="utf-8")
+    with pytest.raises(ModelLoadFailed) as broken:
+        load_recognizer("zh", model=folder)
+    assert str(folder) in broken.value.message("zh")
