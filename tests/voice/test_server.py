@@ -24,6 +24,7 @@ from tests.voice.station import (
     running_station,
     wait_until,
 )
+from voice.errors import ModelFolderMissing
 from voice.recognition.recognizer import RecognitionStream, Recognizer
 from voice.speech.announce import MAX_QUEUED
 from voice.speech.tts import Synthesizer
@@ -414,6 +415,26 @@ async def test_unreadable_token_file_stops_start(
         ):
             pass
     assert str(tmp_path / "token") in info.value.message("en")
+
+
+async def test_failed_start_leaves_no_unseen_token(
+    tmp_path: Path, english_recognizer: Recognizer, synthesizer: Synthesizer
+) -> None:
+    """Issue 14: a start that fails (here: a missing model) shows no token, so it must not
+    leave one behind that the next, successful start would take as already shown."""
+    with pytest.raises(ModelFolderMissing):
+        async with running_station(
+            tmp_path,
+            {"en": english_recognizer},
+            synthesizer,
+            languages=("en", "ko"),
+            models={"ko": tmp_path / "no-such-model"},
+        ):
+            pass
+    assert not (tmp_path / "state" / "token").exists()
+    async with running_station(tmp_path, {"en": english_recognizer}, synthesizer) as station:
+        assert station.token_created  # so the banner shows it
+        assert (tmp_path / "state" / "token").read_text().strip() == station.token
 
 
 async def test_port_in_use_is_named(

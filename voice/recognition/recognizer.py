@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING
 from ..audio import MAX_RATE, MIN_RATE, BadSampleRate, Resampler
 from ..errors import EngineUnavailable, VoiceError
 from ..languages import recognition_language
-from ..models import find_model
+from ..models import ModelMissing, find_model
+from ..whisper_model import builtin_folder, require_builtin
 from .engine import Grammar
 from .phrases import PhraseReport, PhraseSet, Said, digit_words, normalise, parse_digits
 from .trimming import trim_silence
@@ -39,8 +40,8 @@ __all__ = [
     "load_recognizer",
 ]
 
-ENGINES = ("vosk", "pocketsphinx")
-ENGINE_RATE = 16000  # both engines' models are trained on 16 kHz audio
+ENGINES = ("vosk", "pocketsphinx", "whisper")
+ENGINE_RATE = 16000  # every engine's model is trained on 16 kHz audio
 
 
 class RecognizerClosed(VoiceError):
@@ -299,13 +300,20 @@ def load_recognizer(
 ) -> Recognizer:
     """Load a recogniser for `language` ('en', 'zh', 'ko' and their usual aliases).
 
-    `model` is a Vosk model folder. Without one, English uses pocketsphinx's built-in model
-    and other languages ask `voice.models` for the installed model (which says how to install
-    it when it is missing). Nothing is ever downloaded.
+    `model` is a Vosk (or Whisper) model folder. Without one, English uses pocketsphinx's
+    built-in model and other languages ask `voice.models` for the installed Vosk model; when
+    there is none, Mandarin uses the built-in Whisper model (`voice.whisper_model`), else the
+    store says how to install one. Nothing is ever downloaded.
     """
     lang = recognition_language(language)
+    engine_requested = engine is not None
     if engine is None:
         engine = "pocketsphinx" if lang == "en" and model is None else "vosk"
+        if model is not None and (Path(model) / "tokenizer.json").is_file():
+            engine = "whisper"  # a CTranslate2 Whisper folder given as the model
+    if engine == "whisper":
+        folder = Path(model) if model is not None else require_builtin()
+        return Recognizer(lang, _whisper(folder, lang))
     if engine not in ENGINES:
         raise EngineUnavailable(
             engine=engine, language=lang, detail=f"use one of {', '.join(ENGINES)}"
@@ -319,7 +327,19 @@ def load_recognizer(
 
         return Recognizer(lang, SphinxBackend(model))
     if model is None:
-        model = find_model(lang)
+        try:
+            model = find_model(lang)
+        except ModelMissing:
+            builtin = builtin_folder() if lang == "zh" and not engine_requested else None
+            if builtin is None:
+                raise  # it says how to install a Vosk model
+            return Recognizer(lang, _whisper(builtin, lang))
     from .vosk_engine import VoskBackend  # noqa: PLC0415 - load engines on demand
 
     return Recognizer(lang, VoskBackend(Path(model), lang))
+
+
+def _whisper(folder: Path, language: str) -> Backend:
+    from .whisper_engine import WhisperBackend  # noqa: PLC0415 - load engines on demand
+
+    return WhisperBackend(folder, language)

@@ -178,6 +178,11 @@ class Station:
             await self._start()
         except BaseException:
             await self.stop()
+            if self.token_created:
+                # Never shown (the banner comes after a start that worked): the next start
+                # must make and show its own, not keep one nobody has seen (issue 14).
+                self.token_file.unlink(missing_ok=True)
+                self.token_created = False
             raise
 
     async def _start(self) -> None:
