@@ -14,14 +14,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import subprocess
-import sys
-import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
-from bench.station import Client
+from bench.station import Client, with_station_process
 
 CONNECTIONS = 600
 MIB = 1024 * 1024
@@ -115,21 +111,7 @@ async def _parent(port: int, token: str, pid: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        child = subprocess.Popen(
-            [sys.executable, "-m", "bench.station", "--child", tmp],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        try:
-            assert child.stdout is not None
-            hello: dict[str, Any] = json.loads(child.stdout.readline())
-            asyncio.run(_parent(int(hello["port"]), str(hello["token"]), child.pid))
-        finally:
-            if child.stdin is not None:
-                child.stdin.close()
-            child.wait(timeout=60)
+    with_station_process(_parent)
 
 
 if __name__ == "__main__":

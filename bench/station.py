@@ -399,6 +399,12 @@ def main() -> None:
     if args.child is not None:
         asyncio.run(_child(args.child))
         return
+    with_station_process(lambda port, token, pid: _parent(port, token, pid, args.quick))
+
+
+def with_station_process(parent: Callable[[int, str, int], Awaitable[None]]) -> None:
+    """Run `parent(port, token, pid)` against a station in its own process (its memory is
+    measured apart from the clients'); the station stops when `parent` returns."""
     with tempfile.TemporaryDirectory() as tmp:
         child = subprocess.Popen(
             [sys.executable, "-m", "bench.station", "--child", tmp],
@@ -409,7 +415,7 @@ def main() -> None:
         try:
             assert child.stdout is not None
             hello: dict[str, Any] = json.loads(child.stdout.readline())
-            asyncio.run(_parent(int(hello["port"]), str(hello["token"]), child.pid, args.quick))
+            asyncio.run(parent(int(hello["port"]), str(hello["token"]), child.pid))
         finally:
             if child.stdin is not None:
                 child.stdin.close()

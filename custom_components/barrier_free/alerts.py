@@ -36,7 +36,7 @@ from .logic import alerts as logic
 from .logic.alerts import ALARM, KINDS, Alert, AlertBook, QuietHours
 from .logic.languages import LANGUAGES, table_language
 from .logic.scene_model import Announcement, phrase_key
-from .scenes import async_get_library
+from .scene_runner import async_get_library
 
 DATA: HassKey[AlertManager] = HassKey(f"{DOMAIN}_alerts")
 CONF_QUIET_START = "quiet_start"

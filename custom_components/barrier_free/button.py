@@ -26,7 +26,7 @@ from .logic.languages import station_language
 from .logic.scene_packs import Scene
 from .logic.scene_run import unbound_roles
 from .logic.spoken import say
-from .scenes import async_get_library, async_run_scene, chosen_scenes
+from .scene_runner import async_get_library, async_run_scene, chosen_scenes
 
 PARALLEL_UPDATES = 1  # one scene or test at a time per station
 

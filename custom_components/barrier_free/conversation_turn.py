@@ -41,7 +41,7 @@ from .logic.understanding import (
     without_pin,
 )
 from .logic.voice_requests import help_examples, voice_request
-from .scenes import async_scene_answer
+from .scene_runner import async_scene_answer
 
 if TYPE_CHECKING:
     from .conversation import BarrierFreeAgent

@@ -23,7 +23,7 @@ from .logic.role_bindings import binding_problems, suggest_bindings
 from .logic.scene_model import Library, Scene
 from .logic.scene_roles import ROLES, Role
 from .logic.scene_run import unbound_roles
-from .scenes import async_entity_infos, async_get_library
+from .scene_runner import async_entity_infos, async_get_library
 
 OPTIONS_MENU: Final = ["station", "profiles", "roles", "export", "import"]
 FIELD_PROFILES: Final = "profiles"

@@ -18,7 +18,7 @@ from .household_setup import async_get_household
 from .logic.household import Household, export_household, household_roles, read_household
 from .logic.pack_errors import PackError
 from .logic.role_bindings import Rebinding, rebind
-from .scenes import async_entity_infos, async_get_library
+from .scene_runner import async_entity_infos, async_get_library
 
 
 async def async_export(hass: HomeAssistant, entry: ConfigEntry | None) -> str:

@@ -40,7 +40,7 @@ from .logic.home import Home
 from .logic.phrase_list import PhraseList, build_phrase_list
 from .logic.scene_run import scene_phrases
 from .repairs import async_check_bindings, async_check_sensitive_exposure
-from .scenes import async_get_library, chosen_scenes
+from .scene_runner import async_get_library, chosen_scenes
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 

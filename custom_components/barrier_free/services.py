@@ -33,7 +33,7 @@ from .const import (
 from .data import BarrierFreeConfigEntry
 from .household_transfer import async_export
 from .logic.scene_packs import Scene
-from .scenes import SceneRun, async_household_scenes, async_run_scene
+from .scene_runner import SceneRun, async_household_scenes, async_run_scene
 
 RUN_SCENE_SCHEMA = probatio.Schema(
     {
