@@ -22,7 +22,7 @@ from .logic.answers import (
     target_words,
     unavailable_sentence,
 )
-from .logic.commands import Command, done_answer, parse_command, resolve_steps
+from .logic.commands import BRIGHTNESS_STEP, Command, done_answer, parse_command, resolve_steps
 from .logic.confirm_sensitive import ChallengeKind, OutcomeKind, SensitiveAction, speech
 from .logic.everyday_speech import normalize
 from .logic.home import Home
@@ -45,8 +45,6 @@ from .scene_runner import async_scene_answer
 
 if TYPE_CHECKING:
     from .conversation import BarrierFreeAgent
-
-BRIGHTNESS_STEP = 20  # percent per "brighter"/"dimmer"
 
 
 class Turn:

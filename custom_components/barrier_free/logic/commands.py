@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from . import command_words as vocab
 from .home import Area, Entity, Home
 from .languages import station_language
 from .numbers import chinese_to_number, english_to_number
@@ -24,195 +25,6 @@ from .spoken import device_noun, say
 BRIGHTNESS_STEP: Final = 20  # percent per "brighter"/"dimmer"
 CONTROLLABLE: Final = ("light", "switch", "fan", "media_player", "climate")
 """What "everything in the room" means."""
-
-# Verbs, most specific first: (action, pattern). The action is refined by the device's domain.
-_VERBS: Final[Mapping[str, tuple[tuple[str, str], ...]]] = {
-    "zh": (
-        ("mute", r"静音|声音关(?![小大])"),
-        ("mode", r"制冷|制热|自动|除湿|送风|暖气模式|暖风|冷风"),
-        ("color", r"[红蓝绿黄白紫橙粉](色|的)|暖光|冷光"),
-        ("volume_up", r"大声|声音.{0,2}[大高]|音量.{0,3}[大高]|[调开]大|响一?点"),
-        ("volume_down", r"小声|声音.{0,2}[小低]|音量.{0,3}[小低]|[调开关]小|太吵|太响"),
-        ("brighter", r"亮一?[点些]|调亮|再亮|亮度.{0,2}高"),
-        ("dimmer", r"暗一?[点些]|调暗|再暗|太亮|亮度.{0,2}低|柔和"),
-        ("warmer", r"高.{0,2}度|调高|升高|太冷|暖和一?点|[加升].{0,2}度"),
-        ("cooler", r"低.{0,2}度|调低|降低|凉快一?点|[降减].{0,2}度"),
-        ("next", r"换一首|下一首|切歌|下一曲|换首"),
-        ("previous", r"上一首|上一曲"),
-        ("pause", r"暂停|停一停|停一下|先停|停了|停下|别动|^停"),
-        ("play", r"继续|接着放|播放"),
-        ("dock", r"回去充电|回充|去充电|回去|回家"),
-        ("clean", r"扫一下地|扫地|打扫|开始扫|扫一扫|扫扫|开工"),
-        ("disarm", r"撤防|解除布防|撤了"),
-        ("arm", r"布防|设防"),
-        ("unlock", r"解锁|开锁"),
-        ("lock", r"锁上|锁好|锁起来|锁一下|锁门|锁了|锁锁|^锁"),
-        ("set", r"调到|调成|调为|设成|设为|设到|设置成|开到|调至"),
-        ("off", r"拉起来|拉一下|拉一拉|关特"),
-        ("on", r"打开|开启|开|点亮|插上电|烧|升起|拉开|启动|起来"),
-        ("off", r"关闭|关掉|关上|关了|关|熄|拉上|拉拢|合上|降下|放下|拔掉"),
-    ),
-    "en": (
-        ("mute", r"\b(mute|silence)\b"),
-        (
-            "mode",
-            r"\b(heat|cool|heating|cooling|auto) mode\b|\bmode\b|\bon (heating|cooling|auto)\b",
-        ),
-        (
-            "set",
-            r"\b(set|to full|at half|as bright as|half brightness|full brightness|\d+ percent)\b"
-            r"|\bto \d+|\d+ ?%|\bto \w+ (percent|degrees)",
-        ),
-        ("brighter", r"\b(brighter|brighten|lighter)\b"),
-        ("dimmer", r"\b(dimmer|dim|darker)\b"),
-        ("warmer", r"\b(warmer)\b"),
-        ("cooler", r"\b(cooler)\b"),
-        ("volume_up", r"\b(louder|turn (\w+ ){0,2}up|volume up|up the volume|raise|up)\b"),
-        ("volume_down", r"\b(quieter|softer|turn (\w+ ){0,2}down|volume down|lower|drop|down)\b"),
-        ("next", r"\b(next|skip)\b"),
-        ("previous", r"\b(previous|go back)\b"),
-        ("pause", r"\b(pause|stop)\b"),
-        ("play", r"\b(resume|play|playing|continue|unpause|carry on)\b"),
-        ("dock", r"\b(dock|go home|return|charge|charging)\b"),
-        ("clean", r"\b(clean|vacuum the|start cleaning|hoover|run)\b"),
-        ("disarm", r"\bdisarm\b"),
-        ("arm", r"\b(arm|set the alarm)\b"),
-        ("unlock", r"\b(unlock(ing)?|let me in|let them in)\b"),
-        ("lock", r"\block(ing)?\b"),
-        ("color", r"\b(red|blue|green|yellow|white|purple|orange|pink)\b"),
-        ("on", r"\b(turn on|switch on|power on|on|open(ing)?|start|boil|pull (\w+ ){0,2}back)\b"),
-        ("off", r"\b(turn off|switch off|power off|off|clos(e|ing)|shut(ting)?|kill|draw)\b"),
-    ),
-}
-# Words for a kind of device: (pattern, domain, device_class or None).
-_NOUNS: Final[Mapping[str, tuple[tuple[str, str, str | None], ...]]] = {
-    "zh": (
-        (r"车库门|车库", "cover", "garage"),
-        (r"窗帘|百叶窗|遮光帘", "cover", None),
-        (r"空调|暖气|温度", "climate", None),
-        (r"电视", "media_player", "tv"),
-        (r"音箱|音乐|声音|音量|歌|收音机", "media_player", None),
-        (r"风扇|电扇|排风|换气", "fan", None),
-        (r"扫地机器人|扫地机|扫地", "vacuum", None),
-        (r"安防|警报|报警", "alarm_control_panel", None),
-        (r"(?<!出)门", "lock", None),
-        (r"(?<![解开])锁", "lock", None),
-        (r"灯", "light", None),
-        (r"东西|电器|设备", "*", None),
-    ),
-    "en": (
-        (r"\bgarage( door)?\b", "cover", "garage"),
-        (r"\b(curtains?|blinds?|drapes)\b", "cover", None),
-        (r"\b(ac|a/c|air ?con\w*|heating|thermostat|temperature)\b", "climate", None),
-        (r"\b(tv|telly|television)\b", "media_player", "tv"),
-        (r"\b(speaker|music|radio|volume|song|track)\b", "media_player", None),
-        (r"\bfan\b", "fan", None),
-        (r"\b(vacuum|robot|hoover)\b", "vacuum", None),
-        (r"\b(alarm|security)\b", "alarm_control_panel", None),
-        (r"\bdoors?\b", "lock", None),
-        (r"\b(lights?|lamps?)\b", "light", None),
-        (r"\beverything\b", "*", None),
-    ),
-}
-_ALL: Final = {
-    "zh": r"所有|全部|全家|全屋|统统|全",
-    "en": r"\b(all|every|everything|everywhere)\b",
-}
-# Everything a command may also contain: a sentence with anything else is not a command.
-_FILLERS_ZH: Final = (
-    *(
-        "帮我",
-        "帮忙",
-        "麻烦你",
-        "麻烦",
-        "请你",
-        "请",
-        "给我",
-        "能不能",
-        "可不可以",
-        "可以",
-        "你",
-        "我",
-    ),
-    *("把", "将", "拿", "的", "了", "吧", "啊", "呀", "嘛", "呢", "哦", "吗", "一下", "下", "一点"),
-    *("点", "一些", "些", "再", "都", "全部", "全家", "全屋", "所有", "统统", "全", "那个", "这个"),
-    *("个", "一", "来", "上", "掉", "脱", "伊", "好", "让", "开始", "快", "赶紧", "里", "房间"),
-    *("家里", "屋里", "这里", "这儿", "那边", "这边", "有点", "太", "热", "冷", "壶", "水", "热水"),
-    *("度", "百分之", "%", "最大", "最小", "一半", "模式", "色", "亮度", "位置", "给", "儿", "要"),
-    *("楼下", "楼上", "地", "着", "在", "就", "先", "出门", "我要", "电", "首", "暗", "放"),
-    *("改成", "变成", "换成", "换个", "变", "半", "一楼", "二楼", "三楼", "离家", "在家"),
-    *("快递", "到了", "来了", "有人", "客人", "车", "密码", "洗澡", "睡觉", "看", "天亮", "晒"),
-    *(
-        "不好听",
-        "一个不留",
-        "那边",
-        "屋里厢",
-        "厢",
-        "档",
-        "最亮",
-        "颜色",
-        "光",
-        "柔和",
-        "别动",
-        "停",
-    ),
-    *("调一调", "调一下", "调", "成", "亮", "拉", "大", "小"),
-)
-
-
-def _words(text: str) -> list[str]:
-    return text.split()
-
-
-_FILLERS_EN: Final = frozenset(
-    _words(
-        """the a an please thanks thank you can could would will mind me my our for to up down
-        on off in here of all every it is it's its hot cold bit little some now just okay ok hey
-        um uh so and then again percent degrees degree mode set make turn switch put get kill
-        shut close open start stop pause resume play next skip previous back track song music
-        volume louder quieter softer brighter dimmer darker lighter warmer cooler lower raise
-        pull draw unlock lock arm disarm house home whole room everything them let at this that
-        i'm im heading out going bed want need power turning switching setting too lot more
-        less much quite very way be wanna like someone's someone there's there somebody's pin
-        code full goes as bright brightness half max maximum everywhere by warm drop carry
-        playing run send dock shower movie time heating heat cool cooling auto air conditioning
-        conditioner dark dim i'd i've opening closing"""
-    )
-)
-_ZH_NUMBER: Final = re.compile(r"[零一二两三四五六七八九十百点]+|\d+(?:\.\d+)?")
-_EN_NUMBER: Final = re.compile(
-    r"\b\d+(?:\.\d+)?\b|\b(?:(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
-    r"twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|"
-    r"forty|fifty|sixty|seventy|eighty|ninety|hundred|point)[\s-]?)+\b"
-)
-_COLORS: Final[Mapping[str, str]] = {
-    **{
-        "红": "red",
-        "蓝": "blue",
-        "绿": "green",
-        "黄": "yellow",
-        "白": "white",
-        "紫": "purple",
-        "橙": "orange",
-        "粉": "pink",
-    },
-    **{c: c for c in ("red", "blue", "green", "yellow", "white", "purple", "orange", "pink")},
-}
-_MODES: Final[Mapping[str, str]] = {
-    "暖气": "heat",
-    "暖风": "heat",
-    "冷风": "cool",
-    "制冷": "cool",
-    "制热": "heat",
-    "自动": "auto",
-    "除湿": "dry",
-    "送风": "fan_only",
-    "heat": "heat",
-    "heating": "heat",
-    "cool": "cool",
-    "cooling": "cool",
-    "auto": "auto",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,10 +55,10 @@ def parse_command(
     language = station_language(language)
     said = mentions(_plain(text, language), home, language)
     rest = said.text
-    action = next((a for a, p in _VERBS[language] if re.search(p, rest)), None)
+    action = next((a for a, p in vocab.VERBS[language] if re.search(p, rest)), None)
     if action is None and language == "zh":
         # "帮我把门锁好": the verb was heard inside the name 门锁
-        action = next((a for a, p in _VERBS["zh"] if re.search(p, _plain(text, "zh"))), None)
+        action = next((a for a, p in vocab.VERBS["zh"] if re.search(p, _plain(text, "zh"))), None)
     scenes = [e for e in said.entities if e.domain == "scene"]
     if action is None and scenes and len(scenes) == len(said.entities):
         action = "on"  # "it's movie time", "晚安模式"
@@ -259,10 +71,10 @@ def parse_command(
         action = "set"  # "空调，二十四度", "厨房音箱音量30"
     if action is None:
         return None
-    nouns = [(d, c) for p, d, c in _NOUNS[language] if re.search(p, rest)]
+    nouns = [(d, c) for p, d, c in vocab.NOUNS[language] if re.search(p, rest)]
     if not _only_known(rest, language):
         return None
-    every = re.search(_ALL[language], rest) is not None
+    every = re.search(vocab.ALL[language], rest) is not None
     station = home.area(station_area_id)
     entities = [e for e in said.entities if e.domain not in ("sensor", "binary_sensor")]
     if not entities:
@@ -294,21 +106,23 @@ def _plain(text: str, language: str) -> str:
 def _only_known(rest: str, language: str) -> bool:
     """Whether what is left after the names is made only of verbs, nouns, numbers, fillers."""
     if language == "en":
-        words = _EN_NUMBER.sub(" ", rest).replace("%", " ").split()
+        words = vocab.EN_NUMBER.sub(" ", rest).replace("%", " ").split()
         pattern = (
-            "|".join(p for _, p in _VERBS["en"]) + "|" + "|".join(p for p, _, _ in _NOUNS["en"])
+            "|".join(p for _, p in vocab.VERBS["en"])
+            + "|"
+            + "|".join(p for p, _, _ in vocab.NOUNS["en"])
         )
-        return all(w in _FILLERS_EN or re.fullmatch(pattern, w) for w in words)
+        return all(w in vocab.FILLERS_EN or re.fullmatch(pattern, w) for w in words)
     # kinds first: "空调调低一度" is 空调 + 调低, never 空 + 调低
-    pieces = [p for p, _, _ in _NOUNS["zh"]] + [p for _, p in _VERBS["zh"]]
+    pieces = [p for p, _, _ in vocab.NOUNS["zh"]] + [p for _, p in vocab.VERBS["zh"]]
     left = rest.replace(" ", "")
-    fillers = sorted(_FILLERS_ZH, key=len, reverse=True)
-    for filler in (f for f in fillers if len(f) > 1 and not _ZH_NUMBER.fullmatch(f)):
+    fillers = sorted(vocab.FILLERS_ZH, key=len, reverse=True)
+    for filler in (f for f in fillers if len(f) > 1 and not vocab.ZH_NUMBER.fullmatch(f)):
         left = left.replace(filler, "")  # "开始" before the verb 开 is taken out of it
     for pattern in pieces:
         left = re.sub(pattern.replace("^", ""), "", left)
     left = re.sub(r"[一二三四五]楼", "", left)  # floors by name, before numbers
-    left = _ZH_NUMBER.sub("", left.replace("百分之", ""))
+    left = vocab.ZH_NUMBER.sub("", left.replace("百分之", ""))
     for filler in fillers:
         left = left.replace(filler, "")
     return not left
@@ -426,7 +240,7 @@ def _number(rest: str, language: str) -> float | None:
         if "百分之百" in rest:
             return 100
         rest = rest.replace("百分之", "")
-    match = (_ZH_NUMBER if language == "zh" else _EN_NUMBER).search(rest)
+    match = (vocab.ZH_NUMBER if language == "zh" else vocab.EN_NUMBER).search(rest)
     if match is None:
         return None
     if language == "zh" and rest[match.end() : match.end() + 1] == "成":
@@ -483,7 +297,7 @@ def _call(
             step = BRIGHTNESS_STEP if up else -BRIGHTNESS_STEP
             return Call("light", "turn_on", members, {"brightness_step_pct": step})
         if action == "color":
-            color = next((v for k, v in _COLORS.items() if k in rest), None)
+            color = next((v for k, v in vocab.COLORS.items() if k in rest), None)
             if color is None:
                 return None
             return Call("light", "turn_on", members, {"color_name": color})
@@ -519,7 +333,7 @@ def _call(
         return None
     if domain == "climate":
         if action == "mode":
-            mode = next((v for k, v in _MODES.items() if k in rest), None)
+            mode = next((v for k, v in vocab.MODES.items() if k in rest), None)
             if mode is None:
                 return None
             return Call("climate", "set_hvac_mode", members, {"hvac_mode": mode})
@@ -640,13 +454,13 @@ def done_answer(command: Command, language: str) -> str:
 def _color_word(color: str, language: str) -> str:
     if language == "en":
         return color
-    return next((k for k, v in _COLORS.items() if v == color and len(k) == 1), color) + "色"
+    return next((k for k, v in vocab.COLORS.items() if v == color and len(k) == 1), color) + "色"
 
 
 def _mode_word(mode: str, language: str) -> str:
     if language == "en":
         return {"cool": "cooling", "heat": "heating", "fan_only": "fan"}.get(mode, mode)
-    return next((k for k, v in _MODES.items() if v == mode and not k.isascii()), mode)
+    return next((k for k, v in vocab.MODES.items() if v == mode and not k.isascii()), mode)
 
 
 def resolve_steps(command: Command, states: Mapping[str, tuple[str, Mapping[str, Any]]]) -> Command:

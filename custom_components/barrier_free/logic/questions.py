@@ -6,6 +6,10 @@ only from a thermostat, "门锁了吗" is not understood) and words what it does
 strings. `answer_question` parses the question itself and says the answer in the station's
 language: a yes/no question starts with yes or no and says the state in words; "indoors" never
 counts an outdoor (balcony) sensor; English answers never speak a Chinese name.
+
+The words (what is asked about, state words, everything a question may say besides names) are
+in `question_words.py`. About 600 lines still: `_Asker` gives one answer per kind of question,
+all from the same parsed question, states and language; split, they would pass those around.
 """
 
 from __future__ import annotations
@@ -15,164 +19,16 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from . import question_words as vocab
 from .home import Area, Entity, Home
-from .home_status import DeviceState, summarize
+from .home_status import LOW_BATTERY_PERCENT, DeviceState, summarize
 from .languages import station_language
 from .spoken import device_noun, join_names, say
 
 type States = Mapping[str, tuple[str, Mapping[str, Any]]]
 """entity_id → (state, attributes), as Home Assistant has them now."""
 
-LOW_BATTERY: Final = 20  # percent
 
-_OUTDOOR_WORDS: Final = (
-    *("阳台", "露台", "室外", "户外", "花园", "院子", "庭院"),
-    *("balcony", "terrace", "garden", "yard", "patio", "outdoor", "outside"),
-)
-_HERE: Final = {
-    "zh": ("这里", "这儿", "这边", "这个房间", "屋里"),
-    "en": ("in here", "this room", "here"),
-}
-_OUTSIDE: Final = {"zh": ("外面", "外头", "室外", "户外"), "en": ("outside", "outdoors", "outdoor")}
-_INDOORS: Final = {
-    "zh": ("家里", "室内", "屋子里", "全屋", "家中"),
-    "en": ("indoors", "indoor", "inside", "the house", "at home", "home", "anywhere"),
-}
-# A question, not a command ("可以把落地灯打开吗" and "能不能开一下" are commands).
-_ZH_QUESTION: Final = re.compile(
-    r"吗|没有?$|了没|没呢|多少|几度|多[亮大高]|哪|什么|怎么样|是不是|有没有|情况|还是|(.)不\1|还够"
-    r"|锁了吧$|没.*吧$|查一?下|看一?下|看看|告诉我"
-)
-_ZH_COMMAND: Final = re.compile(r"把|帮我[开关调]|[开关]一下|开开|关脱|调[到高低大小]|设[成为到]")
-_ZH_STATE_ASKED: Final = re.compile(r"了吗|了没|着吗|着没|是不是|有没有|没关")
-_EN_QUESTION: Final = re.compile(
-    r"^(what|whats|what's|which|how|hows|how's|is|isn't|are|aren't|was|were|did|do|does|has|"
-    r"have|any|tell me|give me|could you tell|can you tell|check|where|who)\b"
-)
-# What is asked about, in the text without the names it mentions. First match wins.
-_KINDS: Final[Mapping[str, tuple[tuple[str, str], ...]]] = {
-    "zh": (
-        ("status", r"^(现在)?怎么样|^情况|一切正常|^说说的?情况$|^现在情况"),
-        ("battery", r"电量|电池|没电|多少电|电还"),
-        ("humidity", r"湿度|潮|湿"),
-        ("leak", r"漏水|漏不漏|水浸"),
-        ("smoke", r"烟|着火|火灾"),
-        ("mode", r"模式"),
-        ("temperature", r"温度|几度|多少度|冷|热|暖和"),
-        ("presence", r"有人|有没有人|人在|没人|有谁"),
-        ("brightness", r"亮度|多亮"),
-        ("position", r"开了多少|什么位置|开到多少|开了几成"),
-        ("volume", r"音量|声音"),
-    ),
-    "en": (
-        (
-            "status",
-            r"status|how is home|how's home|how is the house|how's the house"
-            r"|everything (ok|okay|fine|alright)",
-        ),
-        ("battery", r"batter"),
-        ("humidity", r"humid"),
-        ("leak", r"leak|water on the floor|flood"),
-        ("smoke", r"smoke|fire"),
-        ("mode", r"\bmode\b"),
-        ("temperature", r"temperature|warm|hot|cold|chilly|degrees"),
-        ("presence", r"anyone|anybody|someone|somebody|people"),
-        ("brightness", r"brightness|how bright"),
-        ("position", r"position|how far open|how open"),
-        ("volume", r"volume|how loud"),
-    ),
-}
-# Words for a kind of device, when no device is named ("窗帘关着吗", "is the vacuum charged").
-_NOUN_WORDS: Final[Mapping[str, tuple[tuple[str, str, str | None], ...]]] = {
-    "zh": (
-        ("窗户", "binary_sensor", "window"),
-        ("窗帘", "cover", None),
-        ("空调", "climate", None),
-        ("音箱", "media_player", None),
-        ("电视", "media_player", "tv"),
-        ("扫地机", "vacuum", None),
-        ("门", "lock", None),
-        ("锁", "lock", None),
-        ("灯", "light", None),
-    ),
-    "en": (
-        ("window", "binary_sensor", "window"),
-        ("curtain", "cover", None),
-        ("blind", "cover", None),
-        ("air condition", "climate", None),
-        ("thermostat", "climate", None),
-        ("ac", "climate", None),
-        ("speaker", "media_player", None),
-        ("vacuum", "vacuum", None),
-        ("door", "lock", None),
-        ("lock", "lock", None),
-        ("light", "light", None),
-        ("lamp", "light", None),
-        ("it", "lock", None),
-    ),
-}
-_WHICH: Final = {"zh": r"哪|什么灯|有什么|有哪些|开着的灯", "en": r"\b(which|what)\b"}
-_ALL: Final = {"zh": r"都|所有|全部", "en": r"\ball\b|every"}
-# The state a yes/no question asks about (checked in this order).
-_ASKED: Final[Mapping[str, tuple[tuple[str, str], ...]]] = {
-    "zh": (
-        ("on", r"没关"),
-        ("armed", r"布防"),
-        ("locked", r"锁"),
-        ("off", r"关|拉上|合上"),
-        ("on", r"开|亮|在"),
-    ),
-    "en": (
-        ("on", r"going off|sounding|beeping|ringing"),
-        ("unlocked", r"unlocked"),
-        ("locked", r"locked"),
-        ("armed", r"armed"),
-        ("off", r"\b(off|closed|shut)\b"),
-        ("on", r"\b(on|open|running|playing)\b"),
-    ),
-}
-_MODES: Final[Mapping[str, Mapping[str, str]]] = {
-    "zh": {
-        "cool": "制冷",
-        "heat": "制热",
-        "auto": "自动",
-        "off": "关闭",
-        "dry": "除湿",
-        "fan_only": "送风",
-        "heat_cool": "自动",
-    },
-    "en": {
-        "cool": "cooling",
-        "heat": "heating",
-        "auto": "auto",
-        "off": "off",
-        "dry": "dry",
-        "fan_only": "fan only",
-        "heat_cool": "heat and cool",
-    },
-}
-_STATE_WORDS: Final[Mapping[str, Mapping[str, str]]] = {
-    "zh": {
-        "on": "开着",
-        "off": "关着",
-        "locked": "锁着",
-        "unlocked": "没有锁",
-        "open": "开着",
-        "closed": "关着",
-        "armed": "布防了",
-        "disarmed": "没有布防",
-    },
-    "en": {
-        "on": "on",
-        "off": "off",
-        "locked": "locked",
-        "unlocked": "unlocked",
-        "open": "open",
-        "closed": "closed",
-        "armed": "armed",
-        "disarmed": "disarmed",
-    },
-}
 _CJK: Final = re.compile(r"[\u3400-\u9fff]")
 _FRONT: Final = ("front", "main door", "大门", "入户", "家门")
 _BATTERY_WORDS: Final = re.compile(r"(的)?(电量|电池)$|\s*battery$")
@@ -220,7 +76,7 @@ def spoken_name(entity: Entity, home: Home, language: str) -> str:
 def is_outdoor(area: Area) -> bool:
     """A balcony, a terrace, a garden: never part of the indoor temperature."""
     return area.outdoor or any(
-        word in name.lower() for name in (area.name, *area.aliases) for word in _OUTDOOR_WORDS
+        word in name.lower() for name in (area.name, *area.aliases) for word in vocab.OUTDOOR_WORDS
     )
 
 
@@ -228,11 +84,11 @@ def is_question(text: str, language: str) -> bool:
     """Whether `text` asks something rather than commands it."""
     plain = _plain(text, language)
     if language == "zh":
-        if not _ZH_QUESTION.search(plain):
+        if not vocab.ZH_QUESTION.search(plain):
             return False
-        return not _ZH_COMMAND.search(plain) or bool(_ZH_STATE_ASKED.search(plain))
+        return not vocab.ZH_COMMAND.search(plain) or bool(vocab.ZH_STATE_ASKED.search(plain))
     return (
-        bool(_EN_QUESTION.search(plain))
+        bool(vocab.EN_QUESTION.search(plain))
         or text.strip().endswith("?")
         or bool(re.search(r"(temperature|humidity|battery)$", plain))
     )
@@ -248,7 +104,7 @@ def answer_question(
     said = mentions(_plain(text, language), home, language)
     if not _only_known(said.text, language):
         return None  # "上海明天多少度", "how much does a new kettle cost": not about the home
-    kind = next((k for k, p in _KINDS[language] if re.search(p, said.text)), None)
+    kind = next((k for k, p in vocab.KINDS[language] if re.search(p, said.text)), None)
     if kind is None:
         # "客厅温度多少": the kind is in the sensor's name
         kind = next(
@@ -265,347 +121,12 @@ def answer_question(
     return asker.state_question()
 
 
-# Everything a question about the home may say besides names (first the longest).
-_KNOWN_ZH: Final = tuple(
-    sorted(
-        {
-            *[
-                "吗",
-                "呢",
-                "吧",
-                "啊",
-                "呀",
-                "嘛",
-                "了",
-                "没",
-                "有",
-                "是",
-                "不",
-                "的",
-                "都",
-                "还",
-                "在",
-                "着",
-                "现在",
-                "多少",
-                "几",
-                "度",
-                "哪",
-                "些",
-                "个",
-                "什么",
-                "怎么样",
-                "情况",
-            ],
-            *[
-                "一切",
-                "正常",
-                "说说",
-                "查",
-                "看",
-                "一下",
-                "下",
-                "帮我",
-                "请问",
-                "请",
-                "麻烦",
-                "告诉我",
-                "给我",
-                "我",
-                "你",
-                "家",
-                "里",
-                "所有",
-                "全部",
-                "东西",
-            ],
-            *[
-                "温度",
-                "湿度",
-                "潮",
-                "湿",
-                "冷",
-                "热",
-                "暖和",
-                "漏水",
-                "漏",
-                "水浸",
-                "烟",
-                "烟雾",
-                "着火",
-                "火灾",
-                "报警",
-                "模式",
-                "制冷",
-                "制热",
-                "还是",
-            ],
-            *[
-                "电量",
-                "电池",
-                "没电",
-                "电",
-                "还剩",
-                "剩",
-                "够",
-                "快",
-                "要",
-                "换",
-                "低",
-                "设备",
-                "人",
-                "谁",
-                "开",
-                "关",
-                "亮",
-                "锁",
-                "好",
-                "上",
-                "布防",
-                "拉",
-                "合",
-            ],
-            *[
-                "打开",
-                "关掉",
-                "关好",
-                "锁好",
-                "锁上",
-                "锁着",
-                "开着",
-                "关着",
-                "亮着",
-                "地方",
-                "哪里",
-                "音量",
-                "声音",
-                "大",
-                "亮度",
-                "多亮",
-            ],
-            *[
-                "位置",
-                "设",
-                "调",
-                "成",
-                "到",
-                "空调",
-                "窗户",
-                "窗帘",
-                "灯",
-                "门",
-                "高",
-                "外",
-                "头",
-                "面",
-                "室",
-                "屋",
-                "子",
-                "呢",
-                "那",
-                "这",
-                "边",
-                "儿",
-                "能",
-                "可以",
-            ],
-            *[
-                "房间",
-                "定",
-                "设定",
-                "感",
-                "音箱",
-                "多",
-                "电视",
-                "热水器",
-                "扫地机",
-                "机器人",
-                "百叶窗",
-                "车库",
-                "安防",
-            ],
-        },
-        key=len,
-        reverse=True,
-    )
-)
-_KNOWN_EN: Final = frozenset(
-    [
-        "what",
-        "whats",
-        "what's",
-        "which",
-        "how",
-        "hows",
-        "how's",
-        "is",
-        "isn't",
-        "are",
-        "aren't",
-        "was",
-        "were",
-        "did",
-        "do",
-        "does",
-        "has",
-        "have",
-        "any",
-        "tell",
-        "me",
-        "give",
-        "could",
-        "can",
-        "you",
-        "the",
-        "a",
-        "an",
-        "in",
-        "on",
-        "of",
-        "at",
-        "it",
-        "it's",
-        "its",
-        "there",
-        "there's",
-        "here",
-        "this",
-        "room",
-        "home",
-        "house",
-        "inside",
-        "indoors",
-        "outside",
-        "outdoor",
-        "outdoors",
-        "temperature",
-        "warm",
-        "hot",
-        "cold",
-        "chilly",
-        "degrees",
-        "humid",
-        "humidity",
-        "leak",
-        "leaking",
-        "water",
-        "floor",
-        "flood",
-        "smoke",
-        "fire",
-        "alarm",
-        "going",
-        "off",
-        "sounding",
-        "battery",
-        "batteries",
-        "level",
-        "low",
-        "left",
-        "charge",
-        "charged",
-        "anyone",
-        "anybody",
-        "someone",
-        "somebody",
-        "people",
-        "lights",
-        "light",
-        "lamps",
-        "lamp",
-        "still",
-        "on",
-        "off",
-        "open",
-        "opened",
-        "closed",
-        "shut",
-        "locked",
-        "unlocked",
-        "lock",
-        "door",
-        "doors",
-        "window",
-        "windows",
-        "curtains",
-        "curtain",
-        "blinds",
-        "blind",
-        "garage",
-        "set",
-        "to",
-        "mode",
-        "brightness",
-        "bright",
-        "volume",
-        "loud",
-        "position",
-        "far",
-        "all",
-        "every",
-        "i",
-        "leave",
-        "left",
-        "turn",
-        "turned",
-        "status",
-        "like",
-        "wise",
-        "please",
-        "check",
-        "much",
-        "many",
-        "be",
-        "right",
-        "now",
-        "currently",
-        "playing",
-        "running",
-        "armed",
-        "disarmed",
-        "ac",
-        "thermostat",
-        "vacuum",
-        "robot",
-        "speaker",
-        "tv",
-        "my",
-        "our",
-        "and",
-        "or",
-        "status",
-        "up",
-        "down",
-        "downstairs",
-        "upstairs",
-        "whole",
-        "air",
-        "conditioner",
-        "heating",
-        "leaks",
-        "wet",
-        "lit",
-        "anything",
-        "everything",
-        "running",
-        "need",
-        "changing",
-        "ok",
-        "okay",
-        "fine",
-        "alright",
-        "sensor",
-        "sensors",
-    ]
-)
-
-
 def _only_known(rest: str, language: str) -> bool:
     if language == "en":
         words = re.sub(r"[-]", " ", rest).split()
-        return all(w in _KNOWN_EN or w.isdigit() for w in words)
+        return all(w in vocab.KNOWN_EN or w.isdigit() for w in words)
     left = rest.replace(" ", "")
-    for word in _KNOWN_ZH:
+    for word in vocab.KNOWN_ZH:
         left = left.replace(word, "")
     return not left
 
@@ -648,7 +169,11 @@ def mentions(text: str, home: Home, language: str) -> Said:
             said.entities.append(item)
         elif isinstance(item, Area) and item not in said.areas:
             said.areas.append(item)
-    for words, flag in ((_HERE, "here"), (_OUTSIDE, "outside"), (_INDOORS, "indoors")):
+    for words, flag in (
+        (vocab.HERE, "here"),
+        (vocab.OUTSIDE, "outside"),
+        (vocab.INDOORS, "indoors"),
+    ):
         for word in words[language]:
             if _find(rest, word, language) >= 0:
                 setattr(said, flag, True)
@@ -831,7 +356,7 @@ class _Asker:
                 target=self.name(entity),
                 temperature=_tidy(_number(attributes.get("temperature")) or 0),
                 current=_tidy(_number(attributes.get("current_temperature")) or 0),
-                mode=_MODES[self.language].get(self.state(entity), self.state(entity)),
+                mode=vocab.MODES[self.language].get(self.state(entity), self.state(entity)),
             )
         )
 
@@ -870,7 +395,9 @@ class _Asker:
                     say("q_battery", self.language, target=target, percent=_tidy(level))
                 )
         low = [
-            e for e in batteries if (v := _number(self.state(e))) is not None and v < LOW_BATTERY
+            e
+            for e in batteries
+            if (v := _number(self.state(e))) is not None and v < LOW_BATTERY_PERCENT
         ]
         if low:
             owners = (_BATTERY_WORDS.sub("", self.name(e)) or self.name(e) for e in low)
@@ -948,7 +475,7 @@ class _Asker:
 
     def generic(self) -> list[Entity]:
         """Devices meant by a kind word ("窗帘", "the door") in the rooms asked about."""
-        for word, domain, device_class in _NOUN_WORDS[self.language]:
+        for word, domain, device_class in vocab.NOUN_WORDS[self.language]:
             if _find(self.said.text, word, self.language) < 0:
                 continue
             if word == "it" and "lock" not in self.said.text:
@@ -958,7 +485,7 @@ class _Asker:
             if (
                 places is None
                 and self.station is not None
-                and not re.search(_ALL[self.language], self.said.text)
+                and not re.search(vocab.ALL[self.language], self.said.text)
                 and not self.said.indoors
                 and domain not in ("light", "binary_sensor")
             ):
@@ -970,7 +497,7 @@ class _Asker:
                 domain == "lock"
                 and places is None
                 and len(found) > 1
-                and not re.search(_ALL[self.language], self.said.text)
+                and not re.search(vocab.ALL[self.language], self.said.text)
             ):
                 # "is the door locked": the front door, unless all doors are asked about
                 front = [e for e in found if any(w in n for n in _names(e) for w in _FRONT)]
@@ -981,8 +508,8 @@ class _Asker:
     def state_question(self) -> str | None:
         said = self.said
         entities = [e for e in said.entities if e.domain != "sensor"]
-        which = re.search(_WHICH[self.language], said.text) is not None
-        every = re.search(_ALL[self.language], said.text) is not None
+        which = re.search(vocab.WHICH[self.language], said.text) is not None
+        every = re.search(vocab.ALL[self.language], said.text) is not None
         if not entities:
             entities = self.generic()
             if not entities:
@@ -1024,7 +551,7 @@ class _Asker:
         return {"lock": "locked", "alarm_control_panel": "armed"}.get(entity.domain, "on")
 
     def asked(self, entity: Entity) -> str:
-        for asked, pattern in _ASKED[self.language]:
+        for asked, pattern in vocab.ASKED[self.language]:
             if re.search(pattern, self.said.text):
                 return asked
         return self.default_asked(entity)
@@ -1038,7 +565,7 @@ class _Asker:
         if entity.device_class in ("window", "door", "garage"):
             truth_key = ("open", "closed")
         first = self.is_true(entity, self.default_asked(entity))
-        return _STATE_WORDS[self.language][truth_key[0] if first else truth_key[1]]
+        return vocab.STATE_WORDS[self.language][truth_key[0] if first else truth_key[1]]
 
     def one(self, entity: Entity) -> str:
         if entity.domain == "climate" and re.search(
@@ -1062,7 +589,9 @@ class _Asker:
             noun = "窗户" if self.language == "zh" else "window"
         if which:
             if not on:
-                state = _STATE_WORDS[self.language]["off" if first.domain == "light" else "closed"]
+                state = vocab.STATE_WORDS[self.language][
+                    "off" if first.domain == "light" else "closed"
+                ]
                 return _capital(say("q_none_on", self.language, noun=noun, state=state))
             state = self.state_words(on[0])
             if len(on) == 1:
