@@ -34,6 +34,7 @@ from .client import (
     EV_ANNOUNCED,
     EV_BUTTON,
     EV_ERROR,
+    EV_EXPECTING_DIGITS,
     EV_PHRASES,
     EV_ROOM_TRANSCRIPT,
     EV_SETTINGS,
@@ -46,6 +47,7 @@ from .client import (
     StationRequestError,
     StationSession,
     announce_event,
+    expect_digits_event,
     ping_event,
     set_phrases_event,
     settings_event,
@@ -75,6 +77,8 @@ class StationConnection:
         self.last_utterance_at: datetime | None = None
         self.last_button: dict[str, Any] | None = None
         self.settings_in_force: dict[str, Any] | None = None
+        # True while a PIN is being asked for: the station then also hears digit strings
+        self.digits = False
         self._session: StationSession | None = None
         self._task: asyncio.Task[None] | None = None
         self._listeners: list[CALLBACK_TYPE] = []
@@ -225,12 +229,30 @@ class StationConnection:
         return item.id
 
     async def async_set_phrases(
-        self, language: str, phrases: Sequence[str], version: int, *, digits: bool = False
+        self, language: str, phrases: Sequence[str], version: int
     ) -> PhraseListResult:
-        """Give the station the phrases it may recognise in `language` (and digits for a PIN)."""
-        event = set_phrases_event(language, phrases, version, digits=digits)
-        answer = await self.async_request(event, EV_PHRASES)
+        """Give the station the phrases it may recognise in `language`."""
+        answer = await self.async_request(set_phrases_event(language, phrases, version), EV_PHRASES)
         return PhraseListResult.from_data(answer.data)
+
+    async def async_expect_digits(self, digits: bool) -> None:
+        """Let the station hear digit strings (a PIN) besides the phrases, or stop it.
+
+        Sent on a change only, and again on every reconnection (the station forgets it with
+        the connection); returns once the station hears them, so the PIN prompt is spoken
+        after. A station that is away is told when it is back."""
+        if digits == self.digits:
+            return
+        self.digits = digits
+        try:
+            await self.async_request(expect_digits_event(digits), EV_EXPECTING_DIGITS)
+        except StationError as err:
+            LOGGER.warning(
+                "Could not %s digit strings at station %s now: %s",
+                "hear" if digits else "stop hearing",
+                self._name,
+                err,
+            )
 
     async def async_say_now(self, text: str, language: str, *, priority: str = "normal") -> None:
         """Speak `text` at the station now, or raise StationError (an installer's check: a
@@ -315,8 +337,10 @@ class StationConnection:
         )
         try:
             await session.send(subscribe_event())
-            # The answer (settings in force) arrives through the read loop.
+            # The answers (settings in force, digits heard) arrive through the read loop.
             await session.send(self._settings_event())
+            if self.digits:  # a PIN is still asked for: the new connection must say so
+                await session.send(expect_digits_event(True))
         except StationError:
             await session.close()
             raise

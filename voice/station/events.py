@@ -34,7 +34,6 @@ class PhraseListInForce:
     empty: int = 0
     count: int = 0
     unusable: list[dict[str, str]] = field(default_factory=list)
-    digits: bool = False  # digit strings (a spoken PIN) are heard besides the phrases
 
 
 def phrases_event(state: PhraseListInForce, language: str) -> Event:
@@ -48,9 +47,13 @@ def phrases_event(state: PhraseListInForce, language: str) -> Event:
             "duplicates": state.duplicates,
             "empty": state.empty,
             "unusable": state.unusable,
-            "digits": state.digits,
         },
     )
+
+
+def expecting_digits_event(digits: bool) -> Event:
+    """`bf-expecting-digits`: whether digit strings (a PIN) are heard now."""
+    return Event("bf-expecting-digits", {"digits": digits})
 
 
 def paired_event(station: Station) -> Event:

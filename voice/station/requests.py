@@ -84,13 +84,8 @@ class Requests:
         language = event.data.get("language")
         phrases = event.data.get("phrases")
         version = event.data.get("version")
-        digits = event.data.get("digits", False)
         if not isinstance(language, str):
             raise BadRequest(event="bf-set-phrases", field="language", detail="not text")
-        if digits is None:
-            digits = False
-        if not isinstance(digits, bool):
-            raise BadRequest(event="bf-set-phrases", field="digits", detail="not true or false")
         if phrases is not None and (
             not isinstance(phrases, list) or not all(isinstance(p, str) for p in phrases)
         ):
@@ -100,7 +95,7 @@ class Requests:
         ):
             raise BadRequest(event="bf-set-phrases", field="version", detail="not a whole number")
         key, _ = self._recognizer(language)
-        state = await self.station.set_phrases(key, phrases, version, digits=digits)
+        state = await self.station.set_phrases(key, phrases, version)
         await self._send(phrases_event(state, key))
 
     async def get_phrases(self, event: Event) -> None:

@@ -35,6 +35,8 @@ EV_SET_PHRASES = "bf-set-phrases"
 EV_GET_PHRASES = "bf-get-phrases"
 EV_PHRASES = "bf-phrases"
 EV_SETTINGS = "bf-settings"
+EV_EXPECT_DIGITS = "bf-expect-digits"
+EV_EXPECTING_DIGITS = "bf-expecting-digits"
 EV_SUBSCRIBE = "bf-subscribe"
 EV_ROOM_TRANSCRIPT = "bf-room-transcript"
 EV_BUTTON = "bf-button"
@@ -220,14 +222,17 @@ def settings_event(rate: int, volume: float, language: str) -> Event:
     return Event(EV_SETTINGS, {"rate": rate, "volume": volume, "language": language})
 
 
-def set_phrases_event(
-    language: str, phrases: Sequence[str], version: int, *, digits: bool = False
-) -> Event:
-    """The phrase list; `digits` also lets the station hear a spoken PIN (digits only)."""
-    data: dict[str, Any] = {"language": language, "phrases": list(phrases), "version": version}
-    if digits:
-        data["digits"] = True
-    return Event(EV_SET_PHRASES, data)
+def set_phrases_event(language: str, phrases: Sequence[str], version: int) -> Event:
+    """The phrases the station may recognise in `language`."""
+    return Event(
+        EV_SET_PHRASES, {"language": language, "phrases": list(phrases), "version": version}
+    )
+
+
+def expect_digits_event(digits: bool) -> Event:
+    """Let the station hear digit strings (a spoken PIN) besides the phrases, or stop it;
+    answered with `bf-expecting-digits`. It lasts as long as this connection."""
+    return Event(EV_EXPECT_DIGITS, {"digits": digits})
 
 
 def subscribe_event() -> Event:
