@@ -91,6 +91,7 @@ class Recognizer:
         self._lock = threading.Lock()
         self._closed = False
         self._grammar = backend.prepare(None, version=0)
+        self._free = self._grammar  # free recognition, whatever the list in force
         self._version = 0
         self._listed: PhraseSet | None = None  # the phrases given, before digits are added
         self._digits = False
@@ -180,6 +181,17 @@ class Recognizer:
         try:
             # handed over with the end of the utterance: no partial text is worked out for it
             return stream.finish(trim_silence(pcm, sample_rate))
+        finally:
+            stream.cancel()
+
+    def transcribe_freely(self, pcm: bytes, sample_rate: int) -> str:
+        """What the model makes of `pcm` without the phrase list (any words: an installer's
+        microphone check), normalised; "" when nothing was made out."""
+        with self._lock:
+            self._check_open()
+        stream = RecognitionStream(self, self._free, self._backend.acquire(self._free), sample_rate)
+        try:
+            return stream.finish(trim_silence(pcm, sample_rate)).text
         finally:
             stream.cancel()
 

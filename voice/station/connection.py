@@ -122,6 +122,7 @@ class ClientConnection:
             "bf-unsubscribe": self._unsubscribe,
             "bf-answer": requests.answer,
             "bf-expect-digits": self._expect_digits,
+            "bf-test-microphone": requests.test_microphone,
         }
 
     # --- writing ---

@@ -19,6 +19,7 @@ from ..languages import SPEECH_LANGUAGES
 if TYPE_CHECKING:
     from ..errors import VoiceError
     from ..recognition.recognizer import Result
+    from ..room.mic_check import MicrophoneCheck
     from .station import Station
 
 PROTOCOL_VERSION = 2  # 2: challenge-response pairing, the token never crosses the wire
@@ -54,6 +55,11 @@ def phrases_event(state: PhraseListInForce, language: str) -> Event:
 def expecting_digits_event(digits: bool) -> Event:
     """`bf-expecting-digits`: whether digit strings (a PIN) are heard now."""
     return Event("bf-expecting-digits", {"digits": digits})
+
+
+def microphone_event(check: MicrophoneCheck) -> Event:
+    """`bf-microphone`: the outcome of a microphone check."""
+    return Event("bf-microphone", check.as_dict())
 
 
 def paired_event(station: Station) -> Event:

@@ -71,6 +71,7 @@ from .throttled_log import ThrottledLog
 
 if TYPE_CHECKING:
     from ..recognition.recognizer import PhraseReport, RecognitionStream, Recognizer, Result
+    from ..room.mic_check import Microphone
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -142,6 +143,7 @@ class Station:
         # clients asking for digit strings (a PIN) to be heard: on while any one asks
         self._digit_askers: set[ClientConnection] = set()
         self.digits = False
+        self.microphone: Microphone | None = None  # room mode's input (mic_check.py)
         self._executor: ThreadPoolExecutor | None = None
         self._server: asyncio.Server | None = None
         self._connections: dict[ClientConnection, asyncio.Task[Any]] = {}
