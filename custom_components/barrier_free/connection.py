@@ -35,11 +35,13 @@ from .client import (
     EV_BUTTON,
     EV_ERROR,
     EV_EXPECTING_DIGITS,
+    EV_MICROPHONE,
     EV_PHRASES,
     EV_ROOM_TRANSCRIPT,
     EV_SETTINGS,
     CannotConnect,
     InvalidAuth,
+    MicrophoneCheck,
     PhraseListResult,
     RoomUtterance,
     StationError,
@@ -52,6 +54,7 @@ from .client import (
     set_phrases_event,
     settings_event,
     subscribe_event,
+    test_microphone_event,
 )
 from .const import CONF_TOKEN, DOMAIN, LOGGER
 from .data import BarrierFreeConfigEntry
@@ -79,6 +82,8 @@ class StationConnection:
         self.settings_in_force: dict[str, Any] | None = None
         # True while a PIN is being asked for: the station then also hears digit strings
         self.digits = False
+        self.microphone_check: MicrophoneCheck | None = None
+        self.microphone_checked_at: datetime | None = None
         self._session: StationSession | None = None
         self._task: asyncio.Task[None] | None = None
         self._listeners: list[CALLBACK_TYPE] = []
@@ -259,6 +264,16 @@ class StationConnection:
         station that is away must say so at once, not queue the sentence)."""
         event = announce_event(ulid_now(), text, language, priority=priority, chime=None)
         await self.async_request(event, EV_ANNOUNCED, const.SPEECH_TIMEOUT)
+
+    async def async_test_microphone(self, seconds: float) -> MicrophoneCheck:
+        """Have the station record `seconds` from its microphone, report its level and what
+        it heard, and say so aloud; raises StationError (`not_listening`: no microphone)."""
+        event = test_microphone_event(seconds)
+        answer = await self.async_request(event, EV_MICROPHONE, seconds + const.SPEECH_TIMEOUT)
+        self.microphone_check = MicrophoneCheck.from_data(answer.data)
+        self.microphone_checked_at = dt_util.utcnow()
+        self._notify()
+        return self.microphone_check
 
     async def async_apply_settings(self) -> dict[str, Any]:
         """Send the entry's speech settings; return the values the station put in force."""

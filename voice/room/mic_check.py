@@ -58,11 +58,6 @@ class Microphone(Protocol):
 
     language: str  # what is heard is transcribed in this language
 
-    @property
-    def speech_language(self) -> str:
-        """The language the station speaks in by itself."""
-        ...
-
     async def record(self, seconds: float) -> tuple[bytes, int]:
         """About `seconds` of 16-bit mono PCM from the room's input, and its rate."""
         ...
@@ -147,7 +142,7 @@ async def check_microphone(station: Station, seconds: float) -> MicrophoneCheck:
     microphone = station.microphone
     if microphone is None:
         raise NotListening
-    language = microphone.speech_language
+    language = station.settings.language  # the household's, as Home Assistant set it
     await station.announcer.submit(
         Announcement(
             id="mic-check-start",

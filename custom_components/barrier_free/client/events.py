@@ -37,6 +37,8 @@ EV_PHRASES = "bf-phrases"
 EV_SETTINGS = "bf-settings"
 EV_EXPECT_DIGITS = "bf-expect-digits"
 EV_EXPECTING_DIGITS = "bf-expecting-digits"
+EV_TEST_MICROPHONE = "bf-test-microphone"
+EV_MICROPHONE = "bf-microphone"
 EV_SUBSCRIBE = "bf-subscribe"
 EV_ROOM_TRANSCRIPT = "bf-room-transcript"
 EV_BUTTON = "bf-button"
@@ -202,6 +204,29 @@ class PhraseListResult:
 
 
 @dataclass(frozen=True, slots=True)
+class MicrophoneCheck:
+    """The station's answer to a microphone check (`bf-microphone`)."""
+
+    verdict: str  # "ok", "no_words", "quiet" or "silent"
+    peak_dbfs: float
+    rms_dbfs: float
+    heard: str
+    language: str
+    seconds: float
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> Self:
+        return cls(
+            verdict=str(data.get("verdict") or ""),
+            peak_dbfs=float(data.get("peak_dbfs") or 0.0),
+            rms_dbfs=float(data.get("rms_dbfs") or 0.0),
+            heard=str(data.get("heard") or ""),
+            language=str(data.get("language") or ""),
+            seconds=float(data.get("seconds") or 0.0),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class AudioFormat:
     """Format of PCM audio, as in Wyoming's `audio-start`."""
 
@@ -233,6 +258,12 @@ def expect_digits_event(digits: bool) -> Event:
     """Let the station hear digit strings (a spoken PIN) besides the phrases, or stop it;
     answered with `bf-expecting-digits`. It lasts as long as this connection."""
     return Event(EV_EXPECT_DIGITS, {"digits": digits})
+
+
+def test_microphone_event(seconds: float) -> Event:
+    """Record `seconds` from the station's microphone, measure and transcribe it, say the
+    outcome; answered with `bf-microphone`."""
+    return Event(EV_TEST_MICROPHONE, {"seconds": seconds})
 
 
 def subscribe_event() -> Event:
