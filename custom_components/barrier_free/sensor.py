@@ -136,6 +136,7 @@ class BarrierFreeSpeechModels(BarrierFreeEntity, SensorEntity):
                     "engine": model.name.rpartition("-")[0] or model.name,
                     "languages": list(model.languages),
                     "description": model.description,
+                    "verified": model.verified,
                 }
                 for model in info.asr_models
             ],

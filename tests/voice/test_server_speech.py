@@ -174,3 +174,13 @@ async def test_settings_and_announcements_take_any_form(station: Any, language: 
         answer = await client.expect("bf-settings")
         assert answer.type == "bf-settings", answer.data
         assert answer.data["language"] in {"zh", "en"}
+
+
+async def test_info_tells_whether_each_model_was_verified(station: Any) -> None:
+    async with paired_client(station) as client:
+        await client.send(Event("describe", {}))
+        info = await client.expect("info")
+    assert info.data["barrier_free"]["models"] == [
+        # pocketsphinx's own model (in its wheel) has no manifest: unknown, not "verified"
+        {"name": "pocketsphinx-en", "language": "en", "engine": "pocketsphinx", "verified": None}
+    ]

@@ -199,5 +199,14 @@ def info_event(station: Station) -> Event:
         "name": station.name,
         "version": __version__,
         "protocol": PROTOCOL_VERSION,
+        "models": [
+            {
+                "name": f"{rec.engine}-{lang}",
+                "language": lang,
+                "engine": rec.engine,
+                "verified": station.models_verified.get(lang),
+            }
+            for lang, rec in station.recognizers.items()
+        ],
     }
     return event

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from wyoming.event import Event
 
 from .. import __version__
+from ..builtin_models import model_verified
 from ..errors import UnknownLanguage, VoiceError
 from ..languages import SPEECH_LANGUAGES, language_key
 from ..recognition.recognizer import load_recognizer
@@ -144,6 +145,8 @@ class Station:
         self._digit_askers: set[ClientConnection] = set()
         self.digits = False
         self.microphone: Microphone | None = None  # room mode's input (mic_check.py)
+        # per language: the recogniser's model checked (sha/size) at start; None: unknown
+        self.models_verified: dict[str, bool | None] = {}
         self._executor: ThreadPoolExecutor | None = None
         self._server: asyncio.Server | None = None
         self._connections: dict[ClientConnection, asyncio.Task[Any]] = {}
@@ -258,6 +261,11 @@ class Station:
             for result in loaded:
                 if isinstance(result, BaseException):
                     raise result
+        for lang, recognizer in self.recognizers.items():
+            path = recognizer.model_path
+            self.models_verified[lang] = (
+                None if path is None else await self.run_blocking(model_verified, Path(path))
+            )
         if self._synthesizer is None:
             self._synthesizer = await self.run_blocking(Synthesizer)
 

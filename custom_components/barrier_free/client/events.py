@@ -67,6 +67,7 @@ class StationModel:
     name: str  # "<engine>-<language>", e.g. "vosk-zh"
     languages: tuple[str, ...]
     description: str
+    verified: bool | None = None  # found intact by the station (sha/size); None: unknown
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +90,11 @@ class StationInfo:
         if not isinstance(station_id, str) or not station_id:
             raise NotAStation("bf-paired without a station id")
         languages = tuple(str(lang) for lang in paired.get("languages") or ())
+        checked = {
+            str(model.get("name")): model.get("verified")
+            for model in ((info or {}).get("barrier_free") or {}).get("models") or ()
+            if isinstance(model, Mapping)
+        }
         asr: list[str] = []
         voices: list[StationVoice] = []
         models: list[StationModel] = []
@@ -102,6 +108,7 @@ class StationInfo:
                             str(model.get("name")),
                             langs,
                             str(model.get("description") or model.get("name")),
+                            _verified(checked.get(str(model.get("name")))),
                         )
                     )
         for program in (info or {}).get("tts") or ():
@@ -140,6 +147,10 @@ class StationInfo:
                 for v in self.voices
             ],
         }
+
+
+def _verified(value: object) -> bool | None:
+    return value if isinstance(value, bool) else None
 
 
 @dataclass(frozen=True, slots=True)
