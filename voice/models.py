@@ -823,6 +823,13 @@ def _relative_files(root: Path) -> set[str]:
     }
 
 
+def quick_verified(path: Path) -> bool | None:
+    """`ModelInfo.verified` of the model in folder `path` (in the store or not): its files
+    against its manifest by size and time; None without a manifest."""
+    manifest = _read_manifest(path)
+    return None if manifest is None else _quick_check(path, manifest)
+
+
 def _read_manifest(path: Path) -> dict[str, Any] | None:
     try:
         data = json.loads((path / MANIFEST).read_text(encoding="utf-8"))

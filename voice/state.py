@@ -101,7 +101,6 @@ class SavedPhrases:
 
     version: int = 0
     phrases: list[str] | None = None
-    digits: bool = False
 
 
 def phrase_file(state_dir: Path, language: str) -> Path:
@@ -146,11 +145,11 @@ def load_phrases(state_dir: Path, language: str) -> SavedPhrases:
             free,
         )
         return SavedPhrases()
-    return SavedPhrases(saved["version"], phrases or None, saved.get("digits") is True)
+    return SavedPhrases(saved["version"], phrases or None)
 
 
 def save_phrases(state_dir: Path, language: str, saved: SavedPhrases) -> None:
     save_state(
         phrase_file(state_dir, language),
-        {"version": saved.version, "phrases": saved.phrases or [], "digits": saved.digits},
+        {"version": saved.version, "phrases": saved.phrases or []},
     )

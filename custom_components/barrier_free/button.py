@@ -1,4 +1,5 @@
-"""Buttons of a station: one per household scene, and the installer's "test speaker".
+"""Buttons of a station: one per household scene, and the installer's "test speaker" and
+"test microphone".
 
 Scene buttons follow the household record: choosing another profile adds and removes them
 without a reload; a scene whose needed roles are unbound is unavailable (only that scene; the
@@ -17,8 +18,8 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .client import StationError
-from .const import CONF_LANGUAGE, DEFAULT_LANGUAGE, DOMAIN
+from .client import StationError, StationRequestError
+from .const import CONF_LANGUAGE, DEFAULT_LANGUAGE, DOMAIN, MICROPHONE_CHECK_SECONDS
 from .data import BarrierFreeConfigEntry
 from .entity import BarrierFreeEntity
 from .household_setup import HouseholdSetup, async_get_household
@@ -38,7 +39,7 @@ async def async_setup_entry(
 ) -> None:
     household = await async_get_household(hass)
     library = await async_get_library(hass)
-    async_add_entities([TestSpeakerButton(entry)])
+    async_add_entities([TestSpeakerButton(entry), TestMicrophoneButton(entry)])
     shown: dict[str, SceneButton] = {}
 
     @callback
@@ -136,4 +137,40 @@ class TestSpeakerButton(BarrierFreeEntity, ButtonEntity):
                     "host": self.connection.host,
                     "port": str(self.connection.port),
                 },
+            ) from err
+
+
+class TestMicrophoneButton(BarrierFreeEntity, ButtonEntity):
+    """Records a few seconds at the station: its level and what it heard are shown on the
+    device page (the microphone check sensor) and said aloud by the station."""
+
+    _attr_translation_key = "test_microphone"
+    _attr_entity_category = EntityCategory.DIAGNOSTIC
+
+    def __init__(self, entry: BarrierFreeConfigEntry) -> None:
+        super().__init__(entry, "test_microphone")
+
+    async def async_press(self) -> None:
+        connection = self.connection
+        try:
+            await connection.async_test_microphone(MICROPHONE_CHECK_SECONDS)
+        except StationRequestError as err:
+            if err.code in ("not_listening", "no_microphone", "nothing_recorded"):
+                raise HomeAssistantError(
+                    translation_domain=DOMAIN,
+                    translation_key="no_microphone",
+                    translation_placeholders={"station": connection.info.name}
+                    if connection.info
+                    else {"station": connection.host},
+                ) from err
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="microphone_check_failed",
+                translation_placeholders={"error": str(err)},
+            ) from err
+        except StationError as err:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="cannot_connect",
+                translation_placeholders={"host": connection.host, "port": str(connection.port)},
             ) from err

@@ -34,11 +34,14 @@ from .client import (
     EV_ANNOUNCED,
     EV_BUTTON,
     EV_ERROR,
+    EV_EXPECTING_DIGITS,
+    EV_MICROPHONE,
     EV_PHRASES,
     EV_ROOM_TRANSCRIPT,
     EV_SETTINGS,
     CannotConnect,
     InvalidAuth,
+    MicrophoneCheck,
     PhraseListResult,
     RoomUtterance,
     StationError,
@@ -46,10 +49,12 @@ from .client import (
     StationRequestError,
     StationSession,
     announce_event,
+    expect_digits_event,
     ping_event,
     set_phrases_event,
     settings_event,
     subscribe_event,
+    test_microphone_event,
 )
 from .const import CONF_TOKEN, DOMAIN, LOGGER
 from .data import BarrierFreeConfigEntry
@@ -75,6 +80,10 @@ class StationConnection:
         self.last_utterance_at: datetime | None = None
         self.last_button: dict[str, Any] | None = None
         self.settings_in_force: dict[str, Any] | None = None
+        # True while a PIN is being asked for: the station then also hears digit strings
+        self.digits = False
+        self.microphone_check: MicrophoneCheck | None = None
+        self.microphone_checked_at: datetime | None = None
         self._session: StationSession | None = None
         self._task: asyncio.Task[None] | None = None
         self._listeners: list[CALLBACK_TYPE] = []
@@ -225,18 +234,46 @@ class StationConnection:
         return item.id
 
     async def async_set_phrases(
-        self, language: str, phrases: Sequence[str], version: int, *, digits: bool = False
+        self, language: str, phrases: Sequence[str], version: int
     ) -> PhraseListResult:
-        """Give the station the phrases it may recognise in `language` (and digits for a PIN)."""
-        event = set_phrases_event(language, phrases, version, digits=digits)
-        answer = await self.async_request(event, EV_PHRASES)
+        """Give the station the phrases it may recognise in `language`."""
+        answer = await self.async_request(set_phrases_event(language, phrases, version), EV_PHRASES)
         return PhraseListResult.from_data(answer.data)
+
+    async def async_expect_digits(self, digits: bool) -> None:
+        """Let the station hear digit strings (a PIN) besides the phrases, or stop it.
+
+        Sent on a change only, and again on every reconnection (the station forgets it with
+        the connection); returns once the station hears them, so the PIN prompt is spoken
+        after. A station that is away is told when it is back."""
+        if digits == self.digits:
+            return
+        self.digits = digits
+        try:
+            await self.async_request(expect_digits_event(digits), EV_EXPECTING_DIGITS)
+        except StationError as err:
+            LOGGER.warning(
+                "Could not %s digit strings at station %s now: %s",
+                "hear" if digits else "stop hearing",
+                self._name,
+                err,
+            )
 
     async def async_say_now(self, text: str, language: str, *, priority: str = "normal") -> None:
         """Speak `text` at the station now, or raise StationError (an installer's check: a
         station that is away must say so at once, not queue the sentence)."""
         event = announce_event(ulid_now(), text, language, priority=priority, chime=None)
         await self.async_request(event, EV_ANNOUNCED, const.SPEECH_TIMEOUT)
+
+    async def async_test_microphone(self, seconds: float) -> MicrophoneCheck:
+        """Have the station record `seconds` from its microphone, report its level and what
+        it heard, and say so aloud; raises StationError (`not_listening`: no microphone)."""
+        event = test_microphone_event(seconds)
+        answer = await self.async_request(event, EV_MICROPHONE, seconds + const.SPEECH_TIMEOUT)
+        self.microphone_check = MicrophoneCheck.from_data(answer.data)
+        self.microphone_checked_at = dt_util.utcnow()
+        self._notify()
+        return self.microphone_check
 
     async def async_apply_settings(self) -> dict[str, Any]:
         """Send the entry's speech settings; return the values the station put in force."""
@@ -315,8 +352,10 @@ class StationConnection:
         )
         try:
             await session.send(subscribe_event())
-            # The answer (settings in force) arrives through the read loop.
+            # The answers (settings in force, digits heard) arrive through the read loop.
             await session.send(self._settings_event())
+            if self.digits:  # a PIN is still asked for: the new connection must say so
+                await session.send(expect_digits_event(True))
         except StationError:
             await session.close()
             raise

@@ -53,6 +53,7 @@ RECONNECT_MIN_DELAY: Final = 1.0
 RECONNECT_MAX_DELAY: Final = 60.0
 # Longest speech work a single request may take on the station (audio is bounded to 30 s there).
 SPEECH_TIMEOUT: Final = 60.0
+MICROPHONE_CHECK_SECONDS: Final = 4.0  # long enough for a short sentence
 # A station unreachable for this long gets a repair issue.
 UNREACHABLE_ISSUE_AFTER: Final = timedelta(minutes=10)
 ISSUE_UNREACHABLE: Final = "station_unreachable"

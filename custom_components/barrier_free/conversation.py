@@ -245,9 +245,8 @@ class BarrierFreeAgent(BarrierFreeEntity, conversation.ConversationEntity):
         the prompt (and the resident says the PIN). Allowed at other times, a reply such as
         "confirm" was heard as digits.
         """
-        sync = self._entry.runtime_data.phrase_sync
-        if sync is not None:
-            await sync.async_expect_digits(self.guard.awaiting_pin)
+        asked = self.guard.awaiting_pin and bool(self._entry.options.get(CONF_PIN))
+        await self.connection.async_expect_digits(asked)
 
     @callback
     def _expire(self, _now: Any) -> None:

@@ -26,7 +26,6 @@ from .client import PhraseListResult, StationError
 from .const import (
     CONF_AREAS,
     CONF_LANGUAGE,
-    CONF_PIN,
     CONF_SENSITIVE_ENTITIES,
     DEFAULT_LANGUAGE,
     LOGGER,
@@ -56,8 +55,6 @@ class PhraseSync:
         self.version = 0
         self.pushes = 0
         self.last_error: str | None = None
-        # True while a PIN is being asked for: the station then also hears digit strings
-        self.digits = False
         self._unsubscribe: list[Callable[[], None]] = []
         self._was_connected = False
         self._debouncer = Debouncer(
@@ -143,18 +140,6 @@ class PhraseSync:
         self.phrases = phrases
         await self._async_give(phrases)
 
-    async def async_expect_digits(self, digits: bool) -> None:
-        """Let the station hear digit strings (a PIN) or stop it; pushes only on a change.
-
-        The same list is given again with the flag: nothing is rebuilt.
-        """
-        digits = digits and bool(self._entry.options.get(CONF_PIN))
-        if digits == self.digits:
-            return
-        self.digits = digits
-        if self.phrases is not None:
-            await self._async_give(self.phrases)
-
     async def _async_give(self, phrases: PhraseList) -> None:
         language = self.language
         self.version += 1
@@ -166,7 +151,7 @@ class PhraseSync:
             spoken = tuple(p for p in spoken if not _CJK.search(p))
         try:
             result = await self._entry.runtime_data.connection.async_set_phrases(
-                language, spoken, self.version, digits=self.digits
+                language, spoken, self.version
             )
         except StationError as err:
             self.last_error = str(err)

@@ -1,10 +1,11 @@
-"""The last thing a resident said at the station and its answer; the day's command counters."""
+"""The last thing a resident said at the station and its answer; the day's command counters;
+the station's speech models and the last microphone check (for the installer)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from homeassistant.components.sensor import SensorEntity, SensorStateClass
+from homeassistant.components.sensor import SensorDeviceClass, SensorEntity, SensorStateClass
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -20,6 +21,7 @@ MAX_STATE_LENGTH = 255  # Home Assistant's limit for a state
 OUTCOME_RECOGNISED = "recognised"
 OUTCOME_REJECTED = "rejected"
 COUNTERS = ("tried", "understood", "acted", "rejected")
+MICROPHONE_VERDICTS = ("ok", "no_words", "quiet", "silent")
 
 
 async def async_setup_entry(
@@ -32,6 +34,7 @@ async def async_setup_entry(
             BarrierFreeLastUtterance(entry),
             BarrierFreeLastAnswer(entry),
             BarrierFreeSpeechModels(entry),
+            BarrierFreeMicrophoneCheck(entry),
             *(BarrierFreeCommandCount(entry, key) for key in COUNTERS),
         ]
     )
@@ -133,10 +136,43 @@ class BarrierFreeSpeechModels(BarrierFreeEntity, SensorEntity):
                     "engine": model.name.rpartition("-")[0] or model.name,
                     "languages": list(model.languages),
                     "description": model.description,
+                    "verified": model.verified,
                 }
                 for model in info.asr_models
             ],
             "voices": [{"name": v.name, "language": v.language} for v in info.voices],
+        }
+
+
+class BarrierFreeMicrophoneCheck(BarrierFreeEntity, SensorEntity):
+    """The verdict of the last "test microphone" (the state), its level and what the station
+    heard (attributes); unknown until the first check."""
+
+    _attr_translation_key = "microphone_check"
+    _attr_entity_category = EntityCategory.DIAGNOSTIC
+    _attr_device_class = SensorDeviceClass.ENUM
+
+    def __init__(self, entry: BarrierFreeConfigEntry) -> None:
+        super().__init__(entry, "microphone_check")
+        self._attr_options = list(MICROPHONE_VERDICTS)
+
+    @property
+    def native_value(self) -> str | None:
+        check = self.connection.microphone_check
+        return check.verdict if check is not None and check.verdict in MICROPHONE_VERDICTS else None
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any] | None:
+        check, at = self.connection.microphone_check, self.connection.microphone_checked_at
+        if check is None:
+            return None
+        return {
+            "peak_dbfs": check.peak_dbfs,
+            "rms_dbfs": check.rms_dbfs,
+            "heard": check.heard[:MAX_STATE_LENGTH],
+            "language": check.language,
+            "seconds": check.seconds,
+            "checked_at": at.isoformat() if at else None,
         }
 
 

@@ -20,6 +20,7 @@ from typing import ClassVar
 
 import pytest
 
+from voice.builtin_models import builtin_models, model_verified
 from voice.errors import NotAModel
 from voice.models import (
     MANIFEST,
@@ -483,3 +484,19 @@ def test_default_store_location(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
 def test_store_never_downloads_on_its_own() -> None:
     source = (ROOT / "voice" / "models.py").read_text()
     assert "import vosk" not in source and "vosk.Model" not in source
+
+
+# -- the verified flag the station reports -------------------------------------------------
+
+
+def test_model_verified_flag(tmp_path: Path, store: ModelStore) -> None:
+    """What a station reports as `verified` for the model of each recogniser."""
+    info = store.install(str(make_model(tmp_path / "vosk-model-small-cn-0.22")))
+    assert model_verified(info.path) is True  # files as the install's manifest says
+    (info.path / "am" / "final.mdl").write_bytes(b"altered")
+    assert model_verified(info.path) is False
+    assert model_verified(make_model(tmp_path / "by-hand")) is None  # nothing to check against
+    sphinx = next(m for m in builtin_models() if m.engine == "pocketsphinx")
+    assert (sphinx.verified, model_verified(sphinx.path)) == (None, None)
+    whisper = next(m for m in builtin_models() if m.engine == "whisper")
+    assert whisper.verified is True  # joined and checked by script/setup

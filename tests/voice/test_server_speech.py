@@ -11,8 +11,10 @@ from wyoming.event import Event
 
 from tests.speech import silence, synth
 from tests.voice.station import (
+    StationClient,
     paired_client,
     running_station,
+    wait_until,
 )
 from voice.recognition.recognizer import Recognizer
 from voice.speech.tts import Synthesizer
@@ -32,65 +34,94 @@ async def station(tmp_path: Path, english_recognizer: Recognizer, synthesizer: S
         yield running
 
 
+async def _expect_digits(client: StationClient, digits: Any) -> Event:
+    await client.send(Event("bf-expect-digits", {"digits": digits}))
+    return await client.expect("bf-expecting-digits")
+
+
 async def test_spoken_pin_through_the_station(station: Any, tmp_path: Path) -> None:
     async with paired_client(station) as client:
         # default: no digits
         answer = await client.set_phrases("en", PHRASES)
-        assert answer.data["digits"] is False
+        assert "digits" not in answer.data
         event = await client.transcribe(spoken("one two three four"), language="en")
         assert event.type == "transcript", event.data
         assert event.data["barrier_free"]["digits"] is False
         assert event.data["text"] != "1234"
 
-        await client.send(
-            Event("bf-set-phrases", {"language": "en", "phrases": PHRASES, "digits": True})
-        )
-        answer = await client.expect("bf-phrases")
-        assert answer.type == "bf-phrases", answer.data
-        assert answer.data["digits"] is True
-        assert answer.data["count"] == len(PHRASES)
+        answer = await _expect_digits(client, True)
+        assert answer.type == "bf-expecting-digits", answer.data
+        assert answer.data == {"digits": True}
 
         event = await client.transcribe(spoken("one two three four"), language="en")
         assert event.data["text"] == "1234", event.data
         assert event.data["barrier_free"]["phrase"] == "1234"
         assert event.data["barrier_free"]["digits"] is True
         assert event.data["barrier_free"]["rejected"] is False
-
+        # the phrases are still heard, from the same list (not given again)
         event = await client.transcribe(spoken("lock the front door"), language="en")
         assert event.data["text"] == "lock the front door", event.data
         assert event.data["barrier_free"]["digits"] is False
-
         await client.send(Event("bf-get-phrases", {"language": "en"}))
-        assert (await client.expect("bf-phrases")).data["digits"] is True
+        in_force = await client.expect("bf-phrases")
+        assert (in_force.data["version"], in_force.data["count"]) == (1, len(PHRASES))
 
-        await client.send(
-            Event("bf-set-phrases", {"language": "en", "phrases": PHRASES, "digits": "yes"})
-        )
-        refused = await client.expect("bf-phrases")
-        assert refused.type == "error"
-        assert refused.data["code"] == "bad_request"
+        # a new list keeps the digits while they are expected
+        await client.set_phrases("en", [*PHRASES, "close the curtains"])
+        event = await client.transcribe(spoken("one two three four"), language="en")
+        assert event.data["text"] == "1234", event.data
+
+        for wrong in ("yes", None, 1):
+            refused = await _expect_digits(client, wrong)
+            assert refused.type == "error"
+            assert refused.data["code"] == "bad_request"
+            assert "digits" in refused.data["text"]
+        assert station.digits  # a refused request changes nothing
+
+        assert (await _expect_digits(client, False)).data == {"digits": False}
+        event = await client.transcribe(spoken("one two three four"), language="en")
+        assert event.data["barrier_free"]["digits"] is False
+        assert event.data["text"] != "1234"
     saved = json.loads((tmp_path / "state" / "phrases" / "en.json").read_text(encoding="utf-8"))
-    assert saved["digits"] is True
+    assert "digits" not in saved  # a PIN prompt is never kept for the next start
 
 
-async def test_digits_survive_a_restart(
+async def test_digits_last_while_any_client_asks(station: Any) -> None:
+    """Digits are heard while one client or more asks; a client's ask ends with its
+    connection (a PIN prompt never outlives the Home Assistant that asked)."""
+    async with paired_client(station) as listener:
+        await listener.set_phrases("en", PHRASES)
+        async with paired_client(station) as first:
+            assert (await _expect_digits(first, True)).data == {"digits": True}
+            async with paired_client(station) as second:
+                assert (await _expect_digits(second, True)).data == {"digits": True}
+                # one stops, the other still asks
+                assert (await _expect_digits(second, False)).data == {"digits": True}
+            event = await listener.transcribe(spoken("one two three four"), language="en")
+            assert event.data["text"] == "1234", event.data
+        await wait_until(lambda: not station.digits, "digits off when the asking client left")
+        event = await listener.transcribe(spoken("one two three four"), language="en")
+        assert event.data["barrier_free"]["digits"] is False
+
+
+async def test_digits_are_not_kept_over_a_restart(
     tmp_path: Path, english_recognizer: Recognizer, synthesizer: Synthesizer
 ) -> None:
     async with (
         running_station(tmp_path, {"en": english_recognizer}, synthesizer) as first,
         paired_client(first) as client,
     ):
-        await client.send(
-            Event("bf-set-phrases", {"language": "en", "phrases": PHRASES, "digits": True})
-        )
-        assert (await client.expect("bf-phrases")).data["digits"] is True
-    english_recognizer.set_phrases(None)  # the recogniser is shared: forget the list
+        await client.set_phrases("en", PHRASES)
+        assert (await _expect_digits(client, True)).data == {"digits": True}
     async with (
         running_station(tmp_path, {"en": english_recognizer}, synthesizer) as again,
         paired_client(again) as client,
     ):
+        assert not again.digits
         event = await client.transcribe(spoken("one two three four"), language="en")
-        assert event.data["text"] == "1234", event.data
+        assert event.data["text"] != "1234", event.data
+        event = await client.transcribe(spoken("lock the front door"), language="en")
+        assert event.data["text"] == "lock the front door", event.data
 
 
 @pytest.mark.parametrize("language", ["en", "EN", "en-US", "en_us", "eng"])
@@ -143,3 +174,13 @@ async def test_settings_and_announcements_take_any_form(station: Any, language: 
         answer = await client.expect("bf-settings")
         assert answer.type == "bf-settings", answer.data
         assert answer.data["language"] in {"zh", "en"}
+
+
+async def test_info_tells_whether_each_model_was_verified(station: Any) -> None:
+    async with paired_client(station) as client:
+        await client.send(Event("describe", {}))
+        info = await client.expect("info")
+    assert info.data["barrier_free"]["models"] == [
+        # pocketsphinx's own model (in its wheel) has no manifest: unknown, not "verified"
+        {"name": "pocketsphinx-en", "language": "en", "engine": "pocketsphinx", "verified": None}
+    ]

@@ -91,7 +91,10 @@ class Recognizer:
         self._lock = threading.Lock()
         self._closed = False
         self._grammar = backend.prepare(None, version=0)
+        self._free = self._grammar  # free recognition, whatever the list in force
         self._version = 0
+        self._listed: PhraseSet | None = None  # the phrases given, before digits are added
+        self._digits = False
 
     @property
     def phrases(self) -> PhraseSet | None:
@@ -113,9 +116,34 @@ class Recognizer:
         Streams already running keep the list they started with.
         """
         self._check_open()
-        compiled = None
-        if phrases or digits:
-            compiled = PhraseSet.compile(phrases or (), self.language, self._backend.vocabulary)
+        listed = None
+        if phrases:
+            listed = PhraseSet.compile(phrases, self.language, self._backend.vocabulary)
+        self._put_in_force(listed, digits)
+        if listed is None:
+            empty = sum(1 for p in phrases or () if not normalise(p, self.language))
+            return PhraseReport(count=0, empty=empty)
+        return listed.report
+
+    def expect_digits(self, digits: bool) -> None:
+        """Hear digit strings besides the list in force (a PIN is asked for), or stop.
+
+        The list is not segmented again: only the engine's grammar is made anew (a new
+        version, as with `set_phrases`)."""
+        self._check_open()
+        with self._lock:
+            listed = self._listed
+        self._put_in_force(listed, digits)
+
+    @property
+    def digits(self) -> bool:
+        """Whether digit strings are heard besides the phrases."""
+        return self._digits
+
+    def _put_in_force(self, listed: PhraseSet | None, digits: bool) -> None:
+        compiled = listed
+        if compiled is None and digits:
+            compiled = PhraseSet.compile((), self.language, self._backend.vocabulary)
         with self._lock:
             self._version += 1
             version = self._version
@@ -129,11 +157,9 @@ class Recognizer:
         with self._lock:
             if grammar.version == self._version:  # a later call may have won the race
                 self._grammar = grammar
+                self._listed = listed
+                self._digits = digits
                 self._backend.retire(grammar)
-        if compiled is None:
-            empty = sum(1 for p in phrases or () if not normalise(p, self.language))
-            return PhraseReport(count=0, empty=empty)
-        return compiled.report
 
     def stream(self, sample_rate: int) -> RecognitionStream:
         """A new utterance at `sample_rate` Hz (8 kHz to 192 kHz, resampled inside)."""
@@ -155,6 +181,17 @@ class Recognizer:
         try:
             # handed over with the end of the utterance: no partial text is worked out for it
             return stream.finish(trim_silence(pcm, sample_rate))
+        finally:
+            stream.cancel()
+
+    def transcribe_freely(self, pcm: bytes, sample_rate: int) -> str:
+        """What the model makes of `pcm` without the phrase list (any words: an installer's
+        microphone check), normalised; "" when nothing was made out."""
+        with self._lock:
+            self._check_open()
+        stream = RecognitionStream(self, self._free, self._backend.acquire(self._free), sample_rate)
+        try:
+            return stream.finish(trim_silence(pcm, sample_rate)).text
         finally:
             stream.cancel()
 

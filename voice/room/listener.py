@@ -25,14 +25,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from ..audio import SAMPLE_WIDTH
+from ..audio import SAMPLE_WIDTH, read_wav
 from ..errors import UnknownLanguage, VoiceError
 from ..languages import SPEECH_LANGUAGES, language_key
 from ..recognition.live import LiveFeed
 from ..recognition.phrases import Said
 from ..speech.announce import Announcement, Priority
 from ..station.events import button_event, room_transcript_event
-from .audio_input import AudioInput
+from .audio_input import MAX_FILE_SECONDS, MIC_RATE, AudioInput
+from .mic_check import CheckInProgress, NothingRecorded
 from .sayings import saying
 from .vad import EnergyVad, Utterance, VadEvent, VadSettings
 
@@ -202,6 +203,14 @@ class RoomListener:
         self._latest: _LiveRecognition | None = None  # the last one begun
         self._vad: EnergyVad | None = None
         self._real_time = False
+        self._reading = False  # the input is being read now
+        self._rate = 0  # of the input, once its first chunk came
+        self._recording: _Recording | None = None  # a microphone check takes the input
+
+    @property
+    def replayable(self) -> bool:
+        """The input is a WAV file: a microphone check reads it again from its start."""
+        return self.config.input not in ("mic", "-")
 
     @property
     def open_mode(self) -> bool:
@@ -219,6 +228,7 @@ class RoomListener:
             await self.station.add_extra_phrases(self.language, [self.config.wake])
         source = self._source or AudioInput(self.config.input)
         worker = asyncio.create_task(self._handle_utterances(), name="bf room utterances")
+        self.station.microphone = self
         try:
             if self.open_mode:
                 await self._say_earcon("listening")
@@ -231,23 +241,54 @@ class RoomListener:
                 await worker
             await self._drop_unheard()
             await source.close()
+            if self.station.microphone is self and not self.replayable:
+                self.station.microphone = None  # nothing more comes from this input
             if self.config.wake:
                 await self.station.add_extra_phrases(self.language, [])
 
     async def _listen(self, source: AudioInput) -> None:
         vad: EnergyVad | None = None
-        async for chunk in source.chunks():
-            if vad is None:
-                vad = EnergyVad(source.rate, self.station.config.max_seconds, self.config.vad)
-                self._vad = vad
-                self._real_time = source.real_time
-            self._now += len(chunk) / (SAMPLE_WIDTH * source.rate)
-            if source.live and self.station.announcer.busy:
-                continue  # half-duplex: do not transcribe our own speaker
-            for event in vad.feed(chunk):
+        self._reading = True
+        try:
+            async for chunk in source.chunks():
+                if vad is None:
+                    vad = EnergyVad(source.rate, self.station.config.max_seconds, self.config.vad)
+                    self._vad = vad
+                    self._real_time = source.real_time
+                    self._rate = source.rate
+                self._now += len(chunk) / (SAMPLE_WIDTH * source.rate)
+                if source.live and self.station.announcer.busy:
+                    continue  # half-duplex: do not transcribe our own speaker
+                if self._recording is not None:
+                    # a microphone check: what the installer says is not a command
+                    if self._recording.add(chunk):
+                        self._recording = None
+                    continue
+                for event in vad.feed(chunk):
+                    self._on_speech(event, source.rate)
+            for event in vad.finish() if vad is not None else ():
                 self._on_speech(event, source.rate)
-        for event in vad.finish() if vad is not None else ():
-            self._on_speech(event, source.rate)
+        finally:
+            self._reading = False
+            if self._recording is not None:  # the input ended first: what there is
+                self._recording.end()
+                self._recording = None
+
+    async def record(self, seconds: float) -> tuple[bytes, int]:
+        """About `seconds` of the room's input (a microphone check): taken from the input
+        while it is read (not heard as commands meanwhile); a WAV file that has been read
+        is read again from its start."""
+        if self._recording is not None:
+            raise CheckInProgress
+        if self._reading:
+            recording = _Recording(self._rate or MIC_RATE, seconds)
+            self._recording = recording
+            pcm = await recording.done
+            return pcm, recording.rate
+        if self.replayable:
+            wav = await asyncio.to_thread(read_wav, self.config.input, MAX_FILE_SECONDS)
+            return wav.data[: int(seconds * wav.rate) * SAMPLE_WIDTH], wav.rate
+        raise NothingRecorded
 
     def _on_speech(self, event: VadEvent, rate: int) -> None:
         """Decode speech as it comes; a finished utterance waits in the queue for its turn."""
@@ -391,6 +432,27 @@ class RoomListener:
         """Earcon plus a full sentence: never only a beep."""
         chime = "not_understood" if key == "not_understood" else "info"
         await self._submit_earcon(chime, saying(key, self.speech_language)).done
+
+
+class _Recording:
+    """Input taken for a microphone check, until it has `seconds` of it."""
+
+    def __init__(self, rate: int, seconds: float) -> None:
+        self.rate = rate
+        self._wanted = int(seconds * rate) * SAMPLE_WIDTH
+        self._pcm = bytearray()
+        self.done: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
+
+    def add(self, chunk: bytes) -> bool:
+        """Keep `chunk`; True once there is enough."""
+        self._pcm += chunk
+        if len(self._pcm) >= self._wanted:
+            self.end()
+        return self.done.done()
+
+    def end(self) -> None:
+        if not self.done.done():
+            self.done.set_result(bytes(self._pcm[: self._wanted]))
 
 
 def _same(heard: str, wake: str) -> bool:

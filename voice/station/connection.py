@@ -33,6 +33,7 @@ from .events import (
     PROTOCOL_VERSION,
     challenge_event,
     error_event,
+    expecting_digits_event,
     info_event,
     paired_event,
     subscribed_event,
@@ -120,6 +121,8 @@ class ClientConnection:
             "bf-subscribe": self._subscribe,
             "bf-unsubscribe": self._unsubscribe,
             "bf-answer": requests.answer,
+            "bf-expect-digits": self._expect_digits,
+            "bf-test-microphone": requests.test_microphone,
         }
 
     # --- writing ---
@@ -242,6 +245,11 @@ class ClientConnection:
         self.closing = True
         await self.transcription.drop()
         self.subscribed = False
+        if self.station.asks_for_digits(self):  # a PIN prompt ends with its client
+            try:
+                await self.station.expect_digits(self, False)
+            except Exception:  # the station is going down: nothing to hear digits for
+                _LOGGER.exception("Could not stop hearing digit strings for %s", self.peer)
         writer_task = self._writer_task
         if writer_task is None:
             return
@@ -347,6 +355,12 @@ class ClientConnection:
 
     async def _ignore(self, event: Event) -> None:
         return None
+
+    async def _expect_digits(self, event: Event) -> None:
+        digits = event.data.get("digits")
+        if not isinstance(digits, bool):
+            raise BadRequest(event="bf-expect-digits", field="digits", detail="not true or false")
+        await self.send(expecting_digits_event(await self.station.expect_digits(self, digits)))
 
     async def _subscribe(self, event: Event) -> None:
         self.subscribed = True

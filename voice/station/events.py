@@ -19,6 +19,7 @@ from ..languages import SPEECH_LANGUAGES
 if TYPE_CHECKING:
     from ..errors import VoiceError
     from ..recognition.recognizer import Result
+    from ..room.mic_check import MicrophoneCheck
     from .station import Station
 
 PROTOCOL_VERSION = 2  # 2: challenge-response pairing, the token never crosses the wire
@@ -34,7 +35,6 @@ class PhraseListInForce:
     empty: int = 0
     count: int = 0
     unusable: list[dict[str, str]] = field(default_factory=list)
-    digits: bool = False  # digit strings (a spoken PIN) are heard besides the phrases
 
 
 def phrases_event(state: PhraseListInForce, language: str) -> Event:
@@ -48,9 +48,18 @@ def phrases_event(state: PhraseListInForce, language: str) -> Event:
             "duplicates": state.duplicates,
             "empty": state.empty,
             "unusable": state.unusable,
-            "digits": state.digits,
         },
     )
+
+
+def expecting_digits_event(digits: bool) -> Event:
+    """`bf-expecting-digits`: whether digit strings (a PIN) are heard now."""
+    return Event("bf-expecting-digits", {"digits": digits})
+
+
+def microphone_event(check: MicrophoneCheck) -> Event:
+    """`bf-microphone`: the outcome of a microphone check."""
+    return Event("bf-microphone", check.as_dict())
 
 
 def paired_event(station: Station) -> Event:
@@ -190,5 +199,14 @@ def info_event(station: Station) -> Event:
         "name": station.name,
         "version": __version__,
         "protocol": PROTOCOL_VERSION,
+        "models": [
+            {
+                "name": f"{rec.engine}-{lang}",
+                "language": lang,
+                "engine": rec.engine,
+                "verified": station.models_verified.get(lang),
+            }
+            for lang, rec in station.recognizers.items()
+        ],
     }
     return event

@@ -16,11 +16,18 @@ from wyoming.event import Event
 from ..audio import SAMPLE_WIDTH
 from ..errors import UnknownLanguage, VoiceError
 from ..languages import SPEECH_LANGUAGES, alias, speech_language
+from ..room.mic_check import DEFAULT_SECONDS, MAX_SECONDS, MIN_SECONDS, check_microphone
 from ..speech.announce import EARCONS, Announcement, Priority
 from ..speech.tts import MAX_RATE, MAX_TEXT_CHARS, MIN_RATE, EmptyText, TextTooLong
 from ..state import Settings
 from .errors import BadRequest
-from .events import PhraseListInForce, announced_event, phrases_event, settings_event
+from .events import (
+    PhraseListInForce,
+    announced_event,
+    microphone_event,
+    phrases_event,
+    settings_event,
+)
 
 if TYPE_CHECKING:
     from ..recognition.recognizer import Recognizer
@@ -84,13 +91,8 @@ class Requests:
         language = event.data.get("language")
         phrases = event.data.get("phrases")
         version = event.data.get("version")
-        digits = event.data.get("digits", False)
         if not isinstance(language, str):
             raise BadRequest(event="bf-set-phrases", field="language", detail="not text")
-        if digits is None:
-            digits = False
-        if not isinstance(digits, bool):
-            raise BadRequest(event="bf-set-phrases", field="digits", detail="not true or false")
         if phrases is not None and (
             not isinstance(phrases, list) or not all(isinstance(p, str) for p in phrases)
         ):
@@ -100,7 +102,7 @@ class Requests:
         ):
             raise BadRequest(event="bf-set-phrases", field="version", detail="not a whole number")
         key, _ = self._recognizer(language)
-        state = await self.station.set_phrases(key, phrases, version, digits=digits)
+        state = await self.station.set_phrases(key, phrases, version)
         await self._send(phrases_event(state, key))
 
     async def get_phrases(self, event: Event) -> None:
@@ -152,6 +154,20 @@ class Requests:
 
     def _announcement_status(self, item: Announcement, status: str, err: VoiceError | None) -> None:
         self._queue_reply(announced_event(item.id, status, err))
+
+    async def test_microphone(self, event: Event) -> None:
+        seconds = event.data.get("seconds", DEFAULT_SECONDS)
+        if (
+            not isinstance(seconds, int | float)
+            or isinstance(seconds, bool)
+            or not MIN_SECONDS <= seconds <= MAX_SECONDS
+        ):
+            raise BadRequest(
+                event="bf-test-microphone",
+                field="seconds",
+                detail=f"use {MIN_SECONDS:g} to {MAX_SECONDS:g}",
+            )
+        await self._send(microphone_event(await check_microphone(self.station, float(seconds))))
 
     async def settings(self, event: Event) -> None:
         await self.station.update_settings(event.data)

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from wyoming.event import Event
 
 from .. import __version__
+from ..builtin_models import model_verified
 from ..errors import UnknownLanguage, VoiceError
 from ..languages import SPEECH_LANGUAGES, language_key
 from ..recognition.recognizer import load_recognizer
@@ -71,6 +72,7 @@ from .throttled_log import ThrottledLog
 
 if TYPE_CHECKING:
     from ..recognition.recognizer import PhraseReport, RecognitionStream, Recognizer, Result
+    from ..room.mic_check import Microphone
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -139,6 +141,12 @@ class Station:
         self.phrases: dict[str, PhraseListInForce] = {}
         self._phrase_locks: dict[str, asyncio.Lock] = {}
         self._extra_phrases: dict[str, list[str]] = {}  # e.g. room mode's wake phrase
+        # clients asking for digit strings (a PIN) to be heard: on while any one asks
+        self._digit_askers: set[ClientConnection] = set()
+        self.digits = False
+        self.microphone: Microphone | None = None  # room mode's input (mic_check.py)
+        # per language: the recogniser's model checked (sha/size) at start; None: unknown
+        self.models_verified: dict[str, bool | None] = {}
         self._executor: ThreadPoolExecutor | None = None
         self._server: asyncio.Server | None = None
         self._connections: dict[ClientConnection, asyncio.Task[Any]] = {}
@@ -253,6 +261,11 @@ class Station:
             for result in loaded:
                 if isinstance(result, BaseException):
                     raise result
+        for lang, recognizer in self.recognizers.items():
+            path = recognizer.model_path
+            self.models_verified[lang] = (
+                None if path is None else await self.run_blocking(model_verified, Path(path))
+            )
         if self._synthesizer is None:
             self._synthesizer = await self.run_blocking(Synthesizer)
 
@@ -269,11 +282,9 @@ class Station:
         for lang, recognizer in self.recognizers.items():
             saved = load_phrases(self.config.state_dir, lang)
             report = await self.run_blocking(
-                recognizer.set_phrases, self._recognizer_list(lang, saved.phrases), saved.digits
+                recognizer.set_phrases, self._recognizer_list(lang, saved.phrases)
             )
-            self.phrases[lang] = _phrase_state(
-                saved.version, saved.phrases or [], report, saved.digits
-            )
+            self.phrases[lang] = _phrase_state(saved.version, saved.phrases or [], report)
 
     def _advert(self) -> Advert:
         return Advert(
@@ -519,11 +530,10 @@ class Station:
         language: str,
         phrases: list[str] | None,
         version: int | None,
-        digits: bool = False,
     ) -> PhraseListInForce:
         """Put a phrase list in force for `language` and keep it on disk for restarts.
 
-        `digits`: digit strings (a spoken PIN) are heard as well (`Recognizer.set_phrases`).
+        Digit strings stay heard besides it while a client expects them (`expect_digits`).
         """
         recognizer = self.recognizers[language]
         cleaned = clean_phrases(phrases or [])
@@ -539,11 +549,11 @@ class Station:
                 save_phrases,
                 self.config.state_dir,
                 language,
-                SavedPhrases(new_version, cleaned, digits),
+                SavedPhrases(new_version, cleaned),
             )
             try:
                 report = await self.run_blocking(
-                    recognizer.set_phrases, self._recognizer_list(language, phrases), digits
+                    recognizer.set_phrases, self._recognizer_list(language, phrases), self.digits
                 )
             except BaseException as err:
                 await self._restore_phrase_file(language, current)
@@ -551,7 +561,7 @@ class Station:
                     raise
                 _LOGGER.exception("The recogniser refused phrase list %s", language)
                 raise RecognitionFailed(detail=str(err) or type(err).__name__) from err
-            state = _phrase_state(new_version, cleaned, report, digits)
+            state = _phrase_state(new_version, cleaned, report)
             self.phrases[language] = state
         _LOGGER.info(
             "Phrase list %s v%s: %s phrases, %s unusable",
@@ -569,7 +579,7 @@ class Station:
                 save_phrases,
                 self.config.state_dir,
                 language,
-                SavedPhrases(state.version, state.phrases, state.digits),
+                SavedPhrases(state.version, state.phrases),
             )
         except StateDirError:
             _LOGGER.exception(
@@ -591,8 +601,28 @@ class Station:
         async with self._phrase_locks.setdefault(language, asyncio.Lock()):
             state = self.phrases.get(language, PhraseListInForce())
             await self.run_blocking(
-                recognizer.set_phrases, self._recognizer_list(language, state.phrases), state.digits
+                recognizer.set_phrases, self._recognizer_list(language, state.phrases), self.digits
             )
+
+    async def expect_digits(self, client: ClientConnection, digits: bool) -> bool:
+        """`client` asks for digit strings (a PIN) to be heard besides the phrases, or no
+        longer; they are heard while any client asks (its connection closing ends its ask).
+
+        Only the grammars are made anew, the lists stay; returns whether digits are heard
+        now, once every recogniser has the change."""
+        if digits:
+            self._digit_askers.add(client)
+        else:
+            self._digit_askers.discard(client)
+        self.digits = bool(self._digit_askers)
+        for language, recognizer in self.recognizers.items():
+            async with self._phrase_locks.setdefault(language, asyncio.Lock()):
+                if recognizer.digits != self.digits:  # read under the lock: the latest wins
+                    await self.run_blocking(recognizer.expect_digits, self.digits)
+        return self.digits
+
+    def asks_for_digits(self, client: ClientConnection) -> bool:
+        return client in self._digit_askers
 
     def _apply_settings(self, data: dict[str, Any]) -> None:
         self.settings = checked_settings(self.settings, data)
@@ -604,9 +634,7 @@ class Station:
         )
 
 
-def _phrase_state(
-    version: int, phrases: list[str], report: PhraseReport, digits: bool = False
-) -> PhraseListInForce:
+def _phrase_state(version: int, phrases: list[str], report: PhraseReport) -> PhraseListInForce:
     return PhraseListInForce(
         version=version,
         phrases=phrases,
@@ -614,7 +642,6 @@ def _phrase_state(
         empty=report.empty,
         count=report.count,
         unusable=[{"phrase": p, "word": w} for p, w in report.unusable],
-        digits=digits,
     )
 
 

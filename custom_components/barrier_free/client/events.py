@@ -35,6 +35,10 @@ EV_SET_PHRASES = "bf-set-phrases"
 EV_GET_PHRASES = "bf-get-phrases"
 EV_PHRASES = "bf-phrases"
 EV_SETTINGS = "bf-settings"
+EV_EXPECT_DIGITS = "bf-expect-digits"
+EV_EXPECTING_DIGITS = "bf-expecting-digits"
+EV_TEST_MICROPHONE = "bf-test-microphone"
+EV_MICROPHONE = "bf-microphone"
 EV_SUBSCRIBE = "bf-subscribe"
 EV_ROOM_TRANSCRIPT = "bf-room-transcript"
 EV_BUTTON = "bf-button"
@@ -63,6 +67,7 @@ class StationModel:
     name: str  # "<engine>-<language>", e.g. "vosk-zh"
     languages: tuple[str, ...]
     description: str
+    verified: bool | None = None  # found intact by the station (sha/size); None: unknown
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +90,11 @@ class StationInfo:
         if not isinstance(station_id, str) or not station_id:
             raise NotAStation("bf-paired without a station id")
         languages = tuple(str(lang) for lang in paired.get("languages") or ())
+        checked = {
+            str(model.get("name")): model.get("verified")
+            for model in ((info or {}).get("barrier_free") or {}).get("models") or ()
+            if isinstance(model, Mapping)
+        }
         asr: list[str] = []
         voices: list[StationVoice] = []
         models: list[StationModel] = []
@@ -98,6 +108,7 @@ class StationInfo:
                             str(model.get("name")),
                             langs,
                             str(model.get("description") or model.get("name")),
+                            _verified(checked.get(str(model.get("name")))),
                         )
                     )
         for program in (info or {}).get("tts") or ():
@@ -136,6 +147,10 @@ class StationInfo:
                 for v in self.voices
             ],
         }
+
+
+def _verified(value: object) -> bool | None:
+    return value if isinstance(value, bool) else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,6 +215,29 @@ class PhraseListResult:
 
 
 @dataclass(frozen=True, slots=True)
+class MicrophoneCheck:
+    """The station's answer to a microphone check (`bf-microphone`)."""
+
+    verdict: str  # "ok", "no_words", "quiet" or "silent"
+    peak_dbfs: float
+    rms_dbfs: float
+    heard: str
+    language: str
+    seconds: float
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> Self:
+        return cls(
+            verdict=str(data.get("verdict") or ""),
+            peak_dbfs=float(data.get("peak_dbfs") or 0.0),
+            rms_dbfs=float(data.get("rms_dbfs") or 0.0),
+            heard=str(data.get("heard") or ""),
+            language=str(data.get("language") or ""),
+            seconds=float(data.get("seconds") or 0.0),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class AudioFormat:
     """Format of PCM audio, as in Wyoming's `audio-start`."""
 
@@ -220,14 +258,23 @@ def settings_event(rate: int, volume: float, language: str) -> Event:
     return Event(EV_SETTINGS, {"rate": rate, "volume": volume, "language": language})
 
 
-def set_phrases_event(
-    language: str, phrases: Sequence[str], version: int, *, digits: bool = False
-) -> Event:
-    """The phrase list; `digits` also lets the station hear a spoken PIN (digits only)."""
-    data: dict[str, Any] = {"language": language, "phrases": list(phrases), "version": version}
-    if digits:
-        data["digits"] = True
-    return Event(EV_SET_PHRASES, data)
+def set_phrases_event(language: str, phrases: Sequence[str], version: int) -> Event:
+    """The phrases the station may recognise in `language`."""
+    return Event(
+        EV_SET_PHRASES, {"language": language, "phrases": list(phrases), "version": version}
+    )
+
+
+def expect_digits_event(digits: bool) -> Event:
+    """Let the station hear digit strings (a spoken PIN) besides the phrases, or stop it;
+    answered with `bf-expecting-digits`. It lasts as long as this connection."""
+    return Event(EV_EXPECT_DIGITS, {"digits": digits})
+
+
+def test_microphone_event(seconds: float) -> Event:
+    """Record `seconds` from the station's microphone, measure and transcribe it, say the
+    outcome; answered with `bf-microphone`."""
+    return Event(EV_TEST_MICROPHONE, {"seconds": seconds})
 
 
 def subscribe_event() -> Event:

@@ -167,26 +167,56 @@ async def test_pin_as_the_station_returns_it(
 ) -> None:
     """The station hears digits only while the PIN is asked for, and returns a PIN as "1234".
 
-    Allowed all the time, a spoken "confirm" came back as the digits "22"."""
+    Allowed all the time, a spoken "confirm" came back as the digits "22". Turning digits on
+    and off is a small `bf-expect-digits` event: the phrase list is not given again."""
     pin = PinHash.create("1234", iterations=1000).to_string()
     resident, entities, entry = await setup("en", **{CONF_PIN: pin})
-    await wait_until(lambda: entry.runtime_data.phrase_sync.pushes, "the home's phrase list")
-    assert not station.phrases["en"].digits
+    sync = entry.runtime_data.phrase_sync
+    await wait_until(lambda: sync.pushes, "the home's phrase list")
+    pushes, version = sync.pushes, station.phrases["en"].version
+    recognizer = station.recognizers["en"]
+    assert not station.digits
     assert (await resident.say("unlock the front door")).startswith("Do you really want")
-    assert not station.phrases["en"].digits  # the confirmation is not a number
+    assert not station.digits  # the confirmation is not a number
     assert await resident.say("confirm") == "Please say your PIN, one digit at a time."
     # given before the prompt is answered: the resident speaks after hearing it
-    assert station.phrases["en"].digits
-    assert entry.runtime_data.phrase_sync.digits is True
+    assert station.digits and recognizer.digits
+    assert entry.runtime_data.connection.digits is True
     assert await resident.say("1234") == "Unlocked the front door."
-    assert not station.phrases["en"].digits
+    assert not station.digits and not recognizer.digits
     assert entities["lock.front_door"].calls == ["unlock"]
     # a PIN prompt answered with "no": digits off again
     await resident.say("unlock the front door")
     await resident.say("confirm")
-    assert station.phrases["en"].digits
+    assert station.digits
     assert (await resident.say("no")).startswith("OK, cancelled")
-    assert not station.phrases["en"].digits
+    assert not station.digits
+    # the list in force is the one pushed before: never pushed again for the digits
+    assert (sync.pushes, station.phrases["en"].version) == (pushes, version)
+
+
+async def test_pin_prompt_survives_a_reconnection(
+    hass: HomeAssistant, setup: Callable[..., Any], station: Station
+) -> None:
+    """The station forgets digits with the connection that asked (a prompt never outlives
+    Home Assistant); a prompt still open when the link comes back asks again."""
+    pin = PinHash.create("1234", iterations=1000).to_string()
+    resident, entities, entry = await setup("en", **{CONF_PIN: pin})
+    await wait_until(lambda: entry.runtime_data.phrase_sync.pushes, "the home's phrase list")
+    connection = entry.runtime_data.connection
+    await resident.say("unlock the front door")
+    assert await resident.say("confirm") == "Please say your PIN, one digit at a time."
+    assert station.digits
+    reconnects = connection.reconnects
+    for client in list(station._connections):
+        client.abort()  # the link breaks (as a station-side network drop does)
+    await wait_until(lambda: not station.digits, "digits off with the connection")
+    await wait_until(
+        lambda: connection.reconnects > reconnects and station.digits, "digits asked again"
+    )
+    assert await resident.say("1234") == "Unlocked the front door."
+    await wait_until(lambda: not station.digits, "digits off after the PIN")
+    assert entities["lock.front_door"].calls == ["unlock"]
 
 
 async def test_pin_prompt_that_expires_turns_digits_off(
@@ -199,8 +229,8 @@ async def test_pin_prompt_that_expires_turns_digits_off(
     agent.guard.pin_timeout = 0.3  # real time
     await resident.say("unlock the front door")
     assert await resident.say("confirm") == "Please say your PIN, one digit at a time."
-    assert station.phrases["en"].digits
-    await wait_until(lambda: not station.phrases["en"].digits, "digits off after the expiry")
+    assert station.digits
+    await wait_until(lambda: not station.digits, "digits off after the expiry")
     assert (await resident.say("1234")).startswith("There is nothing to confirm")
     assert entities["lock.front_door"].calls == []
 
@@ -212,7 +242,7 @@ async def test_no_digits_without_a_pin(
     await wait_until(lambda: entry.runtime_data.phrase_sync.pushes, "the home's phrase list")
     await resident.say("unlock the front door")
     assert (await resident.say("confirm")).startswith("Unlocked")
-    assert not station.phrases["en"].digits
+    assert not station.digits
     assert entities["lock.front_door"].calls == ["unlock"]
 
 

@@ -126,4 +126,4 @@ async def test_spoken_pin_after_confirmation(
     assert hass.states.get("cover.garage_door").state == ("open" if opened else "closed")
     assert entities["cover.garage_door"].calls == (["open_cover"] if opened else [])
     # digits off once the PIN was taken; after a wrong one the resident may try again
-    assert station.phrases["en"].digits is not opened
+    assert station.digits is not opened
