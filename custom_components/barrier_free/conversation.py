@@ -17,7 +17,9 @@ from datetime import timedelta
 from functools import partial
 from typing import Any, Literal
 
-from homeassistant.components import conversation
+import voluptuous as vol
+from homeassistant.components import conversation, websocket_api
+from homeassistant.components.conversation.const import DATA_COMPONENT as CONVERSATION_COMPONENT
 from homeassistant.const import MATCH_ALL
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
@@ -56,12 +58,14 @@ from .logic.confirm_sensitive import (
 )
 from .logic.home import Home, in_language
 from .logic.languages import LANGUAGES, station_language
+from .logic.meaning import Meaning, meaning_of
 from .logic.pin import PinHash
 from .logic.speech_settings import change_voice
 from .logic.spoken import say
 from .logic.templates import Templates, load_templates
 
 PARALLEL_UPDATES = 0
+_MEANING_REGISTERED = f"{DOMAIN}_meaning_command"
 _TYPED = "typed"  # origin of text that came with neither device nor satellite
 
 
@@ -71,7 +75,33 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """One agent per station."""
+    if not hass.data.get(_MEANING_REGISTERED):
+        hass.data[_MEANING_REGISTERED] = True
+        websocket_api.async_register_command(hass, websocket_meaning)
     async_add_entities([BarrierFreeAgent(hass, entry)])
+
+
+@websocket_api.websocket_command(
+    {
+        vol.Required("type"): f"{DOMAIN}/meaning",
+        vol.Required("agent_id"): str,
+        vol.Required("text"): str,
+        vol.Optional("language"): str,
+    }
+)
+@websocket_api.require_admin
+@websocket_api.async_response
+async def websocket_meaning(
+    hass: HomeAssistant, connection: websocket_api.ActiveConnection, msg: dict[str, Any]
+) -> None:
+    """What a station's agent understands a sentence to ask for, without doing it (the
+    showroom tour checks with it that a differently worded transcript means the same)."""
+    agent = hass.data[CONVERSATION_COMPONENT].get_entity(msg["agent_id"])
+    if not isinstance(agent, BarrierFreeAgent):
+        connection.send_error(msg["id"], "not_found", f"{msg['agent_id']} is not a station agent")
+        return
+    meaning = await agent.async_meaning(msg["text"], msg.get("language"))
+    connection.send_result(msg["id"], {"meaning": list(meaning) if meaning else None})
 
 
 class BarrierFreeAgent(BarrierFreeEntity, conversation.ConversationEntity):
@@ -201,6 +231,19 @@ class BarrierFreeAgent(BarrierFreeEntity, conversation.ConversationEntity):
             conversation_id=conversation_id,
             continue_conversation=turn.continue_conversation,
         )
+
+    async def async_meaning(self, text: str, tag: str | None = None) -> Meaning | None:
+        """What `text` asks for in the request language `tag`, without doing it."""
+        language = self.language_of(tag)
+        await self.async_prepare(language)
+        home = self.home(language)
+        states = {
+            e.entity_id: (state.state, state.attributes)
+            for e in home.entities
+            if (state := self.hass.states.get(e.entity_id)) is not None
+        }
+        templates = self.templates(language)
+        return meaning_of(text, home, states, templates, language, self.station_area_id)
 
     # -- for turns
 

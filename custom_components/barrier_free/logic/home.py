@@ -99,20 +99,21 @@ def sorted_areas(home: Home) -> list[Area]:
 
 
 def name_in(name: str, aliases: Iterable[str], language: str) -> tuple[str, tuple[str, ...]]:
-    """The name an answer in `language` uses, and the other names: a Chinese name is not said
-    in English when an alias is English ("客厅灯" → "living room light"), nor an English name
-    in Mandarin when an alias is Chinese. Without such an alias the name stays."""
-    aliases = tuple(aliases)
+    """The name an answer in `language` uses, and the other names a resident says in it.
+
+    A Chinese name is not said in English when an alias is English ("客厅灯" → "living room
+    light"), nor an English name in Mandarin when an alias is Chinese; the names of the other
+    language are left out then (a Mandarin phrase list with "打开living room light" only makes
+    the recogniser guess wrong). An item with no name in `language` keeps all its names.
+    """
+    names = tuple(dict.fromkeys((name, *aliases)))
     if language == "en":
-        fits = [a for a in aliases if a.strip() and not _CJK.search(a)]
-        wrong = _CJK.search(name) is not None
+        fitting = tuple(n for n in names if n.strip() and not _CJK.search(n))
     else:
-        fits = [a for a in aliases if _CJK.search(a)]
-        wrong = _CJK.search(name) is None
-    if not wrong or not fits:
-        return name, aliases
-    chosen = fits[0]
-    return chosen, tuple(dict.fromkeys(a for a in (name, *aliases) if a != chosen))
+        fitting = tuple(n for n in names if _CJK.search(n))
+    if not fitting:
+        return name, tuple(aliases)
+    return fitting[0], fitting[1:]
 
 
 def in_language(home: Home, language: str) -> Home:
@@ -121,7 +122,7 @@ def in_language(home: Home, language: str) -> Home:
 
     def renamed[T: (Entity, Area, Floor)](item: T) -> T:
         name, aliases = name_in(item.name, item.aliases, language)
-        if name == item.name:
+        if (name, aliases) == (item.name, item.aliases):
             return item
         return replace(item, name=name, aliases=aliases)
 

@@ -149,10 +149,43 @@ async def _check_both_lists(hass: HomeAssistant, station: Station) -> None:
 
     await wait_until(lambda: heard("zh") and heard("en"), "both lists")
     await wait_until(
-        lambda: {r.version for r in sync.results.values()} == {sync.version}, "both answers"
+        lambda: set(sync.results) == {"zh", "en"}
+        and {r.version for r in sync.results.values()} == {sync.version},
+        "both answers",
     )
     assert any("客厅主灯" in p for p in heard("zh"))
     assert "turn on kitchen light" in heard("en")
     assert not any(CJK.search(p) for p in heard("en"))
     assert sync.phrases is sync.lists["zh"]
     assert not sync.results["en"].unusable
+
+
+async def test_meaning_says_what_a_sentence_asks_without_doing_it(
+    hass: HomeAssistant, station: Station, hass_ws_client: Any
+) -> None:
+    """Two wordings of one request mean the same; the home does not change."""
+    zh, _, _ = await _residents(hass, station)
+    client = await hass_ws_client(hass)
+
+    async def meaning(text: str, language: str) -> Any:
+        await client.send_json_auto_id(
+            {"type": "barrier_free/meaning", "agent_id": zh.agent_id, "text": text}
+            | {"language": language}
+        )
+        reply = await client.receive_json()
+        assert reply["success"], reply
+        return reply["result"]["meaning"]
+
+    same = [await meaning(t, "zh-Hans") for t in ("打开厨房灯", "把厨房灯打开", "厨房灯开一下")]
+    assert same[0] is not None and same[0][0] == "command"
+    assert same == [same[0]] * 3
+    assert await meaning("关掉厨房灯", "zh-Hans") != same[0]
+    english = await meaning("turn on the kitchen light", "en")
+    assert english == await meaning("please turn on kitchen light", "en") == same[0]
+    assert await meaning("确定", "zh-Hans") == ["reply", "confirm"]
+    assert await meaning("what is the capital of france", "en") is None
+    assert hass.states.get("light.kitchen").state == "off"
+    await client.send_json_auto_id(
+        {"type": "barrier_free/meaning", "agent_id": "conversation.nobody", "text": "x"}
+    )
+    assert (await client.receive_json())["error"]["code"] == "not_found"
