@@ -14,9 +14,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
 from typing import Any, Literal
 
-from homeassistant.components import conversation
+import voluptuous as vol
+from homeassistant.components import conversation, websocket_api
+from homeassistant.components.conversation.const import DATA_COMPONENT as CONVERSATION_COMPONENT
 from homeassistant.const import MATCH_ALL
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
@@ -53,14 +56,16 @@ from .logic.confirm_sensitive import (
     SensitivePolicy,
     speech,
 )
-from .logic.home import Home
-from .logic.phrase_list import PhraseList, build_phrase_list
+from .logic.home import Home, in_language
+from .logic.languages import LANGUAGES, station_language
+from .logic.meaning import Meaning, meaning_of
 from .logic.pin import PinHash
 from .logic.speech_settings import change_voice
 from .logic.spoken import say
 from .logic.templates import Templates, load_templates
 
 PARALLEL_UPDATES = 0
+_MEANING_REGISTERED = f"{DOMAIN}_meaning_command"
 _TYPED = "typed"  # origin of text that came with neither device nor satellite
 
 
@@ -70,7 +75,33 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """One agent per station."""
+    if not hass.data.get(_MEANING_REGISTERED):
+        hass.data[_MEANING_REGISTERED] = True
+        websocket_api.async_register_command(hass, websocket_meaning)
     async_add_entities([BarrierFreeAgent(hass, entry)])
+
+
+@websocket_api.websocket_command(
+    {
+        vol.Required("type"): f"{DOMAIN}/meaning",
+        vol.Required("agent_id"): str,
+        vol.Required("text"): str,
+        vol.Optional("language"): str,
+    }
+)
+@websocket_api.require_admin
+@websocket_api.async_response
+async def websocket_meaning(
+    hass: HomeAssistant, connection: websocket_api.ActiveConnection, msg: dict[str, Any]
+) -> None:
+    """What a station's agent understands a sentence to ask for, without doing it (the
+    showroom tour checks with it that a differently worded transcript means the same)."""
+    agent = hass.data[CONVERSATION_COMPONENT].get_entity(msg["agent_id"])
+    if not isinstance(agent, BarrierFreeAgent):
+        connection.send_error(msg["id"], "not_found", f"{msg['agent_id']} is not a station agent")
+        return
+    meaning = await agent.async_meaning(msg["text"], msg.get("language"))
+    connection.send_result(msg["id"], {"meaning": list(meaning) if meaning else None})
 
 
 class BarrierFreeAgent(BarrierFreeEntity, conversation.ConversationEntity):
@@ -94,21 +125,28 @@ class BarrierFreeAgent(BarrierFreeEntity, conversation.ConversationEntity):
         # Replies to the guard are taken one at a time: a PIN is checked in an executor
         # (PBKDF2, tens of ms) and the guard is not safe to enter meanwhile.
         self.guard_lock = asyncio.Lock()
-        self._templates: Templates | None = None
-        self._phrases: PhraseList | None = None
+        self._templates: dict[str, Templates] = {}
         self._expiry_timers: list[Callable[[], None]] = []
 
     # -- Home Assistant entity API
 
     @property
     def supported_languages(self) -> list[str] | Literal["*"]:
-        """Any: the station's language option decides what is understood and spoken."""
+        """Any: a request in Mandarin or English is answered in it, anything else in the
+        station's language."""
         return MATCH_ALL
 
     @property
     def language(self) -> str:
-        """The station's language ("zh" or "en")."""
+        """The station's language ("zh" or "en"): announcements, and requests in a language
+        this agent has no tables for."""
         return str(self._entry.options.get(CONF_LANGUAGE, DEFAULT_LANGUAGE))
+
+    def language_of(self, tag: str | None) -> str:
+        """The language a request is understood and answered in: its own when it is one of
+        ours ("zh-Hans", "zh-CN" → "zh"; "en-US" → "en"), else the station's."""
+        code = station_language(tag or "")
+        return code if code in LANGUAGES else self.language
 
     @property
     def station_area_id(self) -> str | None:
@@ -127,29 +165,34 @@ class BarrierFreeAgent(BarrierFreeEntity, conversation.ConversationEntity):
         await self.async_prepare()
 
     async def async_prepare(self, language: str | None = None) -> None:
-        """Load the sentence templates (files) outside the event loop."""
-        if self._templates is None:
-            self._templates = await self.hass.async_add_executor_job(load_templates, self.language)
+        """Load a language's sentence templates (files) outside the event loop, once."""
+        language = language or self.language
+        if language not in self._templates:
+            self._templates[language] = await self.hass.async_add_executor_job(
+                load_templates, language
+            )
 
     @callback
-    def home(self) -> Home:
-        """The home as this station sees it, now."""
-        return async_build_home(
+    def home(self, language: str | None = None) -> Home:
+        """The home as this station sees it, now; named as residents say it in `language`."""
+        home = async_build_home(
             self.hass,
             self._entry.options.get(CONF_AREAS) or [],
             self._entry.options.get(CONF_SENSITIVE_ENTITIES, []),
         )
+        return in_language(home, language) if language is not None else home
 
     async def async_process(
         self, user_input: conversation.ConversationInput
     ) -> conversation.ConversationResult:
         """Answer one utterance."""
-        await self.async_prepare()
+        language = self.language_of(user_input.language)
+        await self.async_prepare(language)
         conversation_id = user_input.conversation_id or ulid_util.ulid_now()
         origin = user_input.device_id or user_input.satellite_id or _TYPED
         # "got it", "any alerts", "救命" come before anything else, a pending question too.
         alert_answer = async_alert_reply(
-            self.hass, user_input.text, self.language, self._entry, self.station_area_id
+            self.hass, user_input.text, language, self._entry, self.station_area_id
         )
         if alert_answer is not None:
             answered = intent.IntentResponse(language=user_input.language)
@@ -158,11 +201,11 @@ class BarrierFreeAgent(BarrierFreeEntity, conversation.ConversationEntity):
             return conversation.ConversationResult(
                 response=answered, conversation_id=conversation_id
             )
-        turn = Turn(self, user_input, conversation_id, origin)
+        turn = Turn(self, user_input, conversation_id, origin, language)
         showroom = self._entry.runtime_data.showroom
         if showroom is not None:
             showroom.async_heard()
-        shown = await showroom.async_answer(user_input.text, self.language) if showroom else None
+        shown = await showroom.async_answer(user_input.text, language) if showroom else None
         if shown is not None:
             response = turn.answer(shown[0])
             turn.acted = shown[1]
@@ -172,7 +215,7 @@ class BarrierFreeAgent(BarrierFreeEntity, conversation.ConversationEntity):
         if not speech_of(response):
             # every turn is answered aloud, even one Home Assistant gave no sentence for
             failed = response.response_type is intent.IntentResponseType.ERROR
-            response.async_set_speech(say("not_understood" if failed else "done", self.language))
+            response.async_set_speech(say("not_understood" if failed else "done", language))
         text = speech_of(response)
         if text and turn.remember:
             self.last_answers[origin] = text
@@ -182,29 +225,31 @@ class BarrierFreeAgent(BarrierFreeEntity, conversation.ConversationEntity):
                 and response.error_code is intent.IntentResponseErrorCode.NO_INTENT_MATCH
             )
             activity.async_count(understood=understood, acted=turn.acted)
-            activity.async_turn(user_input.text, text, self.language)
+            activity.async_turn(user_input.text, text, language)
         return conversation.ConversationResult(
             response=response,
             conversation_id=conversation_id,
             continue_conversation=turn.continue_conversation,
         )
 
+    async def async_meaning(self, text: str, tag: str | None = None) -> Meaning | None:
+        """What `text` asks for in the request language `tag`, without doing it."""
+        language = self.language_of(tag)
+        await self.async_prepare(language)
+        home = self.home(language)
+        states = {
+            e.entity_id: (state.state, state.attributes)
+            for e in home.entities
+            if (state := self.hass.states.get(e.entity_id)) is not None
+        }
+        templates = self.templates(language)
+        return meaning_of(text, home, states, templates, language, self.station_area_id)
+
     # -- for turns
 
-    @property
-    def templates(self) -> Templates:
-        assert self._templates is not None
-        return self._templates
-
-    async def async_phrase_list(self, home: Home) -> PhraseList:
-        sync = self._entry.runtime_data.phrase_sync
-        if sync is not None and sync.phrases is not None:
-            return sync.phrases
-        if self._phrases is None:
-            self._phrases = await self.hass.async_add_executor_job(
-                lambda: build_phrase_list(home, self.language, station_area_id=self.station_area_id)
-            )
-        return self._phrases
+    def templates(self, language: str) -> Templates:
+        """The sentence templates of `language` (loaded by `async_prepare`)."""
+        return self._templates[language]
 
     async def async_change_voice(self, *, rate_step: int = 0, volume_step: int = 0) -> str:
         """Make the station's voice slower/faster/louder/quieter; remembered in the options."""
@@ -229,13 +274,16 @@ class BarrierFreeAgent(BarrierFreeEntity, conversation.ConversationEntity):
         return change.key
 
     @callback
-    def schedule_expiry(self, expires_at: float | None) -> None:
-        """Announce a confirmation that never came, once its time is up."""
+    def schedule_expiry(self, expires_at: float | None, language: str | None = None) -> None:
+        """Announce a confirmation that never came, once its time is up, in the language
+        the question was asked in."""
         if expires_at is None:
             return
         delay = max(0.0, expires_at - dt_util.utcnow().timestamp()) + 0.5
         self._expiry_timers.append(
-            async_call_later(self.hass, timedelta(seconds=delay), self._expire)
+            async_call_later(
+                self.hass, timedelta(seconds=delay), partial(self._expire, language)
+            )
         )
 
     async def async_sync_digits(self) -> None:
@@ -249,22 +297,27 @@ class BarrierFreeAgent(BarrierFreeEntity, conversation.ConversationEntity):
         await self.connection.async_expect_digits(asked)
 
     @callback
-    def _expire(self, _now: Any) -> None:
+    def _expire(self, language: str | None, _now: Any) -> None:
+        language = language or self.language
         self._entry.async_create_background_task(
             self.hass, self.async_sync_digits(), f"{DOMAIN} digits after expiry"
         )
         for outcome in self.guard.expire():
-            text = speech(outcome, self.language)
+            text = speech(outcome, language)
             if not text:
                 continue
             self.last_answers = {key: text for key in self.last_answers}
             self._entry.async_create_background_task(
-                self.hass, self.async_announce(text), f"{DOMAIN} expired confirmation"
+                self.hass, self.async_announce(text, language=language), f"{DOMAIN} expired confirmation"
             )
 
-    async def async_announce(self, text: str, priority: str = "high") -> None:
+    async def async_announce(
+        self, text: str, priority: str = "high", language: str | None = None
+    ) -> None:
         """Say `text` on the station's speaker (later, if the station is away)."""
-        await self.connection.async_announce(text, self.language, priority, chime="info")
+        await self.connection.async_announce(
+            text, language or self.language, priority, chime="info"
+        )
 
     async def async_pin_checked(self, before: dict[str, Any], outcome: Outcome) -> None:
         """After a reply to the guard: keep a changed lockout record, tell of a new lockout.

@@ -56,13 +56,14 @@ class Turn:
         user_input: conversation.ConversationInput,
         conversation_id: str,
         origin: str,
+        language: str,
     ) -> None:
         self.agent = agent
         self.hass = agent.hass
         self.user_input = user_input
         self.conversation_id = conversation_id
         self.origin = origin
-        self.language = agent.language
+        self.language = language  # the request's: the answer is in it, names too
         self.remember = True
         self.continue_conversation = False
         self.acted = False  # the home changed (counted by showroom mode)
@@ -122,14 +123,16 @@ class Turn:
             self.continue_conversation = True
         if outcome.kind in (OutcomeKind.PIN_REQUIRED, OutcomeKind.WRONG_PIN):
             self.continue_conversation = True
-            self.agent.schedule_expiry(dt_util.utcnow().timestamp() + guard.pin_timeout)
+            self.agent.schedule_expiry(
+                dt_util.utcnow().timestamp() + guard.pin_timeout, self.language
+            )
         if outcome.kind not in (OutcomeKind.NOTHING_PENDING, OutcomeKind.NOT_AN_ANSWER):
             return self.answer(speech(outcome, self.language) or self.say("not_understood"))
         if outcome.kind is OutcomeKind.NOTHING_PENDING and spoken_digits(text) is not None:
             # a PIN (or a number alone) after the question expired or was never asked
             return self.answer(self.say("nothing_to_confirm"))
 
-        home = self.agent.home()
+        home = self.agent.home(self.language)
         # A household scene's own name first: "我需要帮助" is the help scene, not "what can I say".
         scene_answer = await async_scene_answer(
             self.hass, text, self.language, self.user_input.context
@@ -157,7 +160,7 @@ class Turn:
             return await self.run_command(resolve_steps(command, states), home, text)
         lists = slot_lists(home)
         context = intent_context(home, self.agent.station_area_id)
-        templates = self.agent.templates
+        templates = self.agent.templates(self.language)
         understood = understand_command(text, home, templates, lists, context)
         if understood is None:
             return await self.unknown(text, home, lists, context)
@@ -173,7 +176,7 @@ class Turn:
         context: Mapping[str, Any] | None,
     ) -> intent.IntentResponse:
         """Not one of ours: a room that does not exist, or Home Assistant's own agent."""
-        problem = explain_unknown(text, home, self.agent.templates, lists, context)
+        problem = explain_unknown(text, home, self.agent.templates(self.language), lists, context)
         if problem is not None:
             return self.fail(problem, intent.IntentResponseErrorCode.NO_VALID_TARGETS)
         if mentions_sensitive(text, home, self.agent.guard.policy, self.language):
@@ -363,7 +366,7 @@ class Turn:
                     continue
                 if challenge.kind is ChallengeKind.CONFIRM:
                     self.continue_conversation = True
-                    self.agent.schedule_expiry(challenge.expires_at)
+                    self.agent.schedule_expiry(challenge.expires_at, self.language)
                 return self.answer(speech(challenge, self.language) or self.say("not_understood"))
         try:
             for call in command.calls:
@@ -395,7 +398,7 @@ class Turn:
                 continue
             if challenge.kind is ChallengeKind.CONFIRM:
                 self.continue_conversation = True
-                self.agent.schedule_expiry(challenge.expires_at)
+                self.agent.schedule_expiry(challenge.expires_at, self.language)
             return self.answer(speech(challenge, self.language) or self.say("not_understood"))
         return None
 

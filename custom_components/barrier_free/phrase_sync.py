@@ -1,7 +1,9 @@
 """Keep the station's phrase list in step with the home.
 
 The list is built (in an executor: templates are files, and a big home takes a few hundred ms)
-from the entities this station serves and pushed with `bf-set-phrases`. Any change that alters
+from the entities this station serves and pushed with `bf-set-phrases`, one list for each
+language the station hears (its own language first): a Mandarin station that also has an
+English recogniser hears English requests, and its agent answers each in its language. Any change that alters
 what a resident can say — an entity renamed or given an alias, an area renamed or moved, a floor,
 what is exposed to Assist — schedules one rebuild after a short quiet time, so a burst of
 registry edits costs one build. Words the station's model cannot recognise are logged and kept
@@ -35,7 +37,8 @@ from .data import BarrierFreeConfigEntry
 from .home_snapshot import ASSIST, async_build_home
 from .household_setup import async_get_household
 from .logic.alerts import phrases as alert_phrases
-from .logic.home import Home
+from .logic.home import Home, in_language
+from .logic.languages import LANGUAGES
 from .logic.phrase_list import PhraseList, build_phrase_list
 from .logic.scene_run import scene_phrases
 from .repairs import async_check_bindings, async_check_sensitive_exposure
@@ -45,13 +48,14 @@ _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
 class PhraseSync:
-    """Builds and pushes one station's phrase list; rebuilds when the home changes."""
+    """Builds and pushes one station's phrase lists; rebuilds when the home changes."""
 
     def __init__(self, hass: HomeAssistant, entry: BarrierFreeConfigEntry) -> None:
         self._hass = hass
         self._entry = entry
-        self.phrases: PhraseList | None = None
-        self.result: PhraseListResult | None = None
+        self.lists: dict[str, PhraseList] = {}
+        """The list last built for each language the station hears."""
+        self.results: dict[str, PhraseListResult] = {}
         self.version = 0
         self.pushes = 0
         self.last_error: str | None = None
@@ -69,6 +73,22 @@ class PhraseSync:
     @property
     def language(self) -> str:
         return str(self._entry.options.get(CONF_LANGUAGE, DEFAULT_LANGUAGE))
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The station's language, then every other language of ours it has a recogniser for."""
+        hears = self._entry.runtime_data.info.asr_languages
+        return tuple(dict.fromkeys((self.language, *(c for c in hears if c in LANGUAGES))))
+
+    @property
+    def phrases(self) -> PhraseList | None:
+        """The list in the station's own language."""
+        return self.lists.get(self.language)
+
+    @property
+    def result(self) -> PhraseListResult | None:
+        """The station's answer to the list in its own language."""
+        return self.results.get(self.language)
 
     @callback
     def async_start(self) -> None:
@@ -114,35 +134,39 @@ class PhraseSync:
         )
 
     async def async_push(self) -> None:
-        """Build the list from the home as it is now and give it to the station."""
+        """Build the lists from the home as it is now and give them to the station."""
         options = self._entry.options
         async_check_sensitive_exposure(
             self._hass, self._entry.entry_id, options.get(CONF_SENSITIVE_ENTITIES, [])
         )
         home = self.home()
-        language = self.language
         areas = options.get(CONF_AREAS) or []
         station_area = str(areas[0]) if areas else None
-        phrases = await self._hass.async_add_executor_job(
-            lambda: build_phrase_list(home, language, station_area_id=station_area)
-        )
         # The household's scenes are said by name or their natural phrases ("我回来了").
         setup = (await async_get_household(self._hass)).setup
         async_check_bindings(self._hass, setup.bindings)
         scenes = chosen_scenes(await async_get_library(self._hass), setup)
-        said = scene_phrases(scenes, language)
-        if said:
-            phrases = dataclasses.replace(
-                phrases, phrases=tuple(dict.fromkeys((*phrases.phrases, *said)))
+        lists: dict[str, PhraseList] = {}
+        for language in self.languages:
+            phrases = await self._hass.async_add_executor_job(
+                lambda language=language: build_phrase_list(
+                    in_language(home, language), language, station_area_id=station_area
+                )
             )
-        if (showroom := self._entry.runtime_data.showroom) is not None:
-            phrases = showroom.with_phrases(phrases)
-        self.phrases = phrases
-        await self._async_give(phrases)
-
-    async def _async_give(self, phrases: PhraseList) -> None:
-        language = self.language
+            said = scene_phrases(scenes, language)
+            if said:
+                phrases = dataclasses.replace(
+                    phrases, phrases=tuple(dict.fromkeys((*phrases.phrases, *said)))
+                )
+            if (showroom := self._entry.runtime_data.showroom) is not None:
+                phrases = showroom.with_phrases(phrases)
+            lists[language] = phrases
+        self.lists = lists
         self.version += 1
+        for language, phrases in self.lists.items():
+            await self._async_give(language, phrases)
+
+    async def _async_give(self, language: str, phrases: PhraseList) -> None:
         # The alert sentences ("got it", "救命") are the alerts' own, not the templates'.
         spoken = tuple(dict.fromkeys((*phrases.phrases, *alert_phrases(language))))
         if language == "en":
@@ -154,13 +178,17 @@ class PhraseSync:
                 language, spoken, self.version
             )
         except StationError as err:
-            self.last_error = str(err)
-            LOGGER.warning("Could not give the station its phrase list: %s", err)
+            if language == self.language:
+                self.last_error = str(err)
+            LOGGER.warning("Could not give the station its phrase list (%s): %s", language, err)
             return
-        self.result = result
-        self.last_error = None
-        self.pushes += 1
-        LOGGER.debug("Station has %s phrases (version %s)", result.count, result.version)
+        self.results[language] = result
+        if language == self.language:
+            self.last_error = None
+            self.pushes += 1
+        LOGGER.debug(
+            "Station has %s %s phrases (version %s)", result.count, language, result.version
+        )
         if result.unusable:
             words = sorted({str(u.get("word")) for u in result.unusable})
             LOGGER.warning(

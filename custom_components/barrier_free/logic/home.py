@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 _PUNCTUATION = re.compile(r"[^\w\s'%.-]|(?<!\d)\.|\.(?!\d)")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,3 +96,38 @@ def sorted_entities(home: Home) -> list[Entity]:
 
 def sorted_areas(home: Home) -> list[Area]:
     return sorted(home.areas, key=lambda a: a.area_id)
+
+
+def name_in(name: str, aliases: Iterable[str], language: str) -> tuple[str, tuple[str, ...]]:
+    """The name an answer in `language` uses, and the other names a resident says in it.
+
+    A Chinese name is not said in English when an alias is English ("客厅灯" → "living room
+    light"), nor an English name in Mandarin when an alias is Chinese; the names of the other
+    language are left out then (a Mandarin phrase list with "打开living room light" only makes
+    the recogniser guess wrong). An item with no name in `language` keeps all its names.
+    """
+    names = tuple(dict.fromkeys((name, *aliases)))
+    if language == "en":
+        fitting = tuple(n for n in names if n.strip() and not _CJK.search(n))
+    else:
+        fitting = tuple(n for n in names if _CJK.search(n))
+    if not fitting:
+        return name, tuple(aliases)
+    return fitting[0], fitting[1:]
+
+
+def in_language(home: Home, language: str) -> Home:
+    """The home as residents name it in `language` (`name_in` for every entity, area and
+    floor): what a request in that language is understood against and answered with."""
+
+    def renamed[T: (Entity, Area, Floor)](item: T) -> T:
+        name, aliases = name_in(item.name, item.aliases, language)
+        if (name, aliases) == (item.name, item.aliases):
+            return item
+        return replace(item, name=name, aliases=aliases)
+
+    return Home(
+        entities=tuple(renamed(e) for e in home.entities),
+        areas=tuple(renamed(a) for a in home.areas),
+        floors=tuple(renamed(f) for f in home.floors),
+    )

@@ -2,7 +2,8 @@
 
 A tiny integration (`bf_test_home`) registered in the test provides lights, switches, covers,
 a lock, a fan, a thermostat and sensors whose services really change their state. Areas, a floor,
-names and aliases are set in Home Assistant's registries in the language of the test.
+names and aliases are set in Home Assistant's registries in the language of the test;
+"bilingual" is a Mandarin home whose entities and areas have their English names as aliases.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ class _Base(Entity):
 
     def __init__(self, spec: EntitySpec, language: str) -> None:
         self._attr_unique_id = spec.entity_id
-        self._attr_name = spec.zh if language == "zh" else spec.en
+        self._attr_name = spec.en if language == "en" else spec.zh
         self.entity_id = spec.entity_id
         self.calls: list[str] = []
         self.fail = False  # a device that stops responding
@@ -202,14 +203,19 @@ async def async_setup_test_home(hass: HomeAssistant, language: str) -> dict[str,
             hass, f"{TEST_DOMAIN}.{domain}", MockPlatform(async_setup_platform=setup_platform)
         )
 
-    zh = language == "zh"
+    zh = language != "en"
+    both = language == "bilingual"
     floor = fr.async_get(hass).async_create(FLOOR[1] if zh else FLOOR[2])
     area_ids: dict[str, str] = {}
     for key, names in AREAS.items():
         area = ar.async_get(hass).async_create(
             names[0] if zh else names[1],
             floor_id=floor.floor_id,
-            aliases=set(AREA_ALIASES[language].get(key, ())),
+            aliases=set(
+                (*AREA_ALIASES["zh"].get(key, ()), names[1], *AREA_ALIASES["en"].get(key, ()))
+                if both
+                else AREA_ALIASES[language].get(key, ())
+            ),
         )
         area_ids[key] = area.id
     for domain in domains:
@@ -220,6 +226,8 @@ async def async_setup_test_home(hass: HomeAssistant, language: str) -> dict[str,
         if spec.entity_id not in entities:
             continue
         aliases = spec.zh_aliases if zh else spec.en_aliases
+        if both:
+            aliases = (*spec.zh_aliases, spec.en, *spec.en_aliases)
         registry.async_update_entity(
             spec.entity_id, area_id=area_ids[spec.area_id], aliases=[er.COMPUTED_NAME, *aliases]
         )
