@@ -29,18 +29,25 @@ from homeassistant.util.hass_dict import HassKey
 
 from . import flash
 from .client import StationError
-from .const import CONF_AREAS, CONF_LANGUAGE, DEFAULT_LANGUAGE, DOMAIN, LOGGER
+from .const import (
+    CONF_AREAS,
+    CONF_LANGUAGE,
+    CONF_QUIET_END,
+    CONF_QUIET_START,
+    DEFAULT_LANGUAGE,
+    DOMAIN,
+    LOGGER,
+)
 from .data import BarrierFreeConfigEntry
 from .household_setup import HouseholdSetup, async_get_household
 from .logic import alerts as logic
 from .logic.alerts import ALARM, KINDS, Alert, AlertBook, QuietHours
 from .logic.languages import LANGUAGES, table_language
-from .logic.scene_model import Announcement, phrase_key
+from .logic.scene_model import Announcement
+from .logic.scene_run import scene_for_text
 from .scene_runner import async_get_library
 
 DATA: HassKey[AlertManager] = HassKey(f"{DOMAIN}_alerts")
-CONF_QUIET_START = "quiet_start"
-CONF_QUIET_END = "quiet_end"
 # Lights turned on when help is called (the flash lights are the flash alerts' own).
 HELP_LIGHT_ROLES = (
     "entrance_light",
@@ -443,13 +450,15 @@ class AlertManager:
 
     @callback
     def _help_lights(self) -> None:
-        ids = [e for role in HELP_LIGHT_ROLES for e in self.setup.bindings.get(role, ())]
-        for domain in ("light", "switch"):
+        ids = list(
+            dict.fromkeys(e for role in HELP_LIGHT_ROLES for e in self.setup.bindings.get(role, ()))
+        )
+        for domain, data in (("light", {"brightness_pct": 100}), ("switch", {})):
             mine = [e for e in ids if e.startswith(f"{domain}.")]
             if mine:
                 self._spawn(
                     self.hass.services.async_call(
-                        domain, "turn_on", {ATTR_ENTITY_ID: mine}, blocking=True
+                        domain, "turn_on", {ATTR_ENTITY_ID: mine, **data}, blocking=True
                     )
                 )
 
@@ -524,20 +533,26 @@ class AlertManager:
         """The answer to an alert sentence said at a station, or None for any other sentence."""
         command = logic.command_of(text, language)
         lang = table_language(language)
+        if command is None and self._asks_help_scene(text, language):
+            # The help scene's phrases ("救命", "我需要帮助") are one call for help, not the
+            # call plus the scene: the call turns the lights on and notifies the caregiver
+            # (once, then at each repeat), so the scene's own steps would do both twice.
+            command = "help"
         if command is None:
             return None
         if command == "summary":
             return logic.summary(self.book.unacknowledged(), lang)
         if command == "help":
             self.raise_event("help_pressed", None, room=room)
-            # A chosen scene said the same way (the emergency scene's "救命") also runs, and
-            # answers: its lights and message add to the help call, which still repeats.
-            said = phrase_key(text)
-            scenes = self._library.scenes_of(self.setup.profiles)
-            if any(said == phrase_key(p) for scene in scenes for p in scene.said):
-                return None
             return _REPLIES[lang]["help"]
-        # A call for help waits for the caregiver: a confused "got it" must not cancel it.
+        return self.acknowledge_here(station, lang)
+
+    @callback
+    def acknowledge_here(self, station: str, language: str) -> str:
+        """The resident's "got it" at `station` (said, or its acknowledge button): every open
+        alert but a call for help, which waits for the caregiver (a confused "got it" must not
+        cancel it). Returns what the station answers."""
+        lang = table_language(language)
         done = self.acknowledge(station, keep=("help_pressed",))
         waiting = any(a.kind == "help_pressed" for a in self.book.unacknowledged())
         answer = (
@@ -546,6 +561,10 @@ class AlertManager:
             else _REPLIES[lang]["nothing"]
         )
         return f"{answer}{_REPLIES[lang]['help_waits']}" if waiting else answer
+
+    def _asks_help_scene(self, text: str, language: str) -> bool:
+        scene = scene_for_text(text, self._library.scenes_of(self.setup.profiles), language)
+        return scene is not None and logic.is_help_scene(scene)
 
     # ----- small parts -------------------------------------------------------------------
 

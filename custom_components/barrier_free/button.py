@@ -1,10 +1,11 @@
-"""Buttons of a station: one per household scene, and the installer's "test speaker" and
-"test microphone".
+"""Buttons of a station: one per household scene, "acknowledge alerts" and the installer's
+"test speaker" and "test microphone".
 
 Scene buttons follow the household record: choosing another profile adds and removes them
 without a reload; a scene whose needed roles are unbound is unavailable (only that scene; the
 options flow and the spoken answer say which roles it waits for). Pressing one runs the scene
-and the station says what was done.
+and the station says what was done; the help scene (one that notifies the caregiver) is the
+call for help of alerts.py instead, so that one press sends one caregiver message.
 """
 
 from __future__ import annotations
@@ -15,14 +16,17 @@ from homeassistant.components.button import ButtonEntity
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import area_registry as ar
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .alerts import DATA as ALERTS
 from .client import StationError, StationRequestError
-from .const import CONF_LANGUAGE, DEFAULT_LANGUAGE, DOMAIN, MICROPHONE_CHECK_SECONDS
+from .const import CONF_AREAS, CONF_LANGUAGE, DEFAULT_LANGUAGE, DOMAIN, MICROPHONE_CHECK_SECONDS
 from .data import BarrierFreeConfigEntry
 from .entity import BarrierFreeEntity
 from .household_setup import HouseholdSetup, async_get_household
+from .logic.alerts import is_help_scene
 from .logic.languages import station_language
 from .logic.scene_packs import Scene
 from .logic.scene_run import unbound_roles
@@ -39,7 +43,9 @@ async def async_setup_entry(
 ) -> None:
     household = await async_get_household(hass)
     library = await async_get_library(hass)
-    async_add_entities([TestSpeakerButton(entry), TestMicrophoneButton(entry)])
+    async_add_entities(
+        [AcknowledgeButton(entry), TestSpeakerButton(entry), TestMicrophoneButton(entry)]
+    )
     shown: dict[str, SceneButton] = {}
 
     @callback
@@ -105,13 +111,52 @@ class SceneButton(BarrierFreeEntity, ButtonEntity):
 
     async def async_press(self) -> None:
         language = _language(self._entry)
+        alerts = self.hass.data.get(ALERTS)
+        if alerts is not None and is_help_scene(self.scene):
+            areas = self._entry.options.get(CONF_AREAS) or []
+            area = ar.async_get(self.hass).async_get_area(str(areas[0])) if areas else None
+            alerts.raise_event(
+                "help_pressed",
+                None,
+                room=area.name if area else None,
+                station=self._entry.runtime_data.info.name,
+            )
+            return  # the call for help is announced on every station, this one too
         run = await async_run_scene(self.hass, self.scene, language, self._context)
-        try:
-            await self.connection.async_announce(run.summary(language), language)
-        except StationError:
-            # Done in the home all the same (a station that is away gets the summary when it is
-            # back); only a station that refuses the sentence loses it.
-            return
+        await _say(self, run.summary(language), language)
+
+
+async def _say(button: BarrierFreeEntity, text: str, language: str) -> None:
+    try:
+        await button.connection.async_announce(text, language)
+    except StationError:
+        # Done in the home all the same (a station that is away gets the answer when it is
+        # back); only a station that refuses the sentence loses it.
+        return
+
+
+class AcknowledgeButton(BarrierFreeEntity, ButtonEntity):
+    """The station's "知道了" / "got it" as a button: acknowledges the open alerts (a call for
+    help still waits for the caregiver) and the station says how many."""
+
+    _attr_translation_key = "acknowledge"
+
+    def __init__(self, entry: BarrierFreeConfigEntry) -> None:
+        super().__init__(entry, "acknowledge")
+        self._entry = entry
+
+    @property
+    def available(self) -> bool:
+        # Acknowledging needs Home Assistant only; the answer waits if the station is away.
+        return True
+
+    async def async_press(self) -> None:
+        alerts = self.hass.data.get(ALERTS)
+        if alerts is None:
+            raise HomeAssistantError(translation_domain=DOMAIN, translation_key="no_station")
+        language = _language(self._entry)
+        answer = alerts.acknowledge_here(self._entry.runtime_data.info.name, language)
+        await _say(self, answer, language)
 
 
 class TestSpeakerButton(BarrierFreeEntity, ButtonEntity):

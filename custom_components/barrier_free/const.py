@@ -25,6 +25,9 @@ CONF_AREAS: Final = "areas"
 # Showroom mode (on while the household has the showroom profile): minutes without a command
 # after which the showroom is reset for the next visitor (0: never).
 CONF_SHOWROOM_IDLE_MINUTES: Final = "showroom_idle_minutes"
+# The household's quiet hours ("HH:MM:SS"), kept alike in every station's options.
+CONF_QUIET_START: Final = "quiet_start"
+CONF_QUIET_END: Final = "quiet_end"
 DEFAULT_SHOWROOM_IDLE_MINUTES: Final = 5
 
 DEFAULT_LANGUAGE: Final = "zh"

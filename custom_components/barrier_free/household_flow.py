@@ -25,7 +25,7 @@ from .logic.scene_roles import ROLES, Role
 from .logic.scene_run import unbound_roles
 from .scene_runner import async_entity_infos, async_get_library
 
-OPTIONS_MENU: Final = ["station", "profiles", "roles", "export", "import"]
+OPTIONS_MENU: Final = ["station", "quiet_hours", "profiles", "roles", "export", "import"]
 FIELD_PROFILES: Final = "profiles"
 FIELD_HOUSEHOLD: Final = "household"
 FIELD_APPLY_SPEECH: Final = "apply_speech"

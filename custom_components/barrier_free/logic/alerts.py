@@ -21,6 +21,7 @@ from typing import Final
 from .everyday_speech import normalize
 from .languages import table_language
 from .numbers import zh_integer
+from .scene_model import Scene
 
 __all__ = [
     "KINDS",
@@ -33,6 +34,7 @@ __all__ = [
     "alert_text",
     "clock",
     "command_of",
+    "is_help_scene",
     "phrases",
     "summary",
 ]
@@ -210,6 +212,15 @@ def command_of(text: str, language: str) -> str | None:
         if said & {_key(s) for s in sentences}:
             return command
     return None
+
+
+HELP_ROLE: Final = "caregiver_notify"
+
+
+def is_help_scene(scene: Scene) -> bool:
+    """A scene that notifies the caregiver is a call for help (the safety pack's "救命"):
+    asking for it raises the help call, which notifies and repeats until acknowledged."""
+    return any(step.role == HELP_ROLE for step in scene.steps)
 
 
 def phrases(language: str) -> tuple[str, ...]:

@@ -30,6 +30,7 @@ def meaning_of(
     states: States,
     templates: Templates,
     language: str,
+    *,
     station_area_id: str | None,
 ) -> Meaning | None:
     """What `text` asks for; None when the agent would not understand it by itself."""

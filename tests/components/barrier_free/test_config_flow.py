@@ -554,7 +554,14 @@ async def open_station_options(hass: HomeAssistant, entry: MockConfigEntry) -> A
     """The options menu, then this station's own settings."""
     result = await hass.config_entries.options.async_init(entry.entry_id)
     assert result["type"] is FlowResultType.MENU
-    assert result["menu_options"] == ["station", "profiles", "roles", "export", "import"]
+    assert result["menu_options"] == [
+        "station",
+        "quiet_hours",
+        "profiles",
+        "roles",
+        "export",
+        "import",
+    ]
     return await hass.config_entries.options.async_configure(
         result["flow_id"], {"next_step_id": "station"}
     )
