@@ -104,6 +104,7 @@ def station_factory(
         port: int = 0,
         state_dir: Path | None = None,
         languages: tuple[str, ...] = ("en",),
+        recognizers: dict[str, Any] | None = None,
     ) -> Station:
         config = StationConfig(
             host="127.0.0.1",
@@ -113,7 +114,9 @@ def station_factory(
             state_dir=state_dir or tmp_path / f"station-{len(started)}",
             zeroconf=False,
         )
-        station = Station(config, recognizers={"en": recognizer}, synthesizer=synthesizer)
+        station = Station(
+            config, recognizers=recognizers or {"en": recognizer}, synthesizer=synthesizer
+        )
         await station.start()
         started.append(station)
         return station
