@@ -100,3 +100,25 @@ def stream_in_chunks(recognizer: Recognizer, pcm: bytes, rate: int, ms: int = 10
     for start in range(0, len(pcm), step):
         stream.feed(pcm[start : start + step])
     return stream.finish()
+
+
+def pinyin_similarity(expected: str, heard: str) -> float:
+    """1 - the edit distance of the toneless pinyin of `heard` to that of `expected`, per letter
+    of `expected` (1.0: the same sounds; 0.0 or less: nothing in common), floored at 0."""
+    from voice.recognition.phrases import levenshtein  # noqa: PLC0415 - Mandarin tests only
+    from voice.recognition.whisper_engine import pinyin_key  # noqa: PLC0415
+
+    want, got = pinyin_key(expected), pinyin_key(heard)
+    return max(0.0, 1.0 - levenshtein(want, got) / max(len(want), 1))
+
+
+def heard_back(recognizer: Recognizer, wav: bytes) -> str:
+    """What `recognizer` writes for the speech in `wav` with no phrase list (a free reading).
+
+    Leaves `recognizer` in free mode: call it once the station is done listening. Half a
+    second of quiet either side, as in a room: without it Whisper wrote digit strings
+    ("2 5 3 3 3 3") for espeak-ng's "已打开客厅的灯" at 160-175 words per minute."""
+    pcm = read_wav(wav, name="spoken answer")
+    speech = resample(pcm.data, pcm.rate, 16000)
+    recognizer.set_phrases(None)
+    return recognizer.transcribe(silence(0.5) + speech + silence(0.5), 16000).text
