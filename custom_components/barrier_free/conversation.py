@@ -20,6 +20,12 @@ from typing import Any, Literal
 import voluptuous as vol
 from homeassistant.components import conversation, websocket_api
 from homeassistant.components.conversation.const import DATA_COMPONENT as CONVERSATION_COMPONENT
+from homeassistant.components.websocket_api.connection import ActiveConnection
+from homeassistant.components.websocket_api.decorators import (
+    async_response,
+    require_admin,
+    websocket_command,
+)
 from homeassistant.const import MATCH_ALL
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
@@ -66,7 +72,14 @@ from .logic.templates import Templates, load_templates
 
 PARALLEL_UPDATES = 0
 _MEANING_REGISTERED = f"{DOMAIN}_meaning_command"
-_TYPED = "typed"  # origin of text that came with neither device nor satellite
+_TYPED = "typed"
+_MEANING_SCHEMA: dict[Any, Any] = {
+    vol.Required("type"): f"{DOMAIN}/meaning",
+    vol.Required("agent_id"): str,
+    vol.Required("text"): str,
+    vol.Optional("language"): str,
+}
+# origin of text that came with neither device nor satellite
 
 
 async def async_setup_entry(
@@ -81,18 +94,11 @@ async def async_setup_entry(
     async_add_entities([BarrierFreeAgent(hass, entry)])
 
 
-@websocket_api.websocket_command(
-    {
-        vol.Required("type"): f"{DOMAIN}/meaning",
-        vol.Required("agent_id"): str,
-        vol.Required("text"): str,
-        vol.Optional("language"): str,
-    }
-)
-@websocket_api.require_admin
-@websocket_api.async_response
+@websocket_command(_MEANING_SCHEMA)
+@require_admin
+@async_response
 async def websocket_meaning(
-    hass: HomeAssistant, connection: websocket_api.ActiveConnection, msg: dict[str, Any]
+    hass: HomeAssistant, connection: ActiveConnection, msg: dict[str, Any]
 ) -> None:
     """What a station's agent understands a sentence to ask for, without doing it (the
     showroom tour checks with it that a differently worded transcript means the same)."""
@@ -243,7 +249,9 @@ class BarrierFreeAgent(BarrierFreeEntity, conversation.ConversationEntity):
             if (state := self.hass.states.get(e.entity_id)) is not None
         }
         templates = self.templates(language)
-        return meaning_of(text, home, states, templates, language, self.station_area_id)
+        return meaning_of(
+            text, home, states, templates, language=language, station_area_id=self.station_area_id
+        )
 
     # -- for turns
 
@@ -281,9 +289,7 @@ class BarrierFreeAgent(BarrierFreeEntity, conversation.ConversationEntity):
             return
         delay = max(0.0, expires_at - dt_util.utcnow().timestamp()) + 0.5
         self._expiry_timers.append(
-            async_call_later(
-                self.hass, timedelta(seconds=delay), partial(self._expire, language)
-            )
+            async_call_later(self.hass, timedelta(seconds=delay), partial(self._expire, language))
         )
 
     async def async_sync_digits(self) -> None:
@@ -309,7 +315,9 @@ class BarrierFreeAgent(BarrierFreeEntity, conversation.ConversationEntity):
                 continue
             self.last_answers = {key: text for key in self.last_answers}
             self._entry.async_create_background_task(
-                self.hass, self.async_announce(text, language=language), f"{DOMAIN} expired confirmation"
+                self.hass,
+                self.async_announce(text, language=language),
+                f"{DOMAIN} expired confirmation",
             )
 
     async def async_announce(

@@ -26,9 +26,7 @@ from .home import SENSITIVE, async_setup_test_home
 CJK = re.compile(r"[\u3400-\u9fff]")
 
 
-async def _residents(
-    hass: HomeAssistant, station: Station
-) -> tuple[Resident, Resident, Any]:
+async def _residents(hass: HomeAssistant, station: Station) -> tuple[Resident, Resident, Any]:
     await async_setup_test_home(hass, "bilingual")
     entry = entry_for(
         station, language="zh", **{CONF_SENSITIVE_ENTITIES: SENSITIVE, CONF_AREAS: []}
@@ -149,8 +147,10 @@ async def _check_both_lists(hass: HomeAssistant, station: Station) -> None:
 
     await wait_until(lambda: heard("zh") and heard("en"), "both lists")
     await wait_until(
-        lambda: set(sync.results) == {"zh", "en"}
-        and {r.version for r in sync.results.values()} == {sync.version},
+        lambda: (
+            set(sync.results) == {"zh", "en"}
+            and {r.version for r in sync.results.values()} == {sync.version}
+        ),
         "both answers",
     )
     assert any("客厅主灯" in p for p in heard("zh"))
