@@ -29,10 +29,10 @@ STAFF_USER = "staff"
 # Shown in the banner: what a visitor can say, in each language.
 TRY = {
     "中文": [
-        "打开客厅的灯",
-        "把卧室的窗帘打开",
-        "家里怎么样",
-        "门都锁了吗",
+        "打开客厅灯",
+        "把卧室窗帘打开",
+        "家里一切正常吗",
+        "锁都锁好了吗",
         "打开车库门（会先确认）",
     ],
     "English": [

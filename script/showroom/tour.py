@@ -42,29 +42,32 @@ class Step:
     said: str
     kind: str
     changes: dict[str, str] = field(default_factory=dict)  # entity id -> state it must reach
-    in_domain: bool = True  # the station should hear it exactly
+    in_domain: bool = True  # the station should hear it (this or words that mean the same)
+    repeats: bool = False  # the answer must be the previous step's answer, said again
 
 
+# The order a guide shows things in: "say that again" right after the long status answer
+# (so it has something worth repeating), the confirmation finished before anything else.
 TOURS: dict[str, list[Step]] = {
     "en": [
         Step("turn on the living room light", "control", {"light.living_room_light": "on"}),
         Step("are the doors locked", "question"),
         Step("is everything okay at home", "status summary"),
+        Step("what did you say", "repeat", repeats=True),
+        Step("speak slower", "slower"),
         Step("open the garage door", "sensitive (asks first)"),
         Step("yes confirm", "confirmation", {"cover.garage_door": "open"}),
         Step("what is the capital of france", "out of domain", in_domain=False),
-        Step("what did you say", "repeat"),
-        Step("speak slower", "slower"),
     ],
     "zh": [
-        Step("打开客厅的灯", "control", {"light.living_room_light": "on"}),
-        Step("门都锁了吗", "question"),
-        Step("家里怎么样", "status summary"),
-        Step("打开车库门", "sensitive (asks first)"),
-        Step("确定", "confirmation", {"cover.garage_door": "open"}),
-        Step("法国的首都是哪里", "out of domain", in_domain=False),
-        Step("再说一遍", "repeat"),
+        Step("打开客厅灯", "control", {"light.living_room_light": "on"}),
+        Step("锁都锁好了吗", "question"),
+        Step("家里一切正常吗", "status summary"),
+        Step("再说一遍", "repeat", repeats=True),
         Step("说慢一点", "slower"),
+        Step("打开车库门", "sensitive (asks first)"),
+        Step("确认", "confirmation", {"cover.garage_door": "open"}),
+        Step("法国的首都是哪里", "out of domain", in_domain=False),
     ],
 }
 
@@ -79,10 +82,15 @@ class Result:
     wav: Path | None = None
     error: str = ""
     tries: int = 1
+    same_meaning: bool = False
+    """The station's agent understands what was heard as what was said (other words)."""
+    previous_answer: str | None = None
 
     @property
     def heard_right(self) -> bool:
-        return not self.typed and _normal(self.heard) == _normal(self.step.said)
+        if self.typed:
+            return False
+        return _normal(self.heard) == _normal(self.step.said) or self.same_meaning
 
     @property
     def acted(self) -> bool:
@@ -105,6 +113,8 @@ class Result:
             return True
         if not self.step.changes and self.changed:
             return True  # a question or a sentence out of domain must not move anything
+        if self.step.repeats and self.answer != self.previous_answer:
+            return True  # "say that again" must say the last answer again
         return self.step.in_domain and not self.typed and not self.heard_right
 
 
@@ -320,7 +330,23 @@ class _Visit:
     pipeline_id: str
     language: str
     out_dir: Path
+    agent_id: str
     conversation_id: str | None = None
+
+    async def means_the_same(self, heard: str, said: str) -> bool:
+        """Whether the station's agent understands `heard` as it understands `said`."""
+        meanings = []
+        for text in (heard, said):
+            reply = await self.assist.call(
+                {
+                    "type": "barrier_free/meaning",
+                    "agent_id": self.agent_id,
+                    "text": text,
+                    "language": self.language,
+                }
+            )
+            meanings.append(reply["meaning"])
+        return meanings[0] is not None and meanings[0] == meanings[1]
 
     async def say(self, result: Result, number: int) -> None:
         """Say the step's command once and fill `result` with what came back."""
@@ -368,7 +394,8 @@ async def _tour(info: dict[str, Any], language: str, out_dir: Path) -> list[Resu
                         "target": {"entity_id": entity_id},
                     }
                 )
-            visit = _Visit(session, assist, url, pipeline_id, language, out_dir)
+            agent_id = str(pipeline["conversation_engine"])
+            visit = _Visit(session, assist, url, pipeline_id, language, out_dir, agent_id)
             results: list[Result] = []
             for number, step in enumerate(TOURS[language], 1):
                 result = Result(step, typed=not spoken)
@@ -381,6 +408,10 @@ async def _tour(info: dict[str, Any], language: str, out_dir: Path) -> list[Resu
                     await visit.say(result, number)
                 await assist.wait_for_changes(since, step.changes, 5 if step.changes else 0.5)
                 result.changed = list(assist.changes[since:])
+                if result.heard and not result.typed and step.in_domain:
+                    result.same_meaning = await visit.means_the_same(result.heard, step.said)
+                if results:
+                    result.previous_answer = results[-1].answer
                 results.append(result)
             return results
         finally:
@@ -402,6 +433,8 @@ def _table(results: list[Result], language: str) -> str:
     rows = [("#", "said", "heard", "what changed", "check", "answer")]
     for number, r in enumerate(results, 1):
         heard = f"(typed) {r.heard}" if r.typed else (r.heard or "-")
+        if r.same_meaning and _normal(r.heard) != _normal(r.step.said):
+            heard += " (same meaning)"
         if r.tries > 1:
             heard = f"(2nd try) {heard}"
         answer = "(not understood: no answer)" if r.refused else (r.error or r.answer or "-")

@@ -29,6 +29,7 @@ def meaning_of(
     home: Home,
     states: States,
     templates: Templates,
+    *,
     language: str,
     *,
     station_area_id: str | None,
