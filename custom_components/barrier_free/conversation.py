@@ -251,7 +251,7 @@ class BarrierFreeAgent(BarrierFreeEntity, conversation.ConversationEntity):
         }
         templates = self.templates(language)
         return meaning_of(
-            text, home, states, templates, language, station_area_id=self.station_area_id
+            text, home, states, templates, language=language, station_area_id=self.station_area_id
         )
 
     # -- for turns

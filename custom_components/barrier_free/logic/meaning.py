@@ -31,7 +31,6 @@ def meaning_of(
     templates: Templates,
     *,
     language: str,
-    *,
     station_area_id: str | None,
 ) -> Meaning | None:
     """What `text` asks for; None when the agent would not understand it by itself."""
