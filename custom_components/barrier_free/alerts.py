@@ -6,7 +6,8 @@ to the entities bound to the household's roles, asks `logic.alerts` what a chang
 sends what is due to each station in its own language; repeats, quiet hours and
 acknowledgement are decided by `logic.alerts.AlertBook`. Help calls also turn the lights on
 and notify the caregiver, again at each repeat, until someone acknowledges. Every step is
-written to the logbook.
+written to the logbook. The open alerts are kept in a `Store`: after a restart an alarm still
+unacknowledged is said again, and what expired meanwhile is logged and dropped.
 """
 
 from __future__ import annotations
@@ -18,12 +19,14 @@ from datetime import datetime
 from typing import Any
 
 from homeassistant.components.logbook import async_log_entry
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import ATTR_ENTITY_ID, ATTR_FRIENDLY_NAME
 from homeassistant.core import CALLBACK_TYPE, Event, EventStateChangedData, HomeAssistant, callback
 from homeassistant.helpers import area_registry as ar
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.event import async_call_later, async_track_state_change_event
+from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 from homeassistant.util.hass_dict import HassKey
 
@@ -58,6 +61,9 @@ HELP_LIGHT_ROLES = (
 )
 FORGET_AFTER = 7 * 24 * 3600.0  # seconds: closed alerts older than this leave the book
 LOW_BATTERY_EVERY = 24 * 3600.0  # a low battery is announced once a day per device
+STORAGE_VERSION = 1
+STORAGE_KEY = f"{DOMAIN}.alerts"
+SAVE_DELAY = 1.0  # seconds: changes close together are written once
 
 _HELP_NOTIFY = {
     "zh": ("紧急求助", "{time}，{place}。请尽快联系或前往。"),
@@ -125,15 +131,45 @@ class AlertManager:
         self._battery: set[str] = set()
         self._tasks: set[asyncio.Task[Any]] = set()
         self.notified: list[dict[str, Any]] = []  # caregiver notifications sent (diagnostics)
+        self._store: Store[dict[str, Any]] = Store(hass, STORAGE_VERSION, STORAGE_KEY)
 
     # ----- lifecycle -------------------------------------------------------------------
 
     async def async_start(self) -> None:
+        await self._async_restore()
         household = await async_get_household(self.hass)
         self._library = await async_get_library(self.hass)  # the scenes' own, loaded once
         self._remove_household = household.async_add_listener(self._household_changed)
         self._remove_action = self.hass.bus.async_listen(ACTION_EVENT, self._phone_action)
         self._household_changed(household.setup)
+
+    async def _async_restore(self) -> None:
+        """The alerts open when Home Assistant stopped (said once a station is loaded)."""
+        stored = await self._store.async_load()
+        if stored is None:
+            return
+        try:
+            self.book, expired = AlertBook.restore(stored, self._now(), self.book.policy)
+        except ValueError as err:
+            LOGGER.error("The saved alerts cannot be used (%s); starting without them", err)
+            return
+        for alert in expired:
+            LOGGER.info(
+                "Alert %s expired while Home Assistant was stopped: %s", alert.id, alert.text("en")
+            )
+            self._log(alert, "expired while Home Assistant was stopped")
+        if expired:
+            self._save()
+
+    @callback
+    def station_loaded(self) -> None:
+        """A station is ready: what is due (restored after a restart) is said now."""
+        if self.book.alerts:
+            self._run_due()
+
+    @callback
+    def _save(self) -> None:
+        self._store.async_delay_save(self.book.as_dict, SAVE_DELAY)
 
     @callback
     def _phone_action(self, event: Event[Any]) -> None:
@@ -157,6 +193,7 @@ class AlertManager:
             task.cancel()
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._store.async_save(self.book.as_dict())
 
     @callback
     def _household_changed(self, setup: HouseholdSetup) -> None:
@@ -237,6 +274,7 @@ class AlertManager:
             cancel()
         for alert in self.book.end(kind, entity_id):
             self._stop_flash(alert)
+        self._save()
         self._schedule()
 
     # ----- raising ----------------------------------------------------------------------
@@ -336,6 +374,7 @@ class AlertManager:
         for alert in due:
             self._spawn(self._say(alert))
         self.book.forget(self._now() - FORGET_AFTER)
+        self._save()
         self._schedule()
 
     @callback
@@ -525,6 +564,8 @@ class AlertManager:
             self._stop_flash(alert)
             if alert.kind == "help_pressed":
                 self._spawn(self._send(answered, f"{alert.id}-answered", "warning", "info"))
+        if done:
+            self._save()
         self._schedule()
         return done
 
@@ -680,6 +721,14 @@ def async_watch_station(hass: HomeAssistant, entry: BarrierFreeConfigEntry) -> N
         )
 
     entry.async_on_unload(entry.runtime_data.connection.async_add_button_listener(pressed))
+
+    @callback
+    def state_changed() -> None:
+        manager = hass.data.get(DATA)
+        if manager is not None and entry.state is ConfigEntryState.LOADED:
+            manager.station_loaded()
+
+    entry.async_on_unload(entry.async_on_state_change(state_changed))
 
 
 async def async_get_alerts(hass: HomeAssistant) -> AlertManager:

@@ -318,3 +318,41 @@ def test_acknowledging_all_can_keep_a_kind() -> None:
     assert alerts.acknowledge("Kitchen", 1.0, keep=("help_pressed",)) == [leak]
     assert alerts.unacknowledged() == [help_call]
     assert alerts.acknowledge("Daughter", 2.0, help_call.id, keep=("help_pressed",)) == [help_call]
+
+
+def test_a_saved_book_is_restored_alarms_said_again_expired_dropped() -> None:
+    book = AlertBook(Policy(alarm_repeats=1))
+    texts = {"en": "x", "zh": "x"}
+    smoke = book.raise_alert("smoke", texts, 0.0, source="binary_sensor.smoke")
+    bell = book.raise_alert("doorbell", texts, 0.0, source="binary_sensor.bell")
+    info = book.raise_alert("appliance_finished", texts, 0.0, source="sensor.washer")
+    assert smoke and bell and info
+    said, _ = book.due(0.0, 0)
+    assert {a.id for a in said} == {smoke.id, bell.id, info.id}
+    assert book.next_wakeup() == 120.0  # the doorbell's repeat; the alarm was said enough
+    restored, expired = AlertBook.restore(book.as_dict(), 500.0)
+    assert [a.id for a in expired] == [bell.id]  # a doorbell is stale after two minutes
+    # the info was said once and is closed: not kept; the alarm is due again at once
+    assert list(restored.alerts) == [smoke.id]
+    again, _ = restored.due(500.0, 0)
+    assert [a.id for a in again] == [smoke.id]
+    # the debounce and the ids carry on
+    assert restored.raise_alert("smoke", texts, 501.0, source="binary_sensor.smoke") is None
+    new = restored.raise_alert("leak", texts, 502.0, source="binary_sensor.leak")
+    assert new is not None and new.id not in {smoke.id, bell.id, info.id}
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        None,
+        [],
+        {"alerts": [], "last": []},
+        {"alerts": [{"id": "a"}], "last": [], "next_id": 0},
+        {"alerts": [{"bad": 1}], "last": [], "next_id": 0},
+        {"alerts": [], "last": [["a"]], "next_id": 0},
+    ],
+)
+def test_a_saved_book_of_another_shape_is_refused(data: object) -> None:
+    with pytest.raises(ValueError, match="not a saved alert book"):
+        AlertBook.restore(data, 0.0)

@@ -13,10 +13,9 @@ a sensor that flaps gives one announcement.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import Final
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, Final
 
 from .everyday_speech import normalize
 from .languages import table_language
@@ -332,7 +331,7 @@ class AlertBook:
     quiet: QuietHours | None = None
     alerts: dict[str, Alert] = field(default_factory=dict)
     _last: dict[tuple[str, str], float] = field(default_factory=dict)
-    _ids: itertools.count[int] = field(default_factory=itertools.count)
+    _next_id: int = 0
 
     def raise_alert(
         self,
@@ -361,7 +360,7 @@ class AlertBook:
                 return None
         expires = expires_in if expires_in is not None else spec.expires if spec else None
         alert = Alert(
-            id=f"{kind}-{next(self._ids)}",
+            id=f"{kind}-{self._next_id}",
             kind=kind,
             priority=priority,
             texts=dict(texts),
@@ -373,6 +372,7 @@ class AlertBook:
             times_left=self.policy.times(priority),
             next_at=now,
         )
+        self._next_id += 1
         for name, value in details.items():
             setattr(alert, name, value)
         self.alerts[alert.id] = alert
@@ -459,6 +459,63 @@ class AlertBook:
         """Drop closed alerts raised before `before` (keeps the book small)."""
         for alert_id in [a.id for a in self.alerts.values() if not a.open and a.raised_at < before]:
             del self.alerts[alert_id]
+
+    # --- kept across restarts (the glue saves this in a Home Assistant Store) --------------
+
+    def as_dict(self) -> dict[str, Any]:
+        """The open alerts, the debounce times and the next id, as plain JSON data."""
+        return {
+            "alerts": [asdict(a) for a in self.alerts.values() if a.open],
+            "last": [[kind, source, at] for (kind, source), at in self._last.items()],
+            "next_id": self._next_id,
+        }
+
+    @classmethod
+    def restore(
+        cls, data: object, now: float, policy: Policy | None = None
+    ) -> tuple[AlertBook, list[Alert]]:
+        """The book saved by `as_dict` before a restart, and the alerts that expired meanwhile
+        (dropped, for the log). An alarm still unacknowledged is said again at once, even one
+        that had been said as often as allowed: nobody has answered it yet. Raises ValueError
+        for data of another shape."""
+        try:
+            _check(isinstance(data, dict), "not a mapping")
+            assert isinstance(data, dict)  # for the type checker: _check raised otherwise
+            names = {f.name for f in fields(Alert)}
+            alerts = []
+            for item in data["alerts"]:
+                _check(isinstance(item, dict) and set(item) <= names, "an alert of another shape")
+                alert = Alert(**item)
+                _check(
+                    isinstance(alert.id, str)
+                    and alert.kind in (*KINDS, "announcement")
+                    and alert.priority in RANK
+                    and isinstance(alert.texts, dict),
+                    "an alert of another shape",
+                )
+                alert.rooms, alert.stations = tuple(alert.rooms), tuple(alert.stations)
+                alerts.append(alert)
+            last = {(str(k), str(s)): float(at) for k, s, at in data["last"]}
+            next_id = int(data["next_id"])
+        except (KeyError, TypeError, ValueError) as err:
+            raise ValueError(f"not a saved alert book ({err})") from err
+        book = cls(policy or Policy(), _last=last, _next_id=next_id)
+        expired = []
+        for alert in alerts:
+            if alert.expires_at is not None and now >= alert.expires_at:
+                alert.ended, alert.requires_ack, alert.times_left = True, False, 0
+                expired.append(alert)
+                continue
+            if alert.priority == ALARM and alert.requires_ack:
+                alert.times_left = max(alert.times_left, 1)
+                alert.next_at = now
+            book.alerts[alert.id] = alert
+        return book, expired
+
+
+def _check(condition: bool, what: str) -> None:
+    if not condition:
+        raise ValueError(what)
 
 
 _SUMMARY: Final = {
