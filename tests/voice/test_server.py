@@ -114,6 +114,14 @@ async def test_describe_lists_programs_and_station(station: Station) -> None:
         "name": station.name,
         "version": "0.1.0",
         "protocol": 2,
+        "models": [
+            {
+                "language": "en",
+                "engine": "pocketsphinx",
+                "name": "pocketsphinx-en",
+                "verified": None,
+            }
+        ],
     }
 
 
@@ -292,6 +300,7 @@ class _RefusesLists:
     def __init__(self, real: Recognizer) -> None:
         self.real = real
         self.language = real.language
+        self.model_path = real.model_path
         self.engine = real.engine
 
     def set_phrases(self, phrases: Any, digits: bool = False) -> Any:
@@ -678,6 +687,7 @@ class _FailsAt8k:
     def __init__(self, real: Recognizer) -> None:
         self.real = real
         self.language = real.language
+        self.model_path = real.model_path
         self.engine = real.engine
 
     def set_phrases(self, phrases: Any, digits: bool = False) -> Any:
@@ -694,6 +704,7 @@ class _Recorded:
     def __init__(self, real: Recognizer) -> None:
         self.real = real
         self.language = real.language
+        self.model_path = real.model_path
         self.engine = real.engine
         self.gate = threading.Event()
         self.at_gate = threading.Event()  # the first feed waits at the gate
