@@ -3,12 +3,11 @@
 The list is built (in an executor: templates are files, and a big home takes a few hundred ms)
 from the entities this station serves and pushed with `bf-set-phrases`, one list for each
 language the station hears (its own language first): a Mandarin station that also has an
-English recogniser hears English requests, and its agent answers each in its language.
-Any change that alters what a resident can say — an entity renamed or given an alias,
-an area renamed or moved, a floor,
-what is exposed to Assist — schedules one rebuild after a short quiet time, so a burst of
-registry edits costs one build. Words the station's model cannot recognise are logged and kept
-for diagnostics.
+English recogniser hears English requests, and its agent answers each in its language. Any
+change that alters what a resident can say — an entity renamed or given an alias, an area
+renamed or moved, a floor, what is exposed to Assist — schedules one rebuild after a short
+quiet time, so a burst of registry edits costs one build. Words the station's model cannot
+recognise are logged and kept for diagnostics.
 """
 
 from __future__ import annotations

@@ -224,6 +224,14 @@ async def async_setup_resident(
 ) -> tuple[Resident, dict[str, Any], MockConfigEntry]:
     """The test home, the station's entry loaded for it, and a resident talking to its agent."""
     entities = await async_setup_test_home(hass, language)
+    agent_id, entry = await async_setup_agent(hass, station, language, **options)
+    return Resident(hass, agent_id, language), entities, entry
+
+
+async def async_setup_agent(
+    hass: HomeAssistant, station: Station, language: str, **options: Any
+) -> tuple[str, MockConfigEntry]:
+    """The station's entry (in `language`) loaded for the home already set up; its agent's id."""
     entry = entry_for(
         station,
         language=language,
@@ -236,7 +244,20 @@ async def async_setup_resident(
         "conversation", DOMAIN, f"{station.station_id}-conversation"
     )
     assert agent_id is not None
-    return Resident(hass, agent_id, language), entities, entry
+    return agent_id, entry
+
+
+def said_by(station: Station, monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """What the station is asked to say (text, language); the real announcer still says it."""
+    said: list[tuple[str, str]] = []
+    submit = station.announcer.submit
+
+    def recording(item: Any) -> Any:
+        said.append((item.text, item.language))
+        return submit(item)
+
+    monkeypatch.setattr(station.announcer, "submit", recording)
+    return said
 
 
 @pytest.fixture

@@ -13,31 +13,20 @@ from typing import Any
 
 import pytest
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import entity_registry as er
 
-from custom_components.barrier_free.const import CONF_AREAS, CONF_SENSITIVE_ENTITIES, DOMAIN
 from tests.voice.station import wait_until
 from voice.recognition.recognizer import load_recognizer
 from voice.station.station import Station
 
-from .conftest import Resident, entry_for
-from .home import SENSITIVE, async_setup_test_home
+from .conftest import Resident, async_setup_agent
+from .home import async_setup_test_home
 
 CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 async def _residents(hass: HomeAssistant, station: Station) -> tuple[Resident, Resident, Any]:
     await async_setup_test_home(hass, "bilingual")
-    entry = entry_for(
-        station, language="zh", **{CONF_SENSITIVE_ENTITIES: SENSITIVE, CONF_AREAS: []}
-    )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    agent_id = er.async_get(hass).async_get_entity_id(
-        "conversation", DOMAIN, f"{station.station_id}-conversation"
-    )
-    assert agent_id is not None
+    agent_id, entry = await async_setup_agent(hass, station, "zh")
     return Resident(hass, agent_id, "zh"), Resident(hass, agent_id, "en"), entry
 
 

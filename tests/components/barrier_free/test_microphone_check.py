@@ -5,7 +5,6 @@ household's language; a plain `serve` station gives a clear, translated error.""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 from homeassistant.core import HomeAssistant
@@ -16,20 +15,7 @@ from voice.audio import write_wav
 from voice.room.listener import RoomConfig, RoomListener
 from voice.station.station import Station
 
-from .conftest import async_setup_resident, entity_id
-
-
-def _said_by(station: Station, monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
-    """What the station says (text, language); the real announcer still says it."""
-    said: list[tuple[str, str]] = []
-    submit = station.announcer.submit
-
-    def recording(item: Any) -> Any:
-        said.append((item.text, item.language))
-        return submit(item)
-
-    monkeypatch.setattr(station.announcer, "submit", recording)
-    return said
+from .conftest import async_setup_resident, entity_id, said_by
 
 
 @pytest.mark.parametrize(
@@ -51,7 +37,7 @@ async def test_microphone_check_on_a_room_station(
     wav = tmp_path / "room.wav"
     write_wav(wav, silence(0.5) + synth("hello this is the microphone test") + silence(2.0), 16000)
     await RoomListener(station, RoomConfig(input=str(wav), language="en")).run()
-    said = _said_by(station, monkeypatch)
+    said = said_by(station, monkeypatch)
 
     button = entity_id(hass, "button", station, "test_microphone")
     await hass.services.async_call("button", "press", {"entity_id": button}, blocking=True)

@@ -25,7 +25,7 @@ from custom_components.barrier_free.scene_runner import async_get_library
 from tests.voice.station import wait_until
 from voice.station.station import Station
 
-from .conftest import async_setup_resident, entity_id, entry_for
+from .conftest import async_setup_resident, entity_id, entry_for, said_by
 
 COMING_HOME = {
     "entrance_light": ("light.entrance",),
@@ -37,19 +37,6 @@ COMING_HOME = {
 async def _household(hass: HomeAssistant, profiles: tuple[str, ...], bindings: Any) -> None:
     await (await async_get_household(hass)).async_update(HouseholdSetup(profiles, bindings))
     await hass.async_block_till_done()
-
-
-def _said_by(station: Station, monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
-    """What the station is asked to say (text, language); the real announcer still says it."""
-    said: list[tuple[str, str]] = []
-    submit = station.announcer.submit
-
-    def recording(item: Any) -> Any:
-        said.append((item.text, item.language))
-        return submit(item)
-
-    monkeypatch.setattr(station.announcer, "submit", recording)
-    return said
 
 
 @pytest.mark.parametrize(
@@ -125,7 +112,7 @@ async def test_scene_button_runs_the_scene_and_the_station_says_what_was_done(
 ) -> None:
     _, entities, _ = await async_setup_resident(hass, station, "en")
     await _household(hass, ("blind",), COMING_HOME)
-    said = _said_by(station, monkeypatch)
+    said = said_by(station, monkeypatch)
     entities["light.kitchen"].fail = True  # a device that stops responding
     button = entity_id(hass, "button", station, "scene-coming_home")
     assert hass.states.get(button).name == "Living room Scene: coming home"  # type: ignore[union-attr]
@@ -147,7 +134,7 @@ async def test_run_scene_action_answers_and_speaks_in_the_station_language(
 ) -> None:
     _, entities, entry = await async_setup_resident(hass, station, "zh")
     await _household(hass, ("elderly",), COMING_HOME)
-    said = _said_by(station, monkeypatch)
+    said = said_by(station, monkeypatch)
     curtain = entities["cover.bedroom_curtain"]
     curtain._attr_available = False
     curtain.async_write_ha_state()
@@ -215,7 +202,7 @@ async def test_speaker_test_speaks_in_the_household_language(
     hass: HomeAssistant, station: Station, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _, _, entry = await async_setup_resident(hass, station, "zh")
-    said = _said_by(station, monkeypatch)
+    said = said_by(station, monkeypatch)
     button = entity_id(hass, "button", station, "test_speaker")
     await hass.services.async_call("button", "press", {"entity_id": button}, blocking=True)
     assert said == [("这是音箱测试。您能听清楚这句话吗？", "zh")]
