@@ -119,7 +119,9 @@ def _read(
     if language is not None and language not in LANGUAGES:
         check.error(top["language"].line, "unknown_language", language=language)
     profiles: list[str] = []
-    for item in check.items(top["profiles"], "profiles") if "profiles" in top else []:
+    # No profile chosen yet is a household too (its speech settings and extras still travel).
+    has_profiles = "profiles" in top and top["profiles"].value != []
+    for item in check.items(top["profiles"], "profiles") if has_profiles else []:
         profile = check.text(item, "profiles")
         if profile is not None and known_profiles is not None and profile not in known_profiles:
             check.error(item.line, "unknown_profile", profile=profile)
