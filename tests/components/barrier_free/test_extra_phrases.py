@@ -12,17 +12,20 @@ from typing import Any
 
 import pytest
 import yaml  # type: ignore[import-untyped]
+from homeassistant.components import stt
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 
 from custom_components.barrier_free.const import CONF_EXTRA_PHRASES, CONF_PIN, DOMAIN
 from custom_components.barrier_free.logic.pin import PinHash
+from tests.speech import silence, synth
 from tests.voice.station import wait_until
 from voice.recognition.recognizer import load_recognizer
 from voice.station.station import Station
 
-from .conftest import Resident, async_setup_agent, async_setup_resident
+from .conftest import Resident, async_setup_agent, async_setup_resident, entity_id
 from .home import async_setup_test_home
+from .test_stt import metadata, stream
 
 CJK = re.compile(r"[\u3400-\u9fff]")
 
@@ -183,6 +186,7 @@ async def test_extra_acts_like_its_target_in_both_languages(
             "Unlocked the front door.",
         ),
     ],
+    ids=["zh", "en"],
 )
 async def test_sensitive_extra_is_confirmed_and_pin_checked(
     hass: HomeAssistant,
@@ -276,3 +280,28 @@ async def test_export_then_import_carries_the_extras(hass: HomeAssistant, statio
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert entry.options[CONF_EXTRA_PHRASES] == extras
     await wait_until(lambda: "open sesame" in _heard(station, "en"), "imported extras in the list")
+
+
+async def test_spoken_extra_is_heard_by_the_station_and_acted_on(
+    hass: HomeAssistant, station: Station
+) -> None:
+    """Real decoding: espeak-ng says the extra phrase, the station's recogniser (constrained
+    to the home's phrase list) hears it, and the agent turns the light on."""
+    resident, _, entry = await async_setup_resident(hass, station, "en")
+    await _set_extras(hass, entry.entry_id, extras_en="cooking light = turn on the kitchen light")
+    sync = entry.runtime_data.phrase_sync
+    await wait_until(
+        lambda: (
+            "cooking light" in _heard(station, "en")
+            and sync.result is not None
+            and sync.result.version == sync.version
+        ),
+        "the list with the extra",
+    )
+    entity = stt.async_get_speech_to_text_entity(hass, entity_id(hass, "stt", station, "stt"))
+    assert entity is not None
+    pcm = silence(0.3) + synth("cooking light", voice="en-us") + silence(0.3)
+    result = await entity.async_process_audio_stream(metadata(), stream(pcm))
+    assert result.text == "cooking light"
+    assert await resident.say(result.text) == "Turned on the kitchen light."
+    assert hass.states.get("light.kitchen").state == "on"
