@@ -43,7 +43,7 @@ from .const import (
     MAX_RATE,
     MIN_RATE,
 )
-from .home_settings_flow import HomeSettingsMixin
+from .home_settings_flow import HomeSettingsMixin, async_home_options
 from .household_flow import OPTIONS_MENU, HouseholdOptionsMixin
 from .logic.languages import LANGUAGES
 from .logic.pin import PinHash
@@ -274,7 +274,8 @@ class BarrierFreeConfigFlow(ConfigFlow, domain=DOMAIN):
         return self.async_create_entry(
             title=info.name,
             data={CONF_HOST: host, CONF_PORT: port, CONF_TOKEN: token},
-            options=default_options(info),
+            # The home's quiet hours and extra phrases are the new station's too.
+            options={**default_options(info), **async_home_options(self.hass)},
         )
 
     async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:

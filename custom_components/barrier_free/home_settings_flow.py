@@ -31,6 +31,7 @@ from .logic.extra_phrases import (
 from .logic.languages import LANGUAGES
 
 FIELD_EXTRAS: Final = {language: f"extras_{language}" for language in LANGUAGES}
+HOME_OPTIONS: Final = (CONF_QUIET_START, CONF_QUIET_END, CONF_EXTRA_PHRASES)
 _MULTILINE: Final = selector.TextSelector(selector.TextSelectorConfig(multiline=True))
 
 
@@ -46,12 +47,20 @@ def quiet_hours_errors(start: str | None, end: str | None) -> dict[str, str]:
 
 
 @callback
+def async_home_options(hass: HomeAssistant) -> dict[str, Any]:
+    """The home's settings as the stations already have them, for a station added now."""
+    for entry in hass.config_entries.async_entries(DOMAIN, include_ignore=False):
+        return {key: entry.options[key] for key in HOME_OPTIONS if key in entry.options}
+    return {}
+
+
+@callback
 def async_save_home_options(
     hass: HomeAssistant, keys: tuple[str, ...], values: Mapping[str, Any]
 ) -> None:
     """Replace `keys` in every station's options with `values` (a key left out is removed);
     the stations' phrase lists follow."""
-    for entry in hass.config_entries.async_entries(DOMAIN):
+    for entry in hass.config_entries.async_entries(DOMAIN, include_ignore=False):
         kept = {key: value for key, value in entry.options.items() if key not in keys}
         kept.update({key: value for key, value in values.items() if key in keys})
         hass.config_entries.async_update_entry(entry, options=kept)

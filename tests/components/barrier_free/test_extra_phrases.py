@@ -13,10 +13,17 @@ from typing import Any
 import pytest
 import yaml  # type: ignore[import-untyped]
 from homeassistant.components import stt
+from homeassistant.config_entries import SOURCE_USER
+from homeassistant.const import CONF_HOST, CONF_PORT
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 
-from custom_components.barrier_free.const import CONF_EXTRA_PHRASES, CONF_PIN, DOMAIN
+from custom_components.barrier_free.const import (
+    CONF_EXTRA_PHRASES,
+    CONF_PIN,
+    CONF_TOKEN,
+    DOMAIN,
+)
 from custom_components.barrier_free.logic.pin import PinHash
 from tests.speech import silence, synth
 from tests.voice.station import wait_until
@@ -305,3 +312,37 @@ async def test_spoken_extra_is_heard_by_the_station_and_acted_on(
     assert result.text == "cooking light"
     assert await resident.say(result.text) == "Turned on the kitchen light."
     assert hass.states.get("light.kitchen").state == "on"
+
+
+async def test_every_station_of_the_home_has_the_same_extras(
+    hass: HomeAssistant, station: Station, station_factory: Callable[..., Any]
+) -> None:
+    """Saved at one station, the extras are every station's, a station added later's too."""
+    _, _, first = await async_setup_resident(hass, station, "en")
+    await _set_extras(hass, first.entry_id, extras_en="cooking light = turn on the kitchen light")
+    hallway = await station_factory(name="Hallway")
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {CONF_HOST: "127.0.0.1", CONF_PORT: hallway.port, CONF_TOKEN: hallway.token},
+    )
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    second = result["result"]
+    assert second.options[CONF_EXTRA_PHRASES] == first.options[CONF_EXTRA_PHRASES]
+    await wait_until(lambda: "cooking light" in _heard(hallway, "en"), "the new station's list")
+
+    # Changed at the new station: the first one follows, its list too.
+    await _set_extras(
+        hass, second.entry_id, extras_en="sunshine please = turn on the kitchen light"
+    )
+    assert first.options[CONF_EXTRA_PHRASES] == {
+        "en": {"sunshine please": "turn on the kitchen light"}
+    }
+    await wait_until(
+        lambda: (
+            "sunshine please" in _heard(station, "en")
+            and "cooking light" not in _heard(station, "en")
+        ),
+        "the first station's list",
+    )
