@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 from functools import partial
 from typing import Any, Literal
@@ -70,6 +70,7 @@ from .logic.home import Home, in_language
 from .logic.languages import LANGUAGES, station_language
 from .logic.meaning import Meaning, meaning_of
 from .logic.pin import PinHash
+from .logic.questions import States
 from .logic.scene_model import phrase_key
 from .logic.scene_run import scene_phrases
 from .logic.speech_settings import change_voice
@@ -257,35 +258,54 @@ class BarrierFreeAgent(BarrierFreeEntity, conversation.ConversationEntity):
             continue_conversation=turn.continue_conversation,
         )
 
-    async def async_meaning(
-        self, text: str, tag: str | None = None, *, extras: bool = True
-    ) -> Meaning | None:
+    async def async_meaning(self, text: str, tag: str | None = None) -> Meaning | None:
         """What `text` asks for in the request language `tag`, without doing it (an extra
-        phrase means what its target means, unless `extras` is False)."""
+        phrase means what its target means)."""
         language = self.language_of(tag)
         await self.async_prepare(language)
-        if extras and (target := self.extra_target(text, language)) is not None:
-            text = target
+        text = self.extra_target(text, language) or text
         home = self.home(language)
-        states = {
+        return meaning_of(
+            text,
+            home,
+            self._states(home),
+            self.templates(language),
+            language=language,
+            station_area_id=self.station_area_id,
+        )
+
+    async def async_understood(self, texts: Iterable[str], tag: str) -> frozenset[str]:
+        """Which of `texts` this agent understands by itself, the extras left aside: commands,
+        questions, voice requests, replies, the household's scenes, alert sentences ("救命",
+        "got it"). Checked in an executor: an installer's hundred lines are a lot of matching."""
+        language = self.language_of(tag)
+        await self.async_prepare(language)
+        home = self.home(language)
+        states = self._states(home)
+        templates = self.templates(language)
+        area_id = self.station_area_id
+        scenes = await async_household_scenes(self.hass)
+        said = {phrase_key(p) for p in (*scene_phrases(scenes, language), *alert_phrases(language))}
+
+        def understood(text: str) -> bool:
+            if phrase_key(text) in said:
+                return True
+            meaning = meaning_of(
+                text, home, states, templates, language=language, station_area_id=area_id
+            )
+            return meaning is not None
+
+        wanted = tuple(dict.fromkeys(texts))
+        return await self.hass.async_add_executor_job(
+            lambda: frozenset(text for text in wanted if understood(text))
+        )
+
+    def _states(self, home: Home) -> States:
+        return {
             e.entity_id: (state.state, state.attributes)
             for e in home.entities
             if (state := self.hass.states.get(e.entity_id)) is not None
         }
-        templates = self.templates(language)
-        return meaning_of(
-            text, home, states, templates, language=language, station_area_id=self.station_area_id
-        )
-
-    async def async_understands(self, text: str, language: str) -> bool:
-        """Whether this agent understands `text` by itself (without the extras): a command,
-        a question, a voice request, a reply, one of the household's scenes or an alert
-        sentence ("救命", "got it")."""
-        if await self.async_meaning(text, language, extras=False) is not None:
-            return True
-        said = (*scene_phrases(await async_household_scenes(self.hass), language),)
-        said += alert_phrases(language)
-        return phrase_key(text) in {phrase_key(phrase) for phrase in said}
 
     # -- for turns
 

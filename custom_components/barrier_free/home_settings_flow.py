@@ -79,13 +79,10 @@ async def async_extra_problems(
     bad = {problem.line for problem in problems}
     agent = entry.runtime_data.agent
     checked = [extra for extra in extras if extra.line not in bad]
-    if agent is not None:
-        known: dict[str, bool] = {}
-        for extra in checked:
-            for phrase in (extra.said, extra.means):
-                if phrase not in known:
-                    known[phrase] = await agent.async_understands(phrase, language)
-        problems += check_meanings(checked, known.__getitem__)
+    phrases = [phrase for extra in checked for phrase in (extra.said, extra.means)]
+    # Without its agent (the station still starting) nothing counts as understood.
+    known = await agent.async_understood(phrases, language) if agent is not None else frozenset()
+    problems += check_meanings(checked, known.__contains__)
     return sorted(problems, key=lambda problem: problem.line)
 
 
