@@ -129,11 +129,12 @@ class HomeSettingsMixin(OptionsFlow):
     ) -> ConfigFlowResult:
         """The installer's own phrases, `extra phrase = phrase it stands for`, per language.
 
-        The first problem is shown on its field with its line and phrase; the form keeps
-        what was typed.
+        The first problem is shown on its field with its line and phrase, the lines of the
+        others in the description; the form keeps what was typed.
         """
         errors: dict[str, str] = {}
-        placeholders = {"line": "-", "phrase": "-"}
+        placeholders = {"line": "-", "phrase": "-", "more": "-"}
+        more: list[str] = []
         if user_input is not None:
             extras: dict[str, dict[str, str]] = {}
             for language, field in FIELD_EXTRAS.items():
@@ -144,9 +145,13 @@ class HomeSettingsMixin(OptionsFlow):
                 )
                 if problems and not errors:
                     errors[field] = problems[0].code
-                    placeholders = {"line": str(problems[0].line), "phrase": problems[0].phrase}
+                    placeholders.update(line=str(problems[0].line), phrase=problems[0].phrase)
+                    problems = problems[1:]
+                # The other lines to fix, so that a long paste is not corrected one at a time.
+                more += [f"{language} {problem.line}" for problem in problems]
                 if typed:
                     extras[language] = {extra.said: extra.means for extra in typed}
+            placeholders["more"] = ", ".join(more) or "-"
             if not errors:
                 saved = {CONF_EXTRA_PHRASES: extras} if extras else {}
                 async_save_home_options(self.hass, (CONF_EXTRA_PHRASES,), saved)

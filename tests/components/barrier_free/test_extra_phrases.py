@@ -88,12 +88,19 @@ async def test_options_flow_refuses_each_bad_line_then_saves(
         )
         assert result["type"] is FlowResultType.FORM, typed
         assert result["errors"] == {"extras_en": code}, typed
-        assert result["description_placeholders"] == {"line": line, "phrase": phrase}
+        assert result["description_placeholders"] == {"line": line, "phrase": phrase, "more": "-"}
     # Device names in this home are English: a Mandarin target is not understood here.
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {"extras_zh": "开大灯 = 打开客厅主灯"}
     )
     assert result["errors"] == {"extras_zh": "extra_not_understood"}
+    # Every bad line is named: the first on its field, the others' lines in the description.
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {"extras_zh": "开大灯", "extras_en": "big light on\nok = turn on the spaceship"},
+    )
+    assert result["errors"] == {"extras_zh": "extra_no_target"}
+    assert result["description_placeholders"]["more"] == "en 1, en 2"
     assert entry.options.get(CONF_EXTRA_PHRASES) is None  # nothing saved from a bad form
 
     good = "big light on = turn on the living room ceiling light\n\n"
