@@ -26,8 +26,6 @@ from .const import (
     CONF_AREAS,
     CONF_LANGUAGE,
     CONF_PIN,
-    CONF_QUIET_END,
-    CONF_QUIET_START,
     CONF_RATE,
     CONF_SENSITIVE_ENTITIES,
     CONF_SHOWROOM_IDLE_MINUTES,
@@ -45,8 +43,8 @@ from .const import (
     MAX_RATE,
     MIN_RATE,
 )
+from .home_settings_flow import HomeSettingsMixin, async_home_options
 from .household_flow import OPTIONS_MENU, HouseholdOptionsMixin
-from .logic.alerts import QuietHours
 from .logic.languages import LANGUAGES
 from .logic.pin import PinHash
 from .logic.replies import MAX_PIN_LENGTH, MIN_PIN_LENGTH
@@ -276,7 +274,8 @@ class BarrierFreeConfigFlow(ConfigFlow, domain=DOMAIN):
         return self.async_create_entry(
             title=info.name,
             data={CONF_HOST: host, CONF_PORT: port, CONF_TOKEN: token},
-            options=default_options(info),
+            # The home's quiet hours and extra phrases are the new station's too.
+            options={**default_options(info), **async_home_options(self.hass)},
         )
 
     async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
@@ -359,19 +358,9 @@ def pin_errors(pin: str, confirm: str, clear: bool) -> dict[str, str]:
     return {}
 
 
-def quiet_hours_errors(start: str | None, end: str | None) -> dict[str, str]:
-    """Both times or neither (none: no quiet hours); a start equal to the end is no time."""
-    if bool(start) != bool(end):
-        return {"base": "quiet_hours_incomplete"}
-    if start and end:
-        hours = QuietHours.parse(start, end)  # the time selectors gave valid times
-        if hours is not None and hours.start == hours.end:
-            return {CONF_QUIET_END: "quiet_hours_empty"}
-    return {}
-
-
-class BarrierFreeOptionsFlow(HouseholdOptionsMixin, OptionsFlowWithReload):
-    """A menu: this station's settings, and the household's profiles, roles, export and import.
+class BarrierFreeOptionsFlow(HomeSettingsMixin, HouseholdOptionsMixin, OptionsFlowWithReload):
+    """A menu: this station's settings; the home's quiet hours and phrase-list extras
+    (home_settings_flow.py); the household's profiles, roles, export and import.
 
     Station settings are language, speech rate and volume, the areas the station serves, and
     sensitive actions. The PIN is never shown: an empty PIN field keeps the stored one, a new
@@ -486,47 +475,5 @@ class BarrierFreeOptionsFlow(HouseholdOptionsMixin, OptionsFlowWithReload):
         return self.async_show_form(
             step_id="station",
             data_schema=self.add_suggested_values_to_schema(probatio.Schema(fields), suggested),
-            errors=errors,
-        )
-
-    async def async_step_quiet_hours(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """The household's quiet hours: info and warnings wait until they end, alarms never.
-
-        One setting for the home, kept alike in every station's options (alerts are the
-        household's); saving changes no station, so nothing reloads.
-        """
-        options = self.config_entry.options
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            start = user_input.get(CONF_QUIET_START) or None
-            end = user_input.get(CONF_QUIET_END) or None
-            errors = quiet_hours_errors(start, end)
-            if not errors:
-                for entry in self.hass.config_entries.async_entries(DOMAIN):
-                    kept = {
-                        key: value
-                        for key, value in entry.options.items()
-                        if key not in (CONF_QUIET_START, CONF_QUIET_END)
-                    }
-                    if start and end:
-                        kept.update({CONF_QUIET_START: start, CONF_QUIET_END: end})
-                    self.hass.config_entries.async_update_entry(entry, options=kept)
-                return self.async_create_entry(data=dict(self.config_entry.options))
-            suggested = dict(user_input)
-        else:
-            suggested = {
-                key: options[key] for key in (CONF_QUIET_START, CONF_QUIET_END) if key in options
-            }
-        schema = probatio.Schema(
-            {
-                probatio.Optional(CONF_QUIET_START): selector.TimeSelector(),
-                probatio.Optional(CONF_QUIET_END): selector.TimeSelector(),
-            }
-        )
-        return self.async_show_form(
-            step_id="quiet_hours",
-            data_schema=self.add_suggested_values_to_schema(schema, suggested),
             errors=errors,
         )

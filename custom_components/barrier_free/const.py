@@ -28,6 +28,9 @@ CONF_SHOWROOM_IDLE_MINUTES: Final = "showroom_idle_minutes"
 # The household's quiet hours ("HH:MM:SS"), kept alike in every station's options.
 CONF_QUIET_START: Final = "quiet_start"
 CONF_QUIET_END: Final = "quiet_end"
+# The household's phrase-list extras ({"zh": {extra phrase: the phrase it stands for}, "en": …}),
+# kept alike in every station's options (logic/extra_phrases.py).
+CONF_EXTRA_PHRASES: Final = "extra_phrases"
 DEFAULT_SHOWROOM_IDLE_MINUTES: Final = 5
 
 DEFAULT_LANGUAGE: Final = "zh"

@@ -12,7 +12,8 @@ Assistant's own agent, with the normalised text.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+import dataclasses
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 from functools import partial
 from typing import Any, Literal
@@ -39,6 +40,7 @@ from .alerts import async_alert_reply
 from .client import StationError
 from .const import (
     CONF_AREAS,
+    CONF_EXTRA_PHRASES,
     CONF_LANGUAGE,
     CONF_PIN,
     CONF_RATE,
@@ -56,19 +58,25 @@ from .conversation_turn import Turn, speech_of
 from .data import BarrierFreeConfigEntry
 from .entity import BarrierFreeEntity
 from .home_snapshot import async_build_home
+from .logic.alerts import phrases as alert_phrases
 from .logic.confirm_sensitive import (
     Outcome,
     SensitiveGuard,
     SensitivePolicy,
     speech,
 )
+from .logic.extra_phrases import extras_from_options, target_of
 from .logic.home import Home, in_language
 from .logic.languages import LANGUAGES, station_language
 from .logic.meaning import Meaning, meaning_of
 from .logic.pin import PinHash
+from .logic.questions import States
+from .logic.scene_model import phrase_key
+from .logic.scene_run import scene_phrases
 from .logic.speech_settings import change_voice
 from .logic.spoken import say
 from .logic.templates import Templates, load_templates
+from .scene_runner import async_household_scenes
 
 PARALLEL_UPDATES = 0
 _MEANING_REGISTERED = f"{DOMAIN}_meaning_command"
@@ -84,7 +92,8 @@ async def async_setup_entry(
     if not hass.data.get(_MEANING_REGISTERED):
         hass.data[_MEANING_REGISTERED] = True
         websocket_api.async_register_command(hass, websocket_meaning)
-    async_add_entities([BarrierFreeAgent(hass, entry)])
+    entry.runtime_data.agent = BarrierFreeAgent(hass, entry)
+    async_add_entities([entry.runtime_data.agent])
 
 
 _MEANING_SCHEMA: dict[Any, Any] = {
@@ -189,12 +198,22 @@ class BarrierFreeAgent(BarrierFreeEntity, conversation.ConversationEntity):
         )
         return in_language(home, language) if language is not None else home
 
+    def extra_target(self, text: str, language: str) -> str | None:
+        """The phrase `text` stands for when it is one of the household's extras."""
+        extras = extras_from_options(self._entry.options.get(CONF_EXTRA_PHRASES))
+        return target_of(text, extras, language)
+
     async def async_process(
         self, user_input: conversation.ConversationInput
     ) -> conversation.ConversationResult:
         """Answer one utterance."""
         language = self.language_of(user_input.language)
         await self.async_prepare(language)
+        heard = user_input.text
+        if (target := self.extra_target(heard, language)) is not None:
+            # The installer's extra phrase is its target from here on: the guard, scenes and
+            # alerts see the target, so a sensitive one is confirmed like the original.
+            user_input = dataclasses.replace(user_input, text=target)
         conversation_id = user_input.conversation_id or ulid_util.ulid_now()
         origin = user_input.device_id or user_input.satellite_id or _TYPED
         # "got it", "any alerts", "救命" come before anything else, a pending question too.
@@ -232,7 +251,7 @@ class BarrierFreeAgent(BarrierFreeEntity, conversation.ConversationEntity):
                 and response.error_code is intent.IntentResponseErrorCode.NO_INTENT_MATCH
             )
             activity.async_count(understood=understood, acted=turn.acted)
-            activity.async_turn(user_input.text, text, language)
+            activity.async_turn(heard, text, language)
         return conversation.ConversationResult(
             response=response,
             conversation_id=conversation_id,
@@ -240,19 +259,53 @@ class BarrierFreeAgent(BarrierFreeEntity, conversation.ConversationEntity):
         )
 
     async def async_meaning(self, text: str, tag: str | None = None) -> Meaning | None:
-        """What `text` asks for in the request language `tag`, without doing it."""
+        """What `text` asks for in the request language `tag`, without doing it (an extra
+        phrase means what its target means)."""
+        language = self.language_of(tag)
+        await self.async_prepare(language)
+        text = self.extra_target(text, language) or text
+        home = self.home(language)
+        return meaning_of(
+            text,
+            home,
+            self._states(home),
+            self.templates(language),
+            language=language,
+            station_area_id=self.station_area_id,
+        )
+
+    async def async_understood(self, texts: Iterable[str], tag: str) -> frozenset[str]:
+        """Which of `texts` this agent understands by itself, the extras left aside: commands,
+        questions, voice requests, replies, the household's scenes, alert sentences ("救命",
+        "got it"). Checked in an executor: an installer's hundred lines are a lot of matching."""
         language = self.language_of(tag)
         await self.async_prepare(language)
         home = self.home(language)
-        states = {
+        states = self._states(home)
+        templates = self.templates(language)
+        area_id = self.station_area_id
+        scenes = await async_household_scenes(self.hass)
+        said = {phrase_key(p) for p in (*scene_phrases(scenes, language), *alert_phrases(language))}
+
+        def understood(text: str) -> bool:
+            if phrase_key(text) in said:
+                return True
+            meaning = meaning_of(
+                text, home, states, templates, language=language, station_area_id=area_id
+            )
+            return meaning is not None
+
+        wanted = tuple(dict.fromkeys(texts))
+        return await self.hass.async_add_executor_job(
+            lambda: frozenset(text for text in wanted if understood(text))
+        )
+
+    def _states(self, home: Home) -> States:
+        return {
             e.entity_id: (state.state, state.attributes)
             for e in home.entities
             if (state := self.hass.states.get(e.entity_id)) is not None
         }
-        templates = self.templates(language)
-        return meaning_of(
-            text, home, states, templates, language=language, station_area_id=self.station_area_id
-        )
 
     # -- for turns
 

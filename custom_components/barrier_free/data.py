@@ -12,6 +12,7 @@ from .client import StationInfo
 if TYPE_CHECKING:
     from .activity import StationActivity
     from .connection import StationConnection
+    from .conversation import BarrierFreeAgent
     from .lockout import HouseholdLockout
     from .phrase_sync import PhraseSync
     from .room_flow import RoomFlow
@@ -30,6 +31,8 @@ class BarrierFreeData:
     room_flow: RoomFlow | None = None
     activity: StationActivity | None = None
     showroom: Showroom | None = None
+    agent: BarrierFreeAgent | None = None
+    """The station's conversation agent, once its platform is set up."""
 
 
 type BarrierFreeConfigEntry = ConfigEntry[BarrierFreeData]

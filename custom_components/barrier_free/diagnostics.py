@@ -19,6 +19,7 @@ from homeassistant.core import HomeAssistant
 
 from .const import (
     CONF_AREAS,
+    CONF_EXTRA_PHRASES,
     CONF_LANGUAGE,
     CONF_PIN,
     CONF_PIPELINE_ID,
@@ -33,7 +34,7 @@ from .logic.pin import PinHash
 
 SAFE_DATA: Final = frozenset({CONF_HOST, CONF_PORT, CONF_PIPELINE_ID})
 SAFE_OPTIONS: Final = frozenset(
-    {CONF_LANGUAGE, CONF_RATE, CONF_VOLUME, CONF_AREAS, CONF_SENSITIVE_ENTITIES}
+    {CONF_LANGUAGE, CONF_RATE, CONF_VOLUME, CONF_AREAS, CONF_SENSITIVE_ENTITIES, CONF_EXTRA_PHRASES}
 )
 
 

@@ -15,9 +15,18 @@ import probatio
 from homeassistant.config_entries import ConfigFlowResult, OptionsFlow
 from homeassistant.helpers import selector
 
-from .const import CONF_LANGUAGE, CONF_RATE, CONF_SENSITIVE_ENTITIES, CONF_VOLUME, DOMAIN
+from .const import (
+    CONF_EXTRA_PHRASES,
+    CONF_LANGUAGE,
+    CONF_RATE,
+    CONF_SENSITIVE_ENTITIES,
+    CONF_VOLUME,
+    DOMAIN,
+)
+from .home_settings_flow import async_extra_problems, async_save_home_options
 from .household_setup import HouseholdSetup, async_get_household
 from .household_transfer import ImportPreview, async_export, async_read_import
+from .logic.extra_phrases import Extra
 from .logic.languages import station_language
 from .logic.role_bindings import binding_problems, suggest_bindings
 from .logic.scene_model import Library, Scene
@@ -25,7 +34,15 @@ from .logic.scene_roles import ROLES, Role
 from .logic.scene_run import unbound_roles
 from .scene_runner import async_entity_infos, async_get_library
 
-OPTIONS_MENU: Final = ["station", "quiet_hours", "profiles", "roles", "export", "import"]
+OPTIONS_MENU: Final = [
+    "station",
+    "quiet_hours",
+    "extra_phrases",
+    "profiles",
+    "roles",
+    "export",
+    "import",
+]
 FIELD_PROFILES: Final = "profiles"
 FIELD_HOUSEHOLD: Final = "household"
 FIELD_APPLY_SPEECH: Final = "apply_speech"
@@ -266,8 +283,13 @@ class HouseholdOptionsMixin(OptionsFlow):
                 if (kept := tuple(e for e in ids if (role, e) not in refused))
             },
         )
+        extras, extras_refused = await self._imported_extras(preview)
         if user_input is not None:
             await (await async_get_household(self.hass)).async_update(setup)
+            if preview.household.phrases:
+                # The file's extras replace the home's: those understood here.
+                saved = {CONF_EXTRA_PHRASES: extras} if extras else {}
+                async_save_home_options(self.hass, (CONF_EXTRA_PHRASES,), saved)
             if not user_input.get(FIELD_APPLY_SPEECH):
                 return self._finish()
             household = preview.household
@@ -314,8 +336,25 @@ class HouseholdOptionsMixin(OptionsFlow):
                 "ambiguous": "\n".join(ambiguous) or "-",
                 "not_found": "\n".join(not_found) or "-",
                 "refused": "\n".join(refused_lines) or "-",
+                "extras_count": str(sum(len(p) for p in preview.household.phrases.values())),
+                "extras_kept": str(sum(len(p) for p in extras.values())),
+                "extras_refused": "\n".join(extras_refused) or "-",
             },
         )
+
+    async def _imported_extras(
+        self, preview: ImportPreview
+    ) -> tuple[dict[str, dict[str, str]], list[str]]:
+        """The file's extras this station's agent understands, and a line for each other."""
+        kept: dict[str, dict[str, str]] = {}
+        refused: list[str] = []
+        for language, pairs in preview.household.phrases.items():
+            extras = [Extra(s, m, n) for n, (s, m) in enumerate(pairs.items(), start=1)]
+            bad = {p.line for p in await async_extra_problems(self.config_entry, language, extras)}
+            refused += [f"- {e.said} = {e.means}" for e in extras if e.line in bad]
+            if good := {e.said: e.means for e in extras if e.line not in bad}:
+                kept[language] = good
+        return kept, refused
 
 
 def _bindings_from_form(

@@ -1,9 +1,10 @@
 """Moving a household to the next home: its setup as YAML, and reading one back.
 
 The export describes each bound entity by name, aliases, domain, device class and area
-(logic/household.py), with the speech settings of a station; never the PIN, its hash or the
-pairing token (the format has no field for them). An import is read and re-bound against this
-home's entities; the installer sees what matched before anything is saved.
+(logic/household.py), with the speech settings of a station and the home's phrase-list
+extras; never the PIN, its hash or the pairing token (the format has no field for them). An
+import is read and re-bound against this home's entities; the installer sees what matched
+before anything is saved.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from dataclasses import dataclass
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 
-from .const import CONF_LANGUAGE, CONF_RATE, CONF_VOLUME, DEFAULT_LANGUAGE
+from .const import CONF_EXTRA_PHRASES, CONF_LANGUAGE, CONF_RATE, CONF_VOLUME, DEFAULT_LANGUAGE
 from .household_setup import async_get_household
+from .logic.extra_phrases import extras_from_options
 from .logic.household import Household, export_household, household_roles, read_household
 from .logic.pack_errors import PackError
 from .logic.role_bindings import Rebinding, rebind
@@ -32,6 +34,7 @@ async def async_export(hass: HomeAssistant, entry: ConfigEntry | None) -> str:
         roles=household_roles(setup.bindings, async_entity_infos(hass)),
         rate=int(rate) if rate is not None else None,
         volume=int(volume) if volume is not None else None,
+        phrases=extras_from_options(options.get(CONF_EXTRA_PHRASES)),
     )
     return export_household(household)
 

@@ -5,9 +5,9 @@ from the entities this station serves and pushed with `bf-set-phrases`, one list
 language the station hears (its own language first): a Mandarin station that also has an
 English recogniser hears English requests, and its agent answers each in its language. Any
 change that alters what a resident can say — an entity renamed or given an alias, an area
-renamed or moved, a floor, what is exposed to Assist — schedules one rebuild after a short
-quiet time, so a burst of registry edits costs one build. Words the station's model cannot
-recognise are logged and kept for diagnostics.
+renamed or moved, a floor, what is exposed to Assist, the household's scenes or phrase-list
+extras — schedules one rebuild after a short quiet time, so a burst of registry edits costs one
+build. Words the station's model cannot recognise are logged and kept for diagnostics.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from homeassistant.helpers.debounce import Debouncer
 from .client import PhraseListResult, StationError
 from .const import (
     CONF_AREAS,
+    CONF_EXTRA_PHRASES,
     CONF_LANGUAGE,
     CONF_SENSITIVE_ENTITIES,
     DEFAULT_LANGUAGE,
@@ -38,6 +39,7 @@ from .data import BarrierFreeConfigEntry
 from .home_snapshot import ASSIST, async_build_home
 from .household_setup import async_get_household
 from .logic.alerts import phrases as alert_phrases
+from .logic.extra_phrases import extras_from_options
 from .logic.home import Home, in_language
 from .logic.languages import LANGUAGES
 from .logic.phrase_list import PhraseList, build_phrase_list
@@ -147,6 +149,8 @@ class PhraseSync:
         setup = (await async_get_household(self._hass)).setup
         async_check_bindings(self._hass, setup.bindings)
         scenes = chosen_scenes(await async_get_library(self._hass), setup)
+        # The installer's extra phrases ("开大灯"): the agent takes each as its target.
+        extras = extras_from_options(options.get(CONF_EXTRA_PHRASES))
         lists: dict[str, PhraseList] = {}
         for language in self.languages:
             phrases = await self._hass.async_add_executor_job(
@@ -157,7 +161,7 @@ class PhraseSync:
                     station_area_id=station_area,
                 )
             )
-            said = scene_phrases(scenes, language)
+            said = (*scene_phrases(scenes, language), *extras.get(language, {}))
             if said:
                 phrases = dataclasses.replace(
                     phrases, phrases=tuple(dict.fromkeys((*phrases.phrases, *said)))

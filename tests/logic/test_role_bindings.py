@@ -148,7 +148,10 @@ def exported_household() -> str:
         household_roles(ZH_SUGGESTED, home),
         rate=140,
         volume=80,
-        phrases={"zh": ("开饭了",), "en": ("dinner time",)},
+        phrases={
+            "zh": {"开饭了": "打开厨房灯"},
+            "en": {"dinner time": "turn on the kitchen light"},
+        },
     )
     return export_household(household)
 
@@ -163,7 +166,10 @@ def test_export_then_import_into_a_differently_named_home_rebinds_and_reports_th
         140,
         80,
     )
-    assert household.phrases == {"zh": ("开饭了",), "en": ("dinner time",)}
+    assert household.phrases == {
+        "zh": {"开饭了": "打开厨房灯"},
+        "en": {"dinner time": "turn on the kitchen light"},
+    }
 
     report = rebind(household.roles, OTHER_HOME)
     assert report.matched == {

@@ -2,7 +2,8 @@
 
 It holds what an installer chose: language, profiles, role bindings (each entity described by
 name, aliases, domain, device class and area, never by id, so that it re-binds in another home),
-speech rate and volume, and extra phrases for the recogniser. It never holds a secret: the PIN,
+speech rate and volume, and the phrase-list extras (per language, each extra phrase with the
+phrase it stands for: logic/extra_phrases.py). It never holds a secret: the PIN,
 its hash and the pairing token have no field here, and reading refuses any key it does not know,
 so a hand-edited file cannot smuggle one in (or anything else) either.
 
@@ -19,6 +20,7 @@ from typing import Final
 
 import yaml  # type: ignore[import-untyped]  # ships with Home Assistant; no stubs here
 
+from .extra_phrases import MAX_EXTRA_CHARS, MAX_EXTRAS
 from .pack_errors import PackError
 from .pack_shapes import LANGUAGES, ShapeCheck
 from .pack_yaml import Located, parse_yaml
@@ -30,7 +32,6 @@ __all__ = ["VERSION", "Household", "export_household", "household_roles", "read_
 VERSION: Final = 1
 _TOP: Final = ("barrier_free_household", "language", "profiles", "speech", "phrases", "roles")
 _ENTITY_KEYS: Final = ("name", "domain", "device_class", "area", "aliases")
-_MAX_EXTRAS: Final = 500  # extra phrases per language
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +43,8 @@ class Household:
     roles: Mapping[str, tuple[EntityDescription, ...]]
     rate: int | None = None  # words per minute
     volume: int | None = None  # percent
-    phrases: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # language -> extras
+    phrases: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    """Per language: extra phrase → the phrase it stands for."""
 
 
 def household_roles(
@@ -67,7 +69,7 @@ def export_household(household: Household) -> str:
     if any(value is not None for value in speech.values()):
         document["speech"] = {key: value for key, value in speech.items() if value is not None}
     if household.phrases:
-        document["phrases"] = {lang: list(items) for lang, items in household.phrases.items()}
+        document["phrases"] = {lang: dict(pairs) for lang, pairs in household.phrases.items()}
     document["roles"] = {
         role: [_entity_document(entity) for entity in described]
         for role, described in household.roles.items()
@@ -117,7 +119,9 @@ def _read(
     if language is not None and language not in LANGUAGES:
         check.error(top["language"].line, "unknown_language", language=language)
     profiles: list[str] = []
-    for item in check.items(top["profiles"], "profiles") if "profiles" in top else []:
+    # No profile chosen yet is a household too (its speech settings and extras still travel).
+    has_profiles = "profiles" in top and top["profiles"].value != []
+    for item in check.items(top["profiles"], "profiles") if has_profiles else []:
         profile = check.text(item, "profiles")
         if profile is not None and known_profiles is not None and profile not in known_profiles:
             check.error(item.line, "unknown_profile", profile=profile)
@@ -128,7 +132,7 @@ def _read(
         speech = check.mapping(top["speech"], "speech", ("rate", "volume")) or {}
         rate = _whole(check, speech.get("rate"), "speech.rate", 0, 1000)
         volume = _whole(check, speech.get("volume"), "speech.volume", 0, 100)
-    phrases = check.phrases(top["phrases"], "phrases", _MAX_EXTRAS) if "phrases" in top else {}
+    phrases = _extras(check, top["phrases"]) if "phrases" in top else {}
     roles: dict[str, tuple[EntityDescription, ...]] = {}
     if "roles" in top:
         node = top["roles"]
@@ -173,6 +177,39 @@ def _entity(check: ShapeCheck, node: Located, where: str) -> EntityDescription |
     return EntityDescription(
         name, domain, optional.get("device_class"), optional.get("area"), tuple(aliases)
     )
+
+
+def _extras(check: ShapeCheck, node: Located) -> dict[str, dict[str, str]]:
+    """`phrases:` per language, a mapping of extra phrase to the phrase it stands for."""
+    found: dict[str, dict[str, str]] = {}
+    for language, pairs in (check.mapping(node, "phrases", LANGUAGES) or {}).items():
+        where = f"phrases.{language}"
+        listed = check.mapping(
+            pairs, where, tuple(pairs.value) if isinstance(pairs.value, dict) else ()
+        )
+        if listed is None:
+            continue
+        if len(listed) > MAX_EXTRAS:
+            check.error(pairs.line, "too_many", key=where, count=len(listed), limit=MAX_EXTRAS)
+            continue
+        lines = pairs.key_lines or {}
+        kept: dict[str, str] = {}
+        for said, means in listed.items():
+            if len(said.strip()) > MAX_EXTRA_CHARS:
+                check.error(
+                    lines.get(said, pairs.line),
+                    "too_long",
+                    key=where,
+                    length=len(said.strip()),
+                    limit=MAX_EXTRA_CHARS,
+                )
+                continue
+            target = check.text(means, f"{where}.{said}", MAX_EXTRA_CHARS)
+            if target is not None and said.strip():
+                kept[said.strip()] = target
+        if kept:
+            found[language] = kept
+    return found
 
 
 def _whole(check: ShapeCheck, node: Located | None, where: str, low: int, high: int) -> int | None:

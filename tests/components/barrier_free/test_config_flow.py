@@ -557,6 +557,7 @@ async def open_station_options(hass: HomeAssistant, entry: MockConfigEntry) -> A
     assert result["menu_options"] == [
         "station",
         "quiet_hours",
+        "extra_phrases",
         "profiles",
         "roles",
         "export",

@@ -20,7 +20,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from syrupy.assertion import SnapshotAssertion
 from syrupy.matchers import path_type
 
-from custom_components.barrier_free.const import CONF_PIN
+from custom_components.barrier_free.const import CONF_EXTRA_PHRASES, CONF_PIN
 from custom_components.barrier_free.household_setup import HouseholdSetup, async_get_household
 from custom_components.barrier_free.logic.pin import PinHash
 from tests.voice.station import wait_until
@@ -46,7 +46,11 @@ async def test_diagnostics_hold_no_secret(
 ) -> None:
     pin = PinHash.create(PIN, iterations=1000)
     stored_pin = pin.to_string()
-    entry: MockConfigEntry = entry_for(station, **{CONF_PIN: stored_pin})
+    # The installer's extra phrases are shown: they never hold a PIN (the flow refuses digits).
+    extras = {"en": {"big light on": "turn on the kitchen light"}}
+    entry: MockConfigEntry = entry_for(
+        station, **{CONF_PIN: stored_pin, CONF_EXTRA_PHRASES: extras}
+    )
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
