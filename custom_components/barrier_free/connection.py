@@ -89,6 +89,7 @@ class StationConnection:
         self._listeners: list[CALLBACK_TYPE] = []
         self._utterance_listeners: list[Callable[[RoomUtterance], None]] = []
         self._button_listeners: list[Callable[[dict[str, Any]], None]] = []
+        self._announced_listeners: list[Callable[[str, str], None]] = []
         # The answer awaited: its type, the id it must carry (if any), and who waits for it.
         self._pending: tuple[str, str | None, asyncio.Future[Event]] | None = None
         self._request_lock = asyncio.Lock()
@@ -161,6 +162,16 @@ class StationConnection:
         """Call `pressed` with each `bf-button` the station sends (its help button)."""
         self._button_listeners.append(pressed)
         return lambda: self._button_listeners.remove(pressed)
+
+    @callback
+    def async_add_announced_listener(
+        self, announced: Callable[[str, str], None]
+    ) -> Callable[[], None]:
+        """Call `announced(id, status)` with each `bf-announced` the station sends: the
+        progress of an announcement ("queued", "playing", "interrupted", "done", "failed",
+        "dropped"), the first of which also answers its `bf-announce`."""
+        self._announced_listeners.append(announced)
+        return lambda: self._announced_listeners.remove(announced)
 
     # ----- requests over the persistent connection --------------------------------------
 
@@ -426,6 +437,11 @@ class StationConnection:
 
     @callback
     def _dispatch(self, event: Event) -> None:
+        if event.type == EV_ANNOUNCED:
+            announcement_id, status = event.data.get("id"), event.data.get("status")
+            if isinstance(announcement_id, str) and isinstance(status, str):
+                for announced in list(self._announced_listeners):
+                    announced(announcement_id, status)
         pending = self._pending
         if pending is not None and not pending[2].done():
             expect, expect_id, answer = pending

@@ -35,7 +35,7 @@ from homeassistant.helpers.event import async_call_later
 from homeassistant.util import dt as dt_util
 from homeassistant.util import ulid as ulid_util
 
-from .alerts import async_alert_reply
+from .alert_stations import async_alert_reply
 from .client import StationError
 from .const import (
     CONF_AREAS,

@@ -5,22 +5,16 @@ from __future__ import annotations
 
 import pytest
 
-from custom_components.barrier_free.logic.alerts import (
+from custom_components.barrier_free.logic.alert_events import ROLE_EVENTS, battery_low, change_of
+from custom_components.barrier_free.logic.alert_kinds import (
     FLASH_KIND,
     KINDS,
-    ROLE_EVENTS,
     STATION_PRIORITY,
-    AlertBook,
-    Policy,
-    QuietHours,
     alert_text,
-    battery_low,
-    change_of,
     clock,
-    command_of,
-    phrases,
-    summary,
 )
+from custom_components.barrier_free.logic.alert_words import command_of, phrases, summary
+from custom_components.barrier_free.logic.alerts import AlertBook, Policy, QuietHours
 from custom_components.barrier_free.logic.flash_patterns import KINDS as FLASH_PATTERNS
 from custom_components.barrier_free.logic.scene_roles import EVENTS, ROLES
 
