@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -148,7 +148,7 @@ class MediaPause:
 
         paused.settle = async_call_later(self.hass, self.settle, settled)
 
-    def _give_up(self, entity_id: str) -> Any:
+    def _give_up(self, entity_id: str) -> Callable[[datetime], None]:
         @callback
         def timed_out(_now: datetime) -> None:
             if (paused := self.paused.get(entity_id)) is not None:
