@@ -26,8 +26,6 @@ from .const import (
     CONF_AREAS,
     CONF_LANGUAGE,
     CONF_PIN,
-    CONF_QUIET_END,
-    CONF_QUIET_START,
     CONF_RATE,
     CONF_SENSITIVE_ENTITIES,
     CONF_SHOWROOM_IDLE_MINUTES,
@@ -46,10 +44,10 @@ from .const import (
     MIN_RATE,
 )
 from .household_flow import OPTIONS_MENU, HouseholdOptionsMixin
-from .logic.alerts import QuietHours
 from .logic.languages import LANGUAGES
 from .logic.pin import PinHash
 from .logic.replies import MAX_PIN_LENGTH, MIN_PIN_LENGTH
+from .quiet_hours_flow import QuietHoursOptionsMixin, household_options
 
 # TXT record keys the station advertises (voice/PROTOCOL.md, zeroconf section of issue 3).
 TXT_STATION_ID = ("station_id", "id")
@@ -125,15 +123,22 @@ def _async_report_unproven(hass: HomeAssistant, entry: ConfigEntry, host: str, p
     )
 
 
-def default_options(info: StationInfo) -> dict[str, Any]:
-    """Options of a new entry: Mandarin if the station has it, the usual rate and volume."""
+def default_options(
+    info: StationInfo, household: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """Options of a new entry: Mandarin if the station has it, the usual rate and volume, and
+    the household's settings kept in every station's options (`household`: another
+    station's options; today the quiet hours)."""
     languages = [lang for lang in LANGUAGES if lang in info.languages] or [DEFAULT_LANGUAGE]
-    return {
+    options: dict[str, Any] = {
         CONF_LANGUAGE: languages[0],
         CONF_RATE: DEFAULT_RATE,
         CONF_VOLUME: DEFAULT_VOLUME,
         CONF_AREAS: [],
     }
+    if household is not None:
+        options.update(household_options(household))
+    return options
 
 
 class BarrierFreeConfigFlow(ConfigFlow, domain=DOMAIN):
@@ -273,10 +278,13 @@ class BarrierFreeConfigFlow(ConfigFlow, domain=DOMAIN):
         self._abort_if_unique_id_configured(
             updates={CONF_HOST: host, CONF_PORT: port, CONF_TOKEN: token}
         )
+        # A station added later gets the household's quiet hours like the others have.
+        others = self.hass.config_entries.async_entries(DOMAIN, include_ignore=False)
+        household = next((e.options for e in others if household_options(e.options)), None)
         return self.async_create_entry(
             title=info.name,
             data={CONF_HOST: host, CONF_PORT: port, CONF_TOKEN: token},
-            options=default_options(info),
+            options=default_options(info, household),
         )
 
     async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
@@ -359,18 +367,7 @@ def pin_errors(pin: str, confirm: str, clear: bool) -> dict[str, str]:
     return {}
 
 
-def quiet_hours_errors(start: str | None, end: str | None) -> dict[str, str]:
-    """Both times or neither (none: no quiet hours); a start equal to the end is no time."""
-    if bool(start) != bool(end):
-        return {"base": "quiet_hours_incomplete"}
-    if start and end:
-        hours = QuietHours.parse(start, end)  # the time selectors gave valid times
-        if hours is not None and hours.start == hours.end:
-            return {CONF_QUIET_END: "quiet_hours_empty"}
-    return {}
-
-
-class BarrierFreeOptionsFlow(HouseholdOptionsMixin, OptionsFlowWithReload):
+class BarrierFreeOptionsFlow(QuietHoursOptionsMixin, HouseholdOptionsMixin, OptionsFlowWithReload):
     """A menu: this station's settings, and the household's profiles, roles, export and import.
 
     Station settings are language, speech rate and volume, the areas the station serves, and
@@ -486,47 +483,5 @@ class BarrierFreeOptionsFlow(HouseholdOptionsMixin, OptionsFlowWithReload):
         return self.async_show_form(
             step_id="station",
             data_schema=self.add_suggested_values_to_schema(probatio.Schema(fields), suggested),
-            errors=errors,
-        )
-
-    async def async_step_quiet_hours(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """The household's quiet hours: info and warnings wait until they end, alarms never.
-
-        One setting for the home, kept alike in every station's options (alerts are the
-        household's); saving changes no station, so nothing reloads.
-        """
-        options = self.config_entry.options
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            start = user_input.get(CONF_QUIET_START) or None
-            end = user_input.get(CONF_QUIET_END) or None
-            errors = quiet_hours_errors(start, end)
-            if not errors:
-                for entry in self.hass.config_entries.async_entries(DOMAIN):
-                    kept = {
-                        key: value
-                        for key, value in entry.options.items()
-                        if key not in (CONF_QUIET_START, CONF_QUIET_END)
-                    }
-                    if start and end:
-                        kept.update({CONF_QUIET_START: start, CONF_QUIET_END: end})
-                    self.hass.config_entries.async_update_entry(entry, options=kept)
-                return self.async_create_entry(data=dict(self.config_entry.options))
-            suggested = dict(user_input)
-        else:
-            suggested = {
-                key: options[key] for key in (CONF_QUIET_START, CONF_QUIET_END) if key in options
-            }
-        schema = probatio.Schema(
-            {
-                probatio.Optional(CONF_QUIET_START): selector.TimeSelector(),
-                probatio.Optional(CONF_QUIET_END): selector.TimeSelector(),
-            }
-        )
-        return self.async_show_form(
-            step_id="quiet_hours",
-            data_schema=self.add_suggested_values_to_schema(schema, suggested),
             errors=errors,
         )
