@@ -112,6 +112,21 @@ def test_an_open_alarm_is_not_raised_again_even_after_the_debounce() -> None:
     assert alerts.raise_alert("smoke", TEXTS, 200.0, source="s") is not None
 
 
+def test_one_call_for_help_at_a_time_whatever_raised_it() -> None:
+    alerts = book()
+    first = alerts.raise_alert("help_pressed", TEXTS, 0.0, source="station:Living room:None")
+    assert first is not None
+    # the same call asked for by voice, or with a bound help button: the open call stays
+    assert alerts.raise_alert("help_pressed", TEXTS, 1.0, source="station:voice:None") is None
+    assert alerts.raise_alert("help_pressed", TEXTS, 2.0, source="binary_sensor.sos") is None
+    # other kinds are still one alert per device
+    assert alerts.raise_alert("leak", TEXTS, 3.0, source="binary_sensor.a") is not None
+    assert alerts.raise_alert("leak", TEXTS, 3.0, source="binary_sensor.b") is not None
+    # acknowledged, help can be called again
+    alerts.acknowledge("The caregiver", 4.0, first.id)
+    assert alerts.raise_alert("help_pressed", TEXTS, 500.0, source="station:voice:None")
+
+
 def test_alarm_repeats_until_acknowledged_with_a_bound() -> None:
     alerts = book(alarm_repeats=3, alarm_interval=10)
     alarm = alerts.raise_alert("smoke", TEXTS, 0.0, source="s")

@@ -45,6 +45,9 @@ class AlertKind:
     zh: str
     en: str
     expires: float | None = None  # seconds after which saying it is pointless (a doorbell)
+    # At most one open alert of this kind in the home, whatever raised it: a call for help
+    # from the help key, then by voice, is one call (one series of caregiver messages).
+    one_open: bool = False
 
 
 KINDS: Final[Mapping[str, AlertKind]] = {
@@ -87,6 +90,7 @@ KINDS: Final[Mapping[str, AlertKind]] = {
         "alarm",
         "有人求助：{thing}被按下了，正在通知看护人。",
         "Help was called with {thing}; the caregiver is being notified.",
+        one_open=True,
     ),
     "alarm_triggered": AlertKind(
         ALARM, "alarm", "警报：{thing}报警了！", "Alarm: {thing} has been triggered!"

@@ -144,9 +144,16 @@ class AlertBook:
         **details: object,
     ) -> Alert | None:
         """A new alert, or None when it repeats one still open or just raised (within
-        `debounce` seconds, the policy's by default); `details` set the alert's other fields."""
+        `debounce` seconds, the policy's by default) or its kind allows one open alert and one
+        is (`AlertKind.one_open`); `details` set the alert's other fields."""
         spec = KINDS.get(kind)
         priority = priority or (spec.priority if spec else INFO)
+        if (
+            spec is not None
+            and spec.one_open
+            and any(a.open and a.kind == kind for a in self.alerts.values())
+        ):
+            return None
         if source is not None:
             key = (kind, source)
             last = self._last.get(key)
