@@ -138,7 +138,7 @@ async def main(rounds: int, count: int, media: bool) -> None:
                     hass.states.async_set(DOORBELL, "off", {"friendly_name": "Bench doorbell"})
                     for station in stations:  # the next round starts on idle stations
                         await station.announcer.wait_idle()
-                    while manager.media.paused:  # and with the TV playing again
+                    while manager.media.paused:  # noqa: ASYNC110 - and the TV playing again
                         await asyncio.sleep(0.01)
                     if n == 0:
                         latencies.clear()  # the first round warms the speech worker up
