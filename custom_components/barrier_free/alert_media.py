@@ -88,9 +88,15 @@ class MediaPause:
                     self.hass, self.timeout, self._give_up(entity_id)
                 )
                 to_pause.append(entity_id)
-            elif paused.settle is not None:
-                paused.settle()
-                paused.settle = None
+            else:
+                if paused.settle is not None:
+                    paused.settle()
+                    paused.settle = None
+                now = _state_of(self.hass.states.get(entity_id))
+                if now is not None and now.state == PLAYING:
+                    # The resident played it again meanwhile: paused for this one too.
+                    paused.before = now
+                    to_pause.append(entity_id)
             paused.sending += 1
             waiting.append(entity_id)
         if to_pause:

@@ -168,3 +168,34 @@ async def test_a_call_for_help_keeps_media_paused_until_its_follow_up_is_said(
     assert progress.at("playing") and all(s[TV] == "paused" for s in progress.at("playing"))
     await wait_for_state(hass, TV, lambda s: s is not None and s.state == "playing")
     assert manager.media.resumed == [TV]
+
+
+@pytest.mark.usefixtures("players")
+async def test_played_again_by_the_resident_it_is_paused_for_the_next_announcement(
+    hass: HomeAssistant, station: Station
+) -> None:
+    manager, heard = await _doorbell_home(hass, station)
+    progress = Progress(hass)
+
+    async def resident_plays_then_tea_is_announced() -> None:
+        await hass.services.async_call(
+            "media_player", "media_play", {"entity_id": TV}, blocking=True
+        )
+        await hass.services.async_call(
+            DOMAIN, "announce", {"message": "Tea is ready.", "priority": "info"}, blocking=True
+        )
+
+    def during_the_doorbell() -> None:
+        if len(progress.at("playing")) == 1:
+            hass.async_create_task(resident_plays_then_tea_is_announced())
+
+    progress.on_playing.append(during_the_doorbell)
+    hass.states.async_set(DOORBELL, "on", {"friendly_name": "Front doorbell"})
+    await heard.until(lambda: bool(heard.said("Tea is ready")))
+    tea = heard.said("Tea is ready")[0]
+    await heard.until(lambda: "done" in heard.status_of(tea))
+    # each announcement was said with the TV paused, though the resident played it in between
+    assert [states[TV] for states in progress.at("playing")] == ["paused", "paused"]
+    await wait_for_state(hass, TV, lambda s: s is not None and s.state == "playing")
+    await wait_until(lambda: not manager.media.paused, "every paused player decided")
+    assert sorted(manager.media.resumed) == [SPEAKER, TV]
