@@ -11,7 +11,8 @@ from homeassistant.helpers.typing import ConfigType
 
 from .activity import StationActivity
 from .alert_services import async_register_alert_services
-from .alerts import async_get_alerts, async_release_alerts, async_watch_station
+from .alert_stations import async_watch_station
+from .alerts import async_get_alerts, async_release_alerts
 from .client import CannotConnect, InvalidAuth, NotAStation
 from .connection import StationConnection
 from .const import (

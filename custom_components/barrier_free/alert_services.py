@@ -12,7 +12,7 @@ from homeassistant.helpers import config_validation as cv
 
 from .alerts import DATA, AlertManager
 from .const import DOMAIN
-from .logic.alerts import FLASH_KIND, STATION_PRIORITY
+from .logic.alert_kinds import FLASH_KIND, STATION_PRIORITY
 from .logic.flash_patterns import KINDS as FLASH_PATTERNS
 
 SERVICE_ANNOUNCE = "announce"

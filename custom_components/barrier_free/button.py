@@ -5,7 +5,7 @@ Scene buttons follow the household record: choosing another profile adds and rem
 without a reload; a scene whose needed roles are unbound is unavailable (only that scene; the
 options flow and the spoken answer say which roles it waits for). Pressing one runs the scene
 and the station says what was done; the help scene (one that notifies the caregiver) is the
-call for help of alerts.py instead, so that one press sends one caregiver message.
+call for help of alert_stations.py instead, so that one press sends one caregiver message.
 """
 
 from __future__ import annotations
@@ -16,17 +16,17 @@ from homeassistant.components.button import ButtonEntity
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import area_registry as ar
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .alert_stations import acknowledge_here, async_call_for_help
 from .alerts import DATA as ALERTS
 from .client import StationError, StationRequestError
-from .const import CONF_AREAS, CONF_LANGUAGE, DEFAULT_LANGUAGE, DOMAIN, MICROPHONE_CHECK_SECONDS
+from .const import CONF_LANGUAGE, DEFAULT_LANGUAGE, DOMAIN, MICROPHONE_CHECK_SECONDS
 from .data import BarrierFreeConfigEntry
 from .entity import BarrierFreeEntity
 from .household_setup import HouseholdSetup, async_get_household
-from .logic.alerts import is_help_scene
+from .logic.alert_words import is_help_scene
 from .logic.languages import station_language
 from .logic.scene_packs import Scene
 from .logic.scene_run import unbound_roles
@@ -111,16 +111,7 @@ class SceneButton(BarrierFreeEntity, ButtonEntity):
 
     async def async_press(self) -> None:
         language = _language(self._entry)
-        alerts = self.hass.data.get(ALERTS)
-        if alerts is not None and is_help_scene(self.scene):
-            areas = self._entry.options.get(CONF_AREAS) or []
-            area = ar.async_get(self.hass).async_get_area(str(areas[0])) if areas else None
-            alerts.raise_event(
-                "help_pressed",
-                None,
-                room=area.name if area else None,
-                station=self._entry.runtime_data.info.name,
-            )
+        if is_help_scene(self.scene) and async_call_for_help(self.hass, self._entry):
             return  # the call for help is announced on every station, this one too
         run = await async_run_scene(self.hass, self.scene, language, self._context)
         await _say(self, run.summary(language), language)
@@ -155,7 +146,7 @@ class AcknowledgeButton(BarrierFreeEntity, ButtonEntity):
         if alerts is None:
             raise HomeAssistantError(translation_domain=DOMAIN, translation_key="no_station")
         language = _language(self._entry)
-        answer = alerts.acknowledge_here(self._entry.runtime_data.info.name, language)
+        answer = acknowledge_here(alerts, self._entry.runtime_data.info.name, language)
         await _say(self, answer, language)
 
 

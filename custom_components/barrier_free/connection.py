@@ -10,8 +10,9 @@ else down with it.
 When the connection breaks, entities go unavailable (logged once), the connection is retried
 with exponential backoff, and a repair issue is raised if the station stays away for
 UNREACHABLE_ISSUE_AFTER; when it is back, that is logged once and the issue is removed.
-Announcements made while the station is away wait in an `AnnouncementQueue` and are delivered
-when it is back, unless they expired (logged, like anything the queue drops).
+Announcements made while the station is away wait and are delivered when it is back, unless
+they expired (`announcement_delivery.py`); every `bf-announced` status the station sends about
+them is passed to listeners (alerts play paused media again when an announcement is done).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from homeassistant.util.ulid import ulid_now
 from wyoming.event import Event
 
 from . import const
+from .announcement_delivery import AnnouncementDelivery
 from .client import (
     EV_ANNOUNCED,
     EV_BUTTON,
@@ -58,7 +60,6 @@ from .client import (
 )
 from .const import CONF_TOKEN, DOMAIN, LOGGER
 from .data import BarrierFreeConfigEntry
-from .logic.announce_queue import AnnouncementQueue, Dropped, WaitingAnnouncement
 
 
 class StationConnection:
@@ -89,13 +90,14 @@ class StationConnection:
         self._listeners: list[CALLBACK_TYPE] = []
         self._utterance_listeners: list[Callable[[RoomUtterance], None]] = []
         self._button_listeners: list[Callable[[dict[str, Any]], None]] = []
+        self._announced_listeners: list[Callable[[str, str], None]] = []
         # The answer awaited: its type, the id it must carry (if any), and who waits for it.
         self._pending: tuple[str, str | None, asyncio.Future[Event]] | None = None
         self._request_lock = asyncio.Lock()
         self._loss_logged = False
         self._cancel_issue_timer: CALLBACK_TYPE | None = None
-        self.announcements = AnnouncementQueue(lambda: dt_util.utcnow().timestamp())
-        self._delivering: asyncio.Task[None] | None = None
+        self.delivery = AnnouncementDelivery(hass, entry, self)
+        self.announcements = self.delivery.queue
 
     @property
     def issue_id(self) -> str:
@@ -117,23 +119,14 @@ class StationConnection:
         )
 
     async def async_stop(self) -> None:
-        """Close everything: the task, the socket, the timer and the repair issue."""
-        for task in (self._delivering, self._task):
-            if task is not None:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
-        self._task = self._delivering = None
-        due, dropped = self.announcements.take_due()
-        self._log_dropped(dropped)
-        # The entry is unloaded (or Home Assistant stops) before the station is back.
-        for item in due:
-            LOGGER.warning(
-                "Announcement %s for station %s not delivered, the station never came back: %s",
-                item.id,
-                self._name,
-                item.text,
-            )
+        """Close everything: the task, the socket, the waiting announcements, the timer and the
+        repair issue."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        self._task = None
+        await self.delivery.async_stop()
         if self._session is not None:  # connected during setup but never started
             await self._session.close()
             self._session = None
@@ -161,6 +154,16 @@ class StationConnection:
         """Call `pressed` with each `bf-button` the station sends (its help button)."""
         self._button_listeners.append(pressed)
         return lambda: self._button_listeners.remove(pressed)
+
+    @callback
+    def async_add_announced_listener(
+        self, announced: Callable[[str, str], None]
+    ) -> Callable[[], None]:
+        """Call `announced(id, status)` with each `bf-announced` the station sends: the
+        progress of an announcement ("queued", "playing", "interrupted", "done", "failed",
+        "dropped"), the first of which also answers its `bf-announce`."""
+        self._announced_listeners.append(announced)
+        return lambda: self._announced_listeners.remove(announced)
 
     # ----- requests over the persistent connection --------------------------------------
 
@@ -206,32 +209,11 @@ class StationConnection:
         expires_in: float | None = None,
         purpose: str = "announce",
     ) -> str:
-        """Have the station say `text`; returns the announcement's id ("<purpose>-<ulid>").
-
-        If the station is away, the announcement waits (see `AnnouncementQueue`) and is
-        delivered when the station is back, unless it expired first.
-        """
-        item = self.announcements.create(
-            f"{purpose}-{ulid_now()}",
-            text,
-            language,
-            priority,
-            chime,
-            expires_in=expires_in,
+        """Have the station say `text`, now or when it is back; returns the announcement's id
+        ("<purpose>-<ulid>"). See `AnnouncementDelivery.async_announce`."""
+        return await self.delivery.async_announce(
+            text, language, priority, chime, expires_in=expires_in, purpose=purpose
         )
-        if self.connected and not self.announcements:
-            try:
-                await self._deliver(item)
-            except CannotConnect as err:
-                LOGGER.info(
-                    "Station %s is away (%s): announcement %s waits", self._name, err, item.id
-                )
-            else:
-                return item.id
-        self._log_dropped(self.announcements.add(item))
-        if self.connected:  # came back meanwhile, or others are waiting: they go first
-            self._start_delivering()
-        return item.id
 
     async def async_set_phrases(
         self, language: str, phrases: Sequence[str], version: int
@@ -255,7 +237,7 @@ class StationConnection:
             LOGGER.warning(
                 "Could not %s digit strings at station %s now: %s",
                 "hear" if digits else "stop hearing",
-                self._name,
+                self.name,
                 err,
             )
 
@@ -288,55 +270,6 @@ class StationConnection:
         )
 
     # ----- internals ----------------------------------------------------------------------
-
-    async def _deliver(self, item: WaitingAnnouncement) -> None:
-        """Send one announcement; CannotConnect if it may not have reached the station."""
-        event = announce_event(
-            item.id, item.text, item.language, priority=item.priority, chime=item.chime
-        )
-        try:
-            await self.async_request(event, EV_ANNOUNCED, expect_id=item.id)
-        except CannotConnect:
-            raise
-        except StationError as err:  # the station refused it: retrying would not help
-            LOGGER.warning(
-                "Station %s refused announcement %s (%s): %s", self._name, item.id, err, item.text
-            )
-
-    @callback
-    def _start_delivering(self) -> None:
-        if self._delivering is None or self._delivering.done():
-            self._delivering = self._entry.async_create_background_task(
-                self._hass, self._deliver_waiting(), f"{DOMAIN} waiting announcements"
-            )
-
-    async def _deliver_waiting(self) -> None:
-        """The station is back: say what waited for it, most urgent first."""
-        while self.announcements and self.connected:
-            due, dropped = self.announcements.take_due()
-            self._log_dropped(dropped)
-            for index, item in enumerate(due):
-                try:
-                    await self._deliver(item)
-                except CannotConnect:  # away again: the rest waits for the next return
-                    self._log_dropped(self.announcements.put_back(due[index:]))
-                    return
-                LOGGER.debug(
-                    "Announcement %s delivered to %s after it returned", item.id, self._name
-                )
-
-    @callback
-    def _log_dropped(self, dropped: list[Dropped]) -> None:
-        for each in dropped:
-            item = each.announcement
-            LOGGER.warning(
-                "Announcement %s for station %s not said (%s, priority %s): %s",
-                item.id,
-                self._name,
-                each.reason,
-                item.priority,
-                item.text,
-            )
 
     def _settings_event(self) -> Event:
         options = self._entry.options
@@ -383,7 +316,7 @@ class StationConnection:
                 self._on_connected(session)
             delay = const.RECONNECT_MIN_DELAY
             if self.announcements:
-                self._start_delivering()
+                self.delivery.start()
             try:
                 reason = await self._serve(session)
             finally:
@@ -426,6 +359,11 @@ class StationConnection:
 
     @callback
     def _dispatch(self, event: Event) -> None:
+        if event.type == EV_ANNOUNCED:
+            announcement_id, status = event.data.get("id"), event.data.get("status")
+            if isinstance(announcement_id, str) and isinstance(status, str):
+                for announced in list(self._announced_listeners):
+                    announced(announcement_id, status)
         pending = self._pending
         if pending is not None and not pending[2].done():
             expect, expect_id, answer = pending
@@ -450,11 +388,11 @@ class StationConnection:
             self.settings_in_force = dict(event.data)
         elif event.type == EV_ERROR:
             LOGGER.warning(
-                "Station %s reported: %s", self._name, StationRequestError.from_event(event)
+                "Station %s reported: %s", self.name, StationRequestError.from_event(event)
             )
 
     @property
-    def _name(self) -> str:
+    def name(self) -> str:
         return self.info.name if self.info else self._entry.title
 
     @callback
@@ -466,7 +404,7 @@ class StationConnection:
         self.disconnected_since = None
         self.last_error = None
         if self._loss_logged:
-            LOGGER.info("Station %s at %s:%s is back", self._name, self.host, self.port)
+            LOGGER.info("Station %s at %s:%s is back", self.name, self.host, self.port)
             self._loss_logged = False
         self._cancel_timer()
         ir.async_delete_issue(self._hass, DOMAIN, self.issue_id)
@@ -481,7 +419,7 @@ class StationConnection:
         self.connected = False
         if not self._loss_logged:
             LOGGER.warning(
-                "Station %s at %s:%s is unreachable: %s", self._name, self.host, self.port, reason
+                "Station %s at %s:%s is unreachable: %s", self.name, self.host, self.port, reason
             )
             self._loss_logged = True
             self._cancel_issue_timer = async_call_later(
@@ -501,7 +439,7 @@ class StationConnection:
             severity=ir.IssueSeverity.ERROR,
             translation_key=const.ISSUE_UNREACHABLE,
             translation_placeholders={
-                "name": self._name,
+                "name": self.name,
                 "host": self.host,
                 "port": str(self.port),
             },

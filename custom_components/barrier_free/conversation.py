@@ -36,7 +36,7 @@ from homeassistant.helpers.event import async_call_later
 from homeassistant.util import dt as dt_util
 from homeassistant.util import ulid as ulid_util
 
-from .alerts import async_alert_reply
+from .alert_stations import async_alert_reply
 from .client import StationError
 from .const import (
     CONF_AREAS,
@@ -58,7 +58,7 @@ from .conversation_turn import Turn, speech_of
 from .data import BarrierFreeConfigEntry
 from .entity import BarrierFreeEntity
 from .home_snapshot import async_build_home
-from .logic.alerts import phrases as alert_phrases
+from .logic.alert_words import phrases as alert_phrases
 from .logic.confirm_sensitive import (
     Outcome,
     SensitiveGuard,

@@ -38,7 +38,7 @@ from .const import (
 from .data import BarrierFreeConfigEntry
 from .home_snapshot import ASSIST, async_build_home
 from .household_setup import async_get_household
-from .logic.alerts import phrases as alert_phrases
+from .logic.alert_words import phrases as alert_phrases
 from .logic.extra_phrases import extras_from_options
 from .logic.home import Home, in_language
 from .logic.languages import LANGUAGES

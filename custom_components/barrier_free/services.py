@@ -2,7 +2,8 @@
 
 Registered once for the integration (not per station): scenes and the household belong to the
 home. A scene run says what it did on the stations asked for (all loaded ones if none is), each
-in its own language, and returns the summary of the first.
+in its own language, and returns the summary of the first. The help scene is the call for help
+of alert_stations.py (one caregiver notification series), not a scene run.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from homeassistant.core import (
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 
+from .alert_stations import async_call_for_help, help_reply
 from .client import StationError
 from .const import (
     ATTR_SCENE,
@@ -32,6 +34,7 @@ from .const import (
 )
 from .data import BarrierFreeConfigEntry
 from .household_transfer import async_export
+from .logic.alert_words import is_help_scene
 from .logic.scene_packs import Scene
 from .scene_runner import SceneRun, async_household_scenes, async_run_scene
 
@@ -76,11 +79,14 @@ async def _async_run_scene(call: ServiceCall) -> ServiceResponse:
                 "scenes": ", ".join(s.id for s in scenes) or "-",
             },
         )
-    run = await async_run_scene(
-        hass, scene, _language(stations[0] if stations else None), call.context
-    )
+    first = stations[0] if stations else None
+    if is_help_scene(scene) and async_call_for_help(hass, first):
+        # The help scene is the call for help (announced on every station, the caregiver
+        # notified once per round until acknowledged), not its steps as well.
+        return {"scene": scene.id, "summary": help_reply(_language(first))}
+    run = await async_run_scene(hass, scene, _language(first), call.context)
     await async_say_on(stations, run)
-    return {"scene": scene.id, "summary": run.summary(_language(stations[0] if stations else None))}
+    return {"scene": scene.id, "summary": run.summary(_language(first))}
 
 
 def _language(entry: BarrierFreeConfigEntry | None) -> str:

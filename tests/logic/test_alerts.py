@@ -5,22 +5,16 @@ from __future__ import annotations
 
 import pytest
 
-from custom_components.barrier_free.logic.alerts import (
+from custom_components.barrier_free.logic.alert_events import ROLE_EVENTS, battery_low, change_of
+from custom_components.barrier_free.logic.alert_kinds import (
     FLASH_KIND,
     KINDS,
-    ROLE_EVENTS,
     STATION_PRIORITY,
-    AlertBook,
-    Policy,
-    QuietHours,
     alert_text,
-    battery_low,
-    change_of,
     clock,
-    command_of,
-    phrases,
-    summary,
 )
+from custom_components.barrier_free.logic.alert_words import command_of, phrases, summary
+from custom_components.barrier_free.logic.alerts import AlertBook, Policy, QuietHours
 from custom_components.barrier_free.logic.flash_patterns import KINDS as FLASH_PATTERNS
 from custom_components.barrier_free.logic.scene_roles import EVENTS, ROLES
 
@@ -116,6 +110,21 @@ def test_an_open_alarm_is_not_raised_again_even_after_the_debounce() -> None:
     assert alerts.raise_alert("smoke", TEXTS, 100.0, source="s") is None
     alerts.acknowledge("x", 101.0)
     assert alerts.raise_alert("smoke", TEXTS, 200.0, source="s") is not None
+
+
+def test_one_call_for_help_at_a_time_whatever_raised_it() -> None:
+    alerts = book()
+    first = alerts.raise_alert("help_pressed", TEXTS, 0.0, source="station:Living room:None")
+    assert first is not None
+    # the same call asked for by voice, or with a bound help button: the open call stays
+    assert alerts.raise_alert("help_pressed", TEXTS, 1.0, source="station:voice:None") is None
+    assert alerts.raise_alert("help_pressed", TEXTS, 2.0, source="binary_sensor.sos") is None
+    # other kinds are still one alert per device
+    assert alerts.raise_alert("leak", TEXTS, 3.0, source="binary_sensor.a") is not None
+    assert alerts.raise_alert("leak", TEXTS, 3.0, source="binary_sensor.b") is not None
+    # acknowledged, help can be called again
+    alerts.acknowledge("The caregiver", 4.0, first.id)
+    assert alerts.raise_alert("help_pressed", TEXTS, 500.0, source="station:voice:None")
 
 
 def test_alarm_repeats_until_acknowledged_with_a_bound() -> None:

@@ -1,6 +1,9 @@
-"""Alerts: which home events become announcements, how urgent each is, what is said, and when
-it is said again (issue 17). No Home Assistant here: the glue (`alerts.py` of the integration)
-feeds state changes and the clock in, and sends what `AlertBook.due` returns to the stations.
+"""The book of open alerts (issue 17): when each alert is said again, held for quiet hours,
+acknowledged, over or expired, and how the book is kept across restarts. No Home Assistant
+here: the glue (`alerts.py` of the integration) feeds events and the clock in, and sends what
+`AlertBook.due` returns to the stations. The kinds and their texts are in `alert_kinds.py`,
+what state changes mean in `alert_events.py`, the resident's alert sentences in
+`alert_words.py`.
 
 Priorities: an *alarm* (smoke, leak, help, alarm panel) interrupts whatever the station is
 saying and is repeated until someone acknowledges it, at most `Policy.alarm_repeats` times; a
@@ -15,219 +18,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, fields
-from typing import Any, Final
+from typing import Any
 
-from .everyday_speech import normalize
+from .alert_kinds import ALARM, INFO, KINDS, RANK, WARNING
 from .languages import table_language
-from .numbers import zh_integer
-from .scene_model import Scene
 
-__all__ = [
-    "KINDS",
-    "STATION_PRIORITY",
-    "Alert",
-    "AlertBook",
-    "AlertKind",
-    "Policy",
-    "QuietHours",
-    "alert_text",
-    "clock",
-    "command_of",
-    "is_help_scene",
-    "phrases",
-    "summary",
-]
-
-ALARM: Final = "alarm"
-WARNING: Final = "warning"
-INFO: Final = "info"
-RANK: Final = {ALARM: 3, WARNING: 2, INFO: 1}
-# The station's announcement priorities (voice/PROTOCOL.md `bf-announce`).
-STATION_PRIORITY: Final = {ALARM: "alarm", WARNING: "high", INFO: "normal"}
-
-
-@dataclass(frozen=True, slots=True)
-class AlertKind:
-    """One kind of event: its priority, its chime and what is said, in both languages.
-
-    Texts take `{thing}` (the device, with its room when known) and `{minutes}`.
-    """
-
-    priority: str
-    chime: str
-    zh: str
-    en: str
-    expires: float | None = None  # seconds after which saying it is pointless (a doorbell)
-
-
-KINDS: Final[Mapping[str, AlertKind]] = {
-    "doorbell": AlertKind(
-        WARNING,
-        "doorbell",
-        "有人按门铃：{thing}响了。",
-        "Someone is at the door: {thing} rang.",
-        120,
-    ),
-    "door_left_open": AlertKind(
-        WARNING,
-        "info",
-        "{thing}已经开了{minutes}分钟，请记得关上。",
-        "{thing} has been open for {minutes} minutes.",
-    ),
-    "window_left_open": AlertKind(
-        WARNING,
-        "info",
-        "{thing}已经开了{minutes}分钟，请记得关上。",
-        "{thing} has been open for {minutes} minutes.",
-    ),
-    "garage_left_open": AlertKind(
-        WARNING,
-        "info",
-        "{thing}已经开了{minutes}分钟，请记得关上。",
-        "{thing} has been open for {minutes} minutes.",
-    ),
-    "leak": AlertKind(
-        ALARM, "alarm", "警报：{thing}检测到漏水！", "Alarm: {thing} detects a water leak!"
-    ),
-    "smoke": AlertKind(
-        ALARM,
-        "alarm",
-        "警报：{thing}检测到烟雾或燃气！请马上离开。",
-        "Alarm: {thing} detects smoke or gas! Leave now.",
-    ),
-    "help_pressed": AlertKind(
-        ALARM,
-        "alarm",
-        "有人求助：{thing}被按下了，正在通知看护人。",
-        "Help was called with {thing}; the caregiver is being notified.",
-    ),
-    "alarm_triggered": AlertKind(
-        ALARM, "alarm", "警报：{thing}报警了！", "Alarm: {thing} has been triggered!"
-    ),
-    "low_battery": AlertKind(
-        INFO, "info", "{thing}电量低，请更换电池。", "The battery of {thing} is low."
-    ),
-    "appliance_finished": AlertKind(INFO, "info", "{thing}运行结束了。", "{thing} has finished."),
-}
-# The flash pattern of each kind (logic/flash_patterns.py names them).
-FLASH_KIND: Final[Mapping[str, str]] = {
-    "doorbell": "doorbell",
-    "door_left_open": "door_open",
-    "window_left_open": "window_open",
-    "garage_left_open": "door_open",
-    "leak": "leak",
-    "smoke": "smoke",
-    "help_pressed": "help",
-    "alarm_triggered": "alarm",
-    "low_battery": "low_battery",
-    "appliance_finished": "appliance_done",
-    "announcement": "announcement",
-}
-# What help said by voice, or the station's own help key, names instead of a device.
-_VOICE_HELP: Final = {"zh": "语音求助", "en": "a spoken call for help"}
-_STATION_KEY: Final = {
-    "zh": "{station}语音站的求助键",
-    "en": "the help key of the {station} station",
-}
-
-
-def _zh_count(value: int) -> str:
-    """A number before a measure word: 两条, 两分钟 (二 only in counting)."""
-    return "两" if value == 2 else zh_integer(value)
-
-
-def _thing(device: str, room: str | None, language: str) -> str:
-    if language == "zh":
-        return f"{room}的{device}" if room and room not in device else device
-    if room and room.casefold() not in device.casefold():
-        return f"the {device} in the {room}"
-    return f"the {device}"
-
-
-def alert_text(
-    kind: str,
-    device: str | None,
-    room: str | None,
-    language: str,
-    *,
-    minutes: int = 0,
-    station: str | None = None,
-) -> str:
-    """What is said for an event of `kind` raised by `device` in `room` (no device: by voice,
-    or with the help key of `station`)."""
-    lang = table_language(language)
-    spec = KINDS[kind]
-    if device:
-        thing = _thing(device, room, lang)
-    elif station:
-        thing = _STATION_KEY[lang].format(station=station)
-    else:
-        thing = _VOICE_HELP[lang]
-    number = _zh_count(minutes) if lang == "zh" else str(minutes)
-    text = (spec.zh if lang == "zh" else spec.en).format(thing=thing, minutes=number)
-    return text[:1].upper() + text[1:]
-
-
-def clock(hour: int, minute: int, language: str) -> str:
-    """A time of day said the way each language says it: "下午三点零五分" / "3:05 PM"."""
-    twelve = hour % 12 or 12
-    if table_language(language) == "zh":
-        period = "凌晨" if hour < 6 else "上午" if hour < 12 else "中午" if hour < 13 else "下午"
-        if hour >= 18:
-            period = "晚上"
-        words = "两" if twelve == 2 else zh_integer(twelve)
-        if minute == 0:
-            return f"{period}{words}点"
-        tail = f"零{zh_integer(minute)}" if minute < 10 else zh_integer(minute)
-        return f"{period}{words}点{tail}分"
-    return f"{twelve}:{minute:02d} {'AM' if hour < 12 else 'PM'}"
-
-
-# --- what the resident says about alerts -------------------------------------------------------
-
-_COMMANDS: Final[Mapping[str, Mapping[str, tuple[str, ...]]]] = {
-    "zh": {
-        "acknowledge": ("知道了", "我知道了", "收到", "收到了", "好的知道了"),
-        "summary": ("有什么提醒", "有什么提醒吗", "有哪些提醒", "还有什么提醒"),
-        "help": ("救命", "救命啊", "快来人啊"),
-    },
-    "en": {
-        "acknowledge": ("got it", "i got it", "ok got it", "okay got it", "understood"),
-        "summary": ("any alerts", "are there any alerts", "what alerts are there"),
-        "help": ("help me", "call for help", "emergency"),
-    },
-}
-
-
-def _key(text: str) -> str:
-    return "".join(ch for ch in text.casefold() if ch.isalnum() or ch == " ").strip()
-
-
-def command_of(text: str, language: str) -> str | None:
-    """'acknowledge', 'summary' or 'help' if `text` is one of those sentences, else None."""
-    lang = table_language(language)
-    said = {_key(text), _key(normalize(text, lang))}
-    for command, sentences in _COMMANDS[lang].items():
-        if said & {_key(s) for s in sentences}:
-            return command
-    return None
-
-
-HELP_ROLE: Final = "caregiver_notify"
-
-
-def is_help_scene(scene: Scene) -> bool:
-    """A scene that notifies the caregiver is a call for help (the safety pack's "救命"):
-    asking for it raises the help call, which notifies and repeats until acknowledged."""
-    return any(step.role == HELP_ROLE for step in scene.steps)
-
-
-def phrases(language: str) -> tuple[str, ...]:
-    """The alert sentences the station should be able to recognise in `language`."""
-    return tuple(s for ss in _COMMANDS[table_language(language)].values() for s in ss)
-
-
-# --- the book of open alerts -------------------------------------------------------------------
+__all__ = ["Alert", "AlertBook", "Policy", "QuietHours"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -348,9 +144,16 @@ class AlertBook:
         **details: object,
     ) -> Alert | None:
         """A new alert, or None when it repeats one still open or just raised (within
-        `debounce` seconds, the policy's by default); `details` set the alert's other fields."""
+        `debounce` seconds, the policy's by default) or its kind allows one open alert and one
+        is (`AlertKind.one_open`); `details` set the alert's other fields."""
         spec = KINDS.get(kind)
         priority = priority or (spec.priority if spec else INFO)
+        if (
+            spec is not None
+            and spec.one_open
+            and any(a.open and a.kind == kind for a in self.alerts.values())
+        ):
+            return None
         if source is not None:
             key = (kind, source)
             last = self._last.get(key)
@@ -516,99 +319,3 @@ class AlertBook:
 def _check(condition: bool, what: str) -> None:
     if not condition:
         raise ValueError(what)
-
-
-_SUMMARY: Final = {
-    "zh": ("现在没有未确认的提醒。", "有{count}条未确认的提醒：", "。说“知道了”确认。"),
-    "en": (
-        "There are no alerts waiting.",
-        "{count} alerts waiting: ",
-        ". Say got it to acknowledge.",
-    ),
-}
-
-
-def summary(alerts: Iterable[Alert], language: str) -> str:
-    """What is said to "有什么提醒" / "any alerts"."""
-    lang = table_language(language)
-    found = list(alerts)
-    none, head, tail = _SUMMARY[lang]
-    if not found:
-        return none
-    parts = [a.text(lang).rstrip("。！!.") for a in found]
-    joined = "；".join(parts) if lang == "zh" else "; ".join(parts)
-    count = _zh_count(len(found)) if lang == "zh" else str(len(found))
-    if lang == "en" and len(found) == 1:
-        head = "One alert waiting: "
-    return head.format(count=count) + joined + tail
-
-
-# --- which state changes are events ------------------------------------------------------------
-
-# Role -> the event its entities raise; "left open" kinds start a timer instead.
-ROLE_EVENTS: Final[Mapping[str, str]] = {
-    "doorbell": "doorbell",
-    "door_sensor": "door_left_open",
-    "window_sensor": "window_left_open",
-    "garage_door": "garage_left_open",
-    "leak_sensor": "leak",
-    "smoke_sensor": "smoke",
-    "help_button": "help_pressed",
-    "alarm_panel": "alarm_triggered",
-    "appliance_power": "appliance_finished",
-}
-LASTING: Final = frozenset({"door_left_open", "window_left_open", "garage_left_open"})
-_GONE: Final = frozenset({None, "unavailable", "unknown"})
-LOW_BATTERY_PERCENT: Final = 15.0
-# An appliance runs above RUNNING_WATTS and is finished once below IDLE_WATTS.
-RUNNING_WATTS: Final = 10.0
-IDLE_WATTS: Final = 3.0
-
-
-def _number(value: str | None) -> float | None:
-    if value is None:
-        return None
-    try:
-        return float(value)
-    except ValueError:
-        return None
-
-
-def change_of(role: str, domain: str, old: str | None, new: str | None) -> tuple[str, str] | None:
-    """What a state change of an entity bound to `role` means: ("raise", kind) for an event,
-    ("start", kind) when a "left open" wait begins, ("end", kind) when the condition is over;
-    None for anything else (unavailable, a restart, no change)."""
-    kind = ROLE_EVENTS.get(role)
-    if kind is None or new in _GONE or old == new:
-        return None
-    if domain == "event":
-        # An event entity's state is the time of its last press; its first state (restored
-        # when Home Assistant starts) and coming back from unavailable are not presses.
-        return ("raise", kind) if old not in (None, "unavailable") else None
-    if role == "appliance_power":
-        before, after = _number(old), _number(new)
-        if (
-            before is not None
-            and after is not None
-            and before >= RUNNING_WATTS > IDLE_WATTS > after
-        ):
-            return ("raise", kind)
-        return None
-    if role == "alarm_panel":
-        if new == "triggered":
-            return ("raise", kind)
-        return ("end", kind) if old == "triggered" else None
-    if old in _GONE and new == "off":
-        return None
-    on = new in ("on", "open", "opening")
-    if kind in LASTING:
-        return ("start" if on else "end", kind)
-    return ("raise" if on else "end", kind)
-
-
-def battery_low(domain: str, state: str | None) -> bool:
-    """A battery entity's state says the battery is low."""
-    if domain == "binary_sensor":
-        return state == "on"
-    value = _number(state)
-    return value is not None and value <= LOW_BATTERY_PERCENT

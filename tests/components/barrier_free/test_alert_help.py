@@ -15,6 +15,7 @@ from homeassistant.core import Event, HomeAssistant, ServiceCall, callback
 from homeassistant.setup import async_setup_component
 
 from custom_components.barrier_free.alerts import DATA
+from custom_components.barrier_free.const import DOMAIN
 from custom_components.barrier_free.logic.alerts import Policy
 from voice.station.station import Station
 
@@ -140,3 +141,46 @@ async def test_acknowledge_button_acknowledges_like_got_it(
     # pressed again: nothing more to acknowledge, and the station says so
     await hass.services.async_call("button", "press", {"entity_id": button}, blocking=True)
     await heard.until(lambda: bool(heard.said("There is no alert to acknowledge.")))
+
+
+async def test_run_scene_on_the_help_scene_is_one_caregiver_series(
+    hass: HomeAssistant, station: Station
+) -> None:
+    pushes, notify_calls = await _caregiver(hass)
+    resident, entities, manager, heard = await _ready(
+        hass,
+        station,
+        ("blind",),
+        caregiver_notify=["notify.daughters_phone"],
+        path_lights=["light.bedroom"],
+    )
+    manager.book.policy = ONE_ROUND
+    entry = next(iter(hass.config_entries.async_loaded_entries(DOMAIN)))
+    response = await hass.services.async_call(
+        DOMAIN,
+        "run_scene",
+        {"scene": "help", "station": entry.entry_id},
+        blocking=True,
+        return_response=True,
+    )
+    assert response == {
+        "scene": "help",
+        "summary": "Help is called; the caregiver is being notified.",
+    }
+    await heard.until(lambda: bool(heard.said("caregiver was notified")))
+    await hass.async_block_till_done()
+    # the call's message only: not the scene's own notify step as well
+    assert notify_calls == ["daughters_phone"]
+    assert len(pushes) == 1 and pushes[0]["title"] == "Call for help"
+    assert pushes[0]["data"]["tag"] == "help_pressed-0"
+    assert entities["light.bedroom"].calls == ["turn_on"]
+    # asked again while the call is open (the action, the phrase): the same call, nothing sent
+    await hass.services.async_call(DOMAIN, "run_scene", {"scene": "help"}, blocking=True)
+    assert await resident.say("call for help") == "Help is called; the caregiver is being notified."
+    await hass.async_block_till_done()
+    assert notify_calls == ["daughters_phone"]
+    assert [a.kind for a in manager.book.alerts.values()] == ["help_pressed"]
+    # the caregiver's acknowledgement ends the one series
+    manager.acknowledge("The caregiver", "help_pressed-0")
+    await heard.until(lambda: bool(heard.said("acknowledged the call for help")))
+    assert manager.book.unacknowledged() == []

@@ -7,11 +7,18 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+from homeassistant.config_entries import SOURCE_USER
+from homeassistant.const import CONF_HOST, CONF_PORT
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.util import dt as dt_util
 
-from custom_components.barrier_free.const import CONF_QUIET_END, CONF_QUIET_START, DOMAIN
+from custom_components.barrier_free.const import (
+    CONF_QUIET_END,
+    CONF_QUIET_START,
+    CONF_TOKEN,
+    DOMAIN,
+)
 from voice.station.station import Station
 
 from .conftest import entry_for
@@ -109,3 +116,45 @@ async def test_quiet_hours_from_the_form_hold_a_warning_but_not_an_alarm(
     summary = await resident.say("any alerts")
     assert summary.startswith("2 alerts waiting: Alarm: the kitchen leak sensor")
     assert "someone is at the door" in summary.lower()
+
+
+async def test_a_station_added_later_gets_the_households_quiet_hours(
+    hass: HomeAssistant, station: Station, station_factory: Callable[..., Any]
+) -> None:
+    _, _, manager, heard = await _ready(hass, station, doorbell=["binary_sensor.front_doorbell"])
+    first = next(iter(hass.config_entries.async_entries(DOMAIN)))
+    now = dt_util.now()
+    quiet = {
+        CONF_QUIET_START: (now - timedelta(hours=1)).strftime("%H:%M:00"),
+        CONF_QUIET_END: (now + timedelta(hours=1)).strftime("%H:%M:00"),
+    }
+    result = await _quiet_form(hass, first.entry_id)
+    result = await hass.config_entries.options.async_configure(result["flow_id"], quiet)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    # a second station, added by the installer afterwards
+    bedroom = await station_factory(name="Bedroom")
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {CONF_HOST: "127.0.0.1", CONF_PORT: bedroom.port, CONF_TOKEN: bedroom.token},
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    added = result["result"]
+    assert {key: added.options.get(key) for key in quiet} == quiet
+    # its own options form shows them
+    result = await _quiet_form(hass, added.entry_id)
+    suggested = {
+        str(key): key.description["suggested_value"]
+        for key in result["data_schema"].schema
+        if key.description
+    }
+    assert suggested == quiet
+    # with the first station gone, the household still has its quiet hours: a doorbell waits
+    assert await hass.config_entries.async_remove(first.entry_id)
+    await hass.async_block_till_done()
+    hass.states.async_set("binary_sensor.front_doorbell", "on", {"friendly_name": "Doorbell"})
+    await hass.async_block_till_done()
+    bell = next(a for a in manager.book.alerts.values() if a.kind == "doorbell")
+    assert bell.held and bell.said == 0
+    assert heard.said("at the door") == []

@@ -9,9 +9,11 @@ from typing import Any
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 
-from custom_components.barrier_free.alerts import DATA, STORAGE_KEY, STORAGE_VERSION
+from custom_components.barrier_free.alert_store import STORAGE_KEY, STORAGE_VERSION
+from custom_components.barrier_free.alerts import DATA
 from custom_components.barrier_free.const import DOMAIN
-from custom_components.barrier_free.logic.alerts import AlertBook, Policy, alert_text
+from custom_components.barrier_free.logic.alert_kinds import alert_text
+from custom_components.barrier_free.logic.alerts import AlertBook, Policy
 from voice.station.station import Station
 
 from .conftest import async_setup_resident

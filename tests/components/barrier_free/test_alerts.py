@@ -289,7 +289,7 @@ async def test_a_flapping_door_sensor_gives_one_announcement(
     _flip(entities, "binary_sensor.front_door", False)
     _flip(entities, "binary_sensor.front_door", True)
     async with asyncio.timeout(SAFETY_LIMIT):
-        while manager._timers:  # noqa: ASYNC110 - the timer has no event
+        while manager.sources.timers:  # noqa: ASYNC110 - the timer has no event
             await asyncio.sleep(0.01)
     await station.announcer.wait_idle()
     assert len(heard.said("has been open")) == 1

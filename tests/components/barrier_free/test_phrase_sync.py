@@ -9,7 +9,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import area_registry as ar
 from homeassistant.helpers import entity_registry as er
 
-from custom_components.barrier_free.logic.alerts import phrases as alert_phrases
+from custom_components.barrier_free.logic.alert_words import phrases as alert_phrases
 from tests.voice.station import wait_until
 from voice.station.station import Station
 

@@ -20,7 +20,7 @@ from custom_components.barrier_free.const import (
     ISSUE_NO_RECOGNISER,
 )
 from custom_components.barrier_free.household_setup import HouseholdSetup, async_get_household
-from custom_components.barrier_free.logic.alerts import is_help_scene
+from custom_components.barrier_free.logic.alert_words import is_help_scene
 from custom_components.barrier_free.scene_runner import async_get_library
 from tests.voice.station import wait_until
 from voice.station.station import Station
