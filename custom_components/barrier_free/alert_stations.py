@@ -20,6 +20,7 @@ from homeassistant.helpers import area_registry as ar
 from .alerts import DATA, AlertManager
 from .const import CONF_AREAS
 from .data import BarrierFreeConfigEntry
+from .logic.alert_kinds import zh_count
 from .logic.alert_words import command_of, is_help_scene, summary
 from .logic.languages import table_language
 from .logic.scene_run import scene_for_text
@@ -32,12 +33,19 @@ _REPLIES = {
         "help_waits": "求助要等看护人确认。",
     },
     "en": {
-        "acknowledged": "OK, {count} acknowledged.",
+        "acknowledged": "OK, {count} acknowledged.",  # "1 alert", "2 alerts"
         "nothing": "There is no alert to acknowledge.",
-        "help": "Help is called; the caregiver is being notified.",
+        "help": "I have called for help; the caregiver is being notified.",
         "help_waits": " The call for help stays until the caregiver acknowledges it.",
     },
 }
+
+
+def _alerts_count(count: int, lang: str) -> str:
+    """ "两" / "2 alerts": how many alerts, said as each language counts them."""
+    if lang == "zh":
+        return zh_count(count)
+    return f"{count} alert" if count == 1 else f"{count} alerts"
 
 
 def help_reply(language: str) -> str:
@@ -76,7 +84,7 @@ def acknowledge_here(manager: AlertManager, station: str, language: str) -> str:
     done = manager.acknowledge(station, keep=("help_pressed",))
     waiting = any(a.kind == "help_pressed" for a in manager.book.unacknowledged())
     answer = (
-        _REPLIES[lang]["acknowledged"].format(count=len(done))
+        _REPLIES[lang]["acknowledged"].format(count=_alerts_count(len(done), lang))
         if done
         else _REPLIES[lang]["nothing"]
     )

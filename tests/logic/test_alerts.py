@@ -36,7 +36,10 @@ def test_every_kind_has_a_text_in_both_languages_naming_device_and_room() -> Non
     assert "3 minutes" in alert_text("door_left_open", "Front door", None, "en", minutes=3)
     # a room already in the name is not said twice
     assert alert_text("leak", "Kitchen leak sensor", "Kitchen", "en").count("Kitchen") == 1
-    assert alert_text("help_pressed", None, "卧室", "zh").count("语音求助") == 1
+    assert alert_text("help_pressed", None, "卧室", "zh") == "卧室有人语音呼救，正在通知看护人。"
+    assert alert_text("help_pressed", None, None, "en") == (
+        "Someone called for help by voice; the caregiver is being notified."
+    )
     assert "客厅语音站的求助键" in alert_text("help_pressed", None, None, "zh", station="客厅")
 
 

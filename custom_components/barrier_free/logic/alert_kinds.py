@@ -114,8 +114,15 @@ FLASH_KIND: Final[Mapping[str, str]] = {
     "appliance_finished": "appliance_done",
     "announcement": "announcement",
 }
-# What help said by voice, or the station's own help key, names instead of a device.
-_VOICE_HELP: Final = {"zh": "语音求助", "en": "a spoken call for help"}
+# Help asked for by voice names no device: its own sentence (in the room, when it is known).
+_VOICE_HELP: Final = {
+    "zh": ("有人语音呼救，正在通知看护人。", "{room}有人语音呼救，正在通知看护人。"),
+    "en": (
+        "Someone called for help by voice; the caregiver is being notified.",
+        "Someone in the {room} called for help by voice; the caregiver is being notified.",
+    ),
+}
+# The station's own help key names itself instead of a device.
 _STATION_KEY: Final = {
     "zh": "{station}语音站的求助键",
     "en": "the help key of the {station} station",
@@ -153,7 +160,8 @@ def alert_text(
     elif station:
         thing = _STATION_KEY[lang].format(station=station)
     else:
-        thing = _VOICE_HELP[lang]
+        alone, in_room = _VOICE_HELP[lang]
+        return in_room.format(room=room) if room else alone
     number = zh_count(minutes) if lang == "zh" else str(minutes)
     text = (spec.zh if lang == "zh" else spec.en).format(thing=thing, minutes=number)
     return text[:1].upper() + text[1:]

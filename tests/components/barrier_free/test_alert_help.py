@@ -59,7 +59,7 @@ async def test_the_help_scenes_phrases_are_one_call_for_help(
     )
     manager.book.policy = ONE_ROUND
     answer = await resident.say("call for help")
-    assert answer == "Help is called; the caregiver is being notified."
+    assert answer == "I have called for help; the caregiver is being notified."
     await heard.until(lambda: bool(heard.said("caregiver was notified")))
     await hass.async_block_till_done()
     assert notify_calls == ["daughters_phone"]
@@ -136,7 +136,9 @@ async def test_acknowledge_button_acknowledges_like_got_it(
     leak = next(a for a in manager.book.alerts.values() if a.kind == "leak")
     assert leak.acknowledged_by == "Living room" and not leak.open
     assert [a.kind for a in manager.book.unacknowledged()] == ["help_pressed"]
-    expected = "OK, 1 acknowledged. The call for help stays until the caregiver acknowledges it."
+    expected = (
+        "OK, 1 alert acknowledged. The call for help stays until the caregiver acknowledges it."
+    )
     await heard.until(lambda: bool(heard.said(expected)))
     # pressed again: nothing more to acknowledge, and the station says so
     await hass.services.async_call("button", "press", {"entity_id": button}, blocking=True)
@@ -165,7 +167,7 @@ async def test_run_scene_on_the_help_scene_is_one_caregiver_series(
     )
     assert response == {
         "scene": "help",
-        "summary": "Help is called; the caregiver is being notified.",
+        "summary": "I have called for help; the caregiver is being notified.",
     }
     await heard.until(lambda: bool(heard.said("caregiver was notified")))
     await hass.async_block_till_done()
@@ -176,7 +178,10 @@ async def test_run_scene_on_the_help_scene_is_one_caregiver_series(
     assert entities["light.bedroom"].calls == ["turn_on"]
     # asked again while the call is open (the action, the phrase): the same call, nothing sent
     await hass.services.async_call(DOMAIN, "run_scene", {"scene": "help"}, blocking=True)
-    assert await resident.say("call for help") == "Help is called; the caregiver is being notified."
+    assert (
+        await resident.say("call for help")
+        == "I have called for help; the caregiver is being notified."
+    )
     await hass.async_block_till_done()
     assert notify_calls == ["daughters_phone"]
     assert [a.kind for a in manager.book.alerts.values()] == ["help_pressed"]

@@ -46,7 +46,7 @@ async def test_an_unacknowledged_alarm_is_said_again_after_a_reload(
     await heard.until(lambda: len(heard.said("water leak")) == 2)  # said again, nobody answered
     (again,) = restarted.book.unacknowledged()
     assert again.id == leak.id and again.kind == "leak"
-    assert await resident.say("got it") == "OK, 1 acknowledged."
+    assert await resident.say("got it") == "OK, 1 alert acknowledged."
     # the sensor still wet after the restart is not a new leak: the one alert, acknowledged
     _flip(entities, "binary_sensor.kitchen_leak", False)
     _flip(entities, "binary_sensor.kitchen_leak", True)

@@ -218,7 +218,7 @@ async def test_alarm_interrupts_info_and_repeats_until_got_it(
     assert alarm.text == "Alarm: the kitchen leak sensor detects a water leak!"
     assert alarm.priority.name == "ALARM" and alarm.chime == "alarm"
     answer = await resident.say("got it")
-    assert answer == "OK, 1 acknowledged."
+    assert answer == "OK, 1 alert acknowledged."
     leak = next(a for a in manager.book.alerts.values() if a.kind == "leak")
     assert leak.acknowledged_by == "Living room"
     assert not leak.open
@@ -340,10 +340,12 @@ async def test_saying_help_me_calls_help_without_confirmation(
     hass: HomeAssistant, station: Station
 ) -> None:
     resident, _, _, heard = await _ready(hass, station)
-    assert await resident.say("help me") == "Help is called; the caregiver is being notified."
-    await heard.until(lambda: bool(heard.said("a spoken call for help")))
+    assert (
+        await resident.say("help me") == "I have called for help; the caregiver is being notified."
+    )
+    await heard.until(lambda: bool(heard.said("called for help by voice")))
     summary = await resident.say("any alerts")
-    assert summary.startswith("One alert waiting: Help was called with a spoken call for help")
+    assert summary.startswith("One alert waiting: Someone called for help by voice")
     # the resident's own "got it" does not cancel a call for help: the caregiver must answer
     assert await resident.say("got it") == (
         "There is no alert to acknowledge."
@@ -505,7 +507,7 @@ async def test_acknowledging_an_alarm_stops_its_flash(
     await heard.until(lambda: bool(heard.said("smoke")))  # smoke: spoken and flashed
     smoke = next(a for a in manager.book.alerts.values() if a.kind == "smoke")
     assert _light_states(hass, lights) != before
-    assert await resident.say("got it") == "OK, 1 acknowledged."
+    assert await resident.say("got it") == "OK, 1 alert acknowledged."
     await flashing.async_wait(smoke.id)
     assert _light_states(hass, lights) == before
 
@@ -614,6 +616,6 @@ async def test_the_emergency_scenes_phrase_is_the_call_for_help(
     repeated until acknowledged), not the scene as well (test_alert_help.py counts the messages)."""
     resident, _, manager, heard = await _ready(hass, station, ("blind",))
     answer = await resident.say("call for help")
-    assert answer == "Help is called; the caregiver is being notified."
-    await heard.until(lambda: bool(heard.said("a spoken call for help")))
+    assert answer == "I have called for help; the caregiver is being notified."
+    await heard.until(lambda: bool(heard.said("called for help by voice")))
     assert [a.kind for a in manager.book.unacknowledged()] == ["help_pressed"]
