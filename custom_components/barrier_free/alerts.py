@@ -27,6 +27,7 @@ from homeassistant.helpers import area_registry as ar
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.event import async_call_later
+from homeassistant.helpers.start import async_at_started
 from homeassistant.util import dt as dt_util
 from homeassistant.util.hass_dict import HassKey
 
@@ -88,6 +89,7 @@ class AlertManager:
         self._store = AlertStore(hass)
         self._remove_household: CALLBACK_TYPE | None = None
         self._wakeup: CALLBACK_TYPE | None = None
+        self._at_started: CALLBACK_TYPE | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
 
     # ----- lifecycle -------------------------------------------------------------------
@@ -99,6 +101,9 @@ class AlertManager:
         self._remove_household = household.async_add_listener(self._household_changed)
         self.help.start()
         self._household_changed(household.setup)
+        # Restored alarms flash again as they are said again: once Home Assistant has started,
+        # so that the bound lights are there (what they show then is what is restored after).
+        self._at_started = async_at_started(self.hass, self._flash_restored)
 
     async def _async_restore(self) -> None:
         """The alerts open when Home Assistant stopped (said once a station is loaded)."""
@@ -115,6 +120,13 @@ class AlertManager:
             self._save()
 
     @callback
+    def _flash_restored(self, _hass: HomeAssistant) -> None:
+        self._at_started = None
+        for alert in self.book.unanswered_alarms():
+            if alert.flash:
+                self._flash(alert)
+
+    @callback
     def station_loaded(self) -> None:
         """A station is ready: what is due (restored after a restart) is said now."""
         if self.book.alerts:
@@ -125,10 +137,10 @@ class AlertManager:
         self._store.save_later(self.book)
 
     async def async_stop(self) -> None:
-        for cancel in (self._remove_household, self._wakeup):
+        for cancel in (self._remove_household, self._wakeup, self._at_started):
             if cancel is not None:
                 cancel()
-        self._remove_household = self._wakeup = None
+        self._remove_household = self._wakeup = self._at_started = None
         self.sources.stop()
         self.help.stop()
         self.media.stop()
@@ -361,8 +373,11 @@ class AlertManager:
             )
             rooms = alert.rooms if alert else ()
             chosen = alert.stations if alert else ()
+            # a station serving several areas (its options' areas) says what is for any of them
             if (rooms or chosen) and not (
-                area_id in rooms or station.device_id in chosen or entry.entry_id in chosen
+                any(area in rooms for area in station.areas)
+                or station.device_id in chosen
+                or entry.entry_id in chosen
             ):
                 continue
             found.append(station)

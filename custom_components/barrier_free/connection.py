@@ -241,11 +241,17 @@ class StationConnection:
                 err,
             )
 
-    async def async_say_now(self, text: str, language: str, *, priority: str = "normal") -> None:
+    async def async_say_now(self, text: str, language: str, *, priority: str = "normal") -> str:
         """Speak `text` at the station now, or raise StationError (an installer's check: a
-        station that is away must say so at once, not queue the sentence)."""
-        event = announce_event(ulid_now(), text, language, priority=priority, chime=None)
-        await self.async_request(event, EV_ANNOUNCED, const.SPEECH_TIMEOUT)
+        station that is away must say so at once, not queue the sentence). Returns the id of
+        the announcement, once the station has reported on that one: the status of another
+        announcement (one that plays, ends or gives way meanwhile) is not its answer."""
+        announcement_id = f"say-now-{ulid_now()}"
+        event = announce_event(announcement_id, text, language, priority=priority, chime=None)
+        answer = await self.async_request(
+            event, EV_ANNOUNCED, const.SPEECH_TIMEOUT, expect_id=announcement_id
+        )
+        return str(answer.data["id"])
 
     async def async_test_microphone(self, seconds: float) -> MicrophoneCheck:
         """Have the station record `seconds` from its microphone, report its level and what

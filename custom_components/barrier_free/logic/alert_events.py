@@ -8,10 +8,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
+from .home_status import battery_level_low
+
 __all__ = [
     "IDLE_WATTS",
     "LASTING",
-    "LOW_BATTERY_PERCENT",
     "ROLE_EVENTS",
     "RUNNING_WATTS",
     "battery_low",
@@ -32,7 +33,6 @@ ROLE_EVENTS: Final[Mapping[str, str]] = {
 }
 LASTING: Final = frozenset({"door_left_open", "window_left_open", "garage_left_open"})
 _GONE: Final = frozenset({None, "unavailable", "unknown"})
-LOW_BATTERY_PERCENT: Final = 15.0
 # An appliance runs above RUNNING_WATTS and is finished once below IDLE_WATTS.
 RUNNING_WATTS: Final = 10.0
 IDLE_WATTS: Final = 3.0
@@ -83,5 +83,4 @@ def battery_low(domain: str, state: str | None) -> bool:
     """A battery entity's state says the battery is low."""
     if domain == "binary_sensor":
         return state == "on"
-    value = _number(state)
-    return value is not None and value <= LOW_BATTERY_PERCENT
+    return battery_level_low(_number(state))

@@ -258,6 +258,11 @@ class AlertBook:
         found = [a for a in self.alerts.values() if a.open and a.acknowledged_at is None]
         return sorted(found, key=lambda a: (-RANK.get(a.priority, 0), a.raised_at))
 
+    def unanswered_alarms(self) -> list[Alert]:
+        """Alarms still waiting for someone to acknowledge them: after a restart, said again at
+        once (`restore`) and flashed again where they flashed."""
+        return [a for a in self.unacknowledged() if _unanswered_alarm(a)]
+
     def forget(self, before: float) -> None:
         """Drop closed alerts raised before `before` (keeps the book small)."""
         for alert_id in [a.id for a in self.alerts.values() if not a.open and a.raised_at < before]:
@@ -309,7 +314,7 @@ class AlertBook:
                 alert.ended, alert.requires_ack, alert.times_left = True, False, 0
                 expired.append(alert)
                 continue
-            if alert.priority == ALARM and alert.requires_ack:
+            if _unanswered_alarm(alert):
                 alert.times_left = max(alert.times_left, 1)
                 alert.next_at = now
             book.alerts[alert.id] = alert
@@ -319,3 +324,7 @@ class AlertBook:
 def _check(condition: bool, what: str) -> None:
     if not condition:
         raise ValueError(what)
+
+
+def _unanswered_alarm(alert: Alert) -> bool:
+    return alert.priority == ALARM and alert.requires_ack and alert.acknowledged_at is None

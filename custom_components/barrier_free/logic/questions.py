@@ -21,7 +21,7 @@ from typing import Any, Final
 
 from . import question_words as vocab
 from .home import Area, Entity, Home
-from .home_status import LOW_BATTERY_PERCENT, DeviceState, summarize
+from .home_status import DeviceState, battery_level_low, summarize
 from .languages import station_language
 from .spoken import device_noun, join_names, say
 
@@ -397,7 +397,7 @@ class _Asker:
         low = [
             e
             for e in batteries
-            if (v := _number(self.state(e))) is not None and v < LOW_BATTERY_PERCENT
+            if battery_level_low(_number(self.state(e)))
         ]
         if low:
             owners = (_BATTERY_WORDS.sub("", self.name(e)) or self.name(e) for e in low)
