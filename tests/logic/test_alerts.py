@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from custom_components.barrier_free.logic.alert_events import ROLE_EVENTS, battery_low, change_of
+from custom_components.barrier_free.logic.home_status import LOW_BATTERY_PERCENT
 from custom_components.barrier_free.logic.alert_kinds import (
     FLASH_KIND,
     KINDS,
@@ -310,6 +311,10 @@ def test_change_of(
 
 def test_battery_low() -> None:
     assert battery_low("sensor", "10")
+    # the one threshold of the status answer too: below 20 % is low, 20 % is not
+    assert LOW_BATTERY_PERCENT == 20
+    assert battery_low("sensor", "18") and battery_low("sensor", "19.9")
+    assert not battery_low("sensor", "20")
     assert not battery_low("sensor", "80")
     assert not battery_low("sensor", "unknown")
     assert not battery_low("sensor", None)

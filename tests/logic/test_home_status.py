@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import pytest
 
+from custom_components.barrier_free.logic.alert_events import battery_low
 from custom_components.barrier_free.logic.home_status import (
     DeviceState,
     Priority,
@@ -101,6 +102,17 @@ def test_danger_is_never_cut() -> None:
     assert "卧室窗户开着。" in full
     # "门锁电量" is said once: "门锁电量低", never "门锁电量电量低"
     assert full.endswith("门锁电量低。热水器连不上。")
+
+
+@pytest.mark.parametrize("level", ["18", "19.5"])
+def test_a_battery_the_alerts_call_low_is_low_in_the_status_too(level: str) -> None:
+    """One threshold: a level the low-battery alert announces is in the status answer."""
+    assert battery_low("sensor", level)
+    full = summarize(home_states("en", sensor__front_door_battery=level), "en", max_sentences=10)
+    assert "Low battery: door lock." in full
+    assert "battery" not in summarize(
+        home_states("en", sensor__front_door_battery="20"), "en", max_sentences=10
+    )
 
 
 def test_temperature_from_thermostats_without_sensor() -> None:

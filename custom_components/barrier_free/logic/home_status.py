@@ -215,7 +215,7 @@ def indoor_temperature(states: Iterable[DeviceState]) -> int | None:
     return round(sum(readings) / len(readings))
 
 
-_BATTERY_SUFFIX: Final = re.compile(r"(的)?(电量|电池)$")
+_BATTERY_SUFFIX: Final = re.compile(r"(的)?(电量|电池)$|\s*battery$", re.IGNORECASE)
 
 
 def _maintenance(states: list[DeviceState], language: str) -> list[StatusItem]:
@@ -235,7 +235,8 @@ def _maintenance(states: list[DeviceState], language: str) -> list[StatusItem]:
             StatusItem(
                 Priority.MAINTENANCE,
                 "status_low_battery",
-                # "门锁电量" is said "门锁电量低", not "门锁电量电量低"
+                # "门锁电量" is said "门锁电量低", not "门锁电量电量低"; "door lock battery":
+                # "Low battery: door lock", not "Low battery: door lock battery"
                 {
                     "names": join_names(
                         (_BATTERY_SUFFIX.sub("", s.name) or s.name for s in low), language
