@@ -21,6 +21,8 @@ from custom_components.barrier_free.client import (
     ping_event,
 )
 
+from voice.speech.announce import MAX_QUEUED
+
 from .conftest import SAFETY_LIMIT, entity_id, wait_for_state
 
 
@@ -110,6 +112,40 @@ async def test_requests_over_the_persistent_connection(
     with pytest.raises(CannotConnect):
         await connection.async_apply_settings()
     await hass.config_entries.async_unload(loaded_entry.entry_id)
+
+
+async def test_say_now_takes_only_its_own_announcements_status_as_its_answer(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, station: Any
+) -> None:
+    """The station's queue is full when the speaker test comes, as an alarm: the newest
+    waiting announcement gives way, and its "dropped" reaches the integration before the
+    speaker test's own "queued". That "dropped" is not the speaker test's answer."""
+    connection = loaded_entry.runtime_data.connection
+    statuses: list[tuple[str, str]] = []
+    changed = asyncio.Event()
+
+    def announced(announcement_id: str, status: str) -> None:
+        statuses.append((announcement_id, status))
+        changed.set()
+
+    connection.async_add_announced_listener(announced)
+    first = await connection.async_announce("The first of many", "en", "low")
+    async with asyncio.timeout(SAFETY_LIMIT):
+        while (first, "playing") not in statuses:  # it left the queue for the speaker
+            changed.clear()
+            await changed.wait()
+    waiting = [
+        await connection.async_announce(f"Waiting number {n}", "en", "low")
+        for n in range(MAX_QUEUED)
+    ]
+    assert station.announcer.queued == MAX_QUEUED
+    said = await connection.async_say_now("Testing the speaker", "en", priority="alarm")
+    assert said.startswith("say-now-")
+    assert said not in waiting and said != first
+    dropped = [(i, s) for i, s in statuses if s == "dropped"]
+    assert dropped == [(waiting[-1], "dropped")]  # the newest of the least urgent gave way
+    # when say_now returns, its own announcement's answer has come, after the other's
+    assert statuses.index(dropped[0]) < statuses.index((said, "queued"))
 
 
 async def test_a_request_cancelled_as_its_answer_arrives_leaves_nothing_behind(
