@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 
 from custom_components.barrier_free.logic.alert_events import ROLE_EVENTS, battery_low, change_of
-from custom_components.barrier_free.logic.home_status import LOW_BATTERY_PERCENT
 from custom_components.barrier_free.logic.alert_kinds import (
     FLASH_KIND,
     KINDS,
@@ -17,6 +16,7 @@ from custom_components.barrier_free.logic.alert_kinds import (
 from custom_components.barrier_free.logic.alert_words import command_of, phrases, summary
 from custom_components.barrier_free.logic.alerts import AlertBook, Policy, QuietHours
 from custom_components.barrier_free.logic.flash_patterns import KINDS as FLASH_PATTERNS
+from custom_components.barrier_free.logic.home_status import LOW_BATTERY_PERCENT
 from custom_components.barrier_free.logic.scene_roles import EVENTS, ROLES
 
 TEXTS = {"zh": "门铃响了", "en": "The doorbell rang"}

@@ -394,11 +394,7 @@ class _Asker:
                 return _capital(
                     say("q_battery", self.language, target=target, percent=_tidy(level))
                 )
-        low = [
-            e
-            for e in batteries
-            if battery_level_low(_number(self.state(e)))
-        ]
+        low = [e for e in batteries if battery_level_low(_number(self.state(e)))]
         if low:
             owners = (_BATTERY_WORDS.sub("", self.name(e)) or self.name(e) for e in low)
             return _capital(

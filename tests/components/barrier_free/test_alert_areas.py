@@ -23,9 +23,7 @@ async def test_a_station_of_several_areas_says_alerts_for_any_of_them(
     hass: HomeAssistant, station: Station
 ) -> None:
     # the home's areas have ids from their names: the station's options name two of them
-    _, _, manager, heard = await _ready(
-        hass, station, options={CONF_AREAS: ["kitchen", "bedroom"]}
-    )
+    _, _, manager, heard = await _ready(hass, station, options={CONF_AREAS: ["kitchen", "bedroom"]})
     kitchen, bedroom = _area(hass, "kitchen"), _area(hass, "bedroom")
     (served,) = manager.stations()
     assert served.areas == (kitchen, bedroom)

@@ -159,7 +159,9 @@ async def test_an_unanswered_alarm_flashes_again_after_a_restart_and_lights_come
     # the smoke pattern at the alarm's priority, step by step, then every light as before
     steps = pattern_for("smoke", "alarm").steps
     assert [seconds for seconds, _ in clock.seen] == [step.seconds for step in steps]
-    assert all(shown != before for (_, shown), step in zip(clock.seen, steps) if step.on)
+    assert all(
+        shown != before for (_, shown), step in zip(clock.seen, steps, strict=True) if step.on
+    )
     assert seen() == before
     restarted = hass.data[DATA]
     assert [a.id for a in restarted.book.unacknowledged()] == [smoke.id]  # still to answer

@@ -20,7 +20,6 @@ from custom_components.barrier_free.client import (
     StationRequestError,
     ping_event,
 )
-
 from voice.speech.announce import MAX_QUEUED
 
 from .conftest import SAFETY_LIMIT, entity_id, wait_for_state
