@@ -7,9 +7,9 @@ decides repeats, quiet hours and acknowledgement, this module says what is due o
 station in its own language, `alert_help.py` turns the lights on and notifies the caregiver at
 each round of a call for help, `alert_media.py` pauses the bound speakers while a station
 speaks and plays them again after, `alert_store.py` keeps the open alerts across restarts (an
-alarm still unacknowledged is said again; what expired meanwhile is logged and dropped), and
-`alert_stations.py` answers the residents' alert sentences and buttons. Every step is written to
-the logbook.
+alarm still unacknowledged is said again, and flashed again where it flashed; what expired
+meanwhile is logged and dropped), and `alert_stations.py` answers the residents' alert
+sentences and buttons. Every step is written to the logbook.
 """
 
 from __future__ import annotations
