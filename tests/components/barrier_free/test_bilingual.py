@@ -202,7 +202,9 @@ async def test_room_mode_answers_in_the_stations_language(
                 | {"phrase": text, "score": 0.9, "rejected": False},
             )
         )
-        await wait_until(lambda: entry.runtime_data.room_flow.handled == int(utterance_id[1:]), text)
+        await wait_until(
+            lambda: entry.runtime_data.room_flow.handled == int(utterance_id[1:]), text
+        )
     await wait_until(lambda: len(said) == len(heard), "three answers spoken")
     assert hass.states.get("light.kitchen").state == "on"
     assert said[-1] == ("已打开厨房灯。", "zh")

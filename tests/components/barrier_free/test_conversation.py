@@ -171,7 +171,7 @@ async def test_voice_repeat_time_help(
 SENSITIVE_TEXT = {
     "zh": {
         "unlock": "打开大门",
-        "prompt": "真的要打开大门吗？请说'确认'，或者说'取消'。",
+        "prompt": "真的要打开大门吗？请说'对的'，或者说'算了'。",
         "yes": "确定",
         "no": "取消",
         "done": "已打开大门。",
