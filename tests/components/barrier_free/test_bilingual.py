@@ -194,7 +194,7 @@ async def test_room_mode_answers_in_the_stations_language(
         ("u2", "is everything okay at home", "en"),
         ("u3", "打开厨房灯", "zh"),
     ]
-    for utterance_id, text, language in heard:
+    for count, (utterance_id, text, language) in enumerate(heard, 1):
         station.broadcast(
             Event(
                 "bf-room-transcript",
@@ -202,9 +202,7 @@ async def test_room_mode_answers_in_the_stations_language(
                 | {"phrase": text, "score": 0.9, "rejected": False},
             )
         )
-        await wait_until(
-            lambda: entry.runtime_data.room_flow.handled == int(utterance_id[1:]), text
-        )
+        await wait_until(lambda n=count: entry.runtime_data.room_flow.handled == n, text)
     await wait_until(lambda: len(said) == len(heard), "three answers spoken")
     assert hass.states.get("light.kitchen").state == "on"
     assert said[-1] == ("已打开厨房灯。", "zh")
