@@ -36,7 +36,7 @@ TRY = {
         "打开车库门（会先确认）",
     ],
     "English": [
-        "turn on the living room light",
+        "turn living room light on",
         "open the bedroom curtains",
         "is everything okay at home",
         "are the doors locked",

@@ -49,22 +49,17 @@ class Step:
 
 # The order a guide shows things in: "say that again" right after the long status answer
 # (so it has something worth repeating), the confirmation finished before anything else.
-# Mandarin sentences the built-in recogniser hears in every voice `bench.tour_sentences`
-# tries (the confirmation is the word the prompt asks for).
+# Sentences the built-in recognisers hear in every voice `bench.tour_sentences` tries (the
+# confirmation is what the prompt asks for).
 TOURS: dict[str, list[Step]] = {
     "en": [
-        Step(
-            "turn on the living room light",
-            "control",
-            {"light.living_room_light": "on"},
-            short=True,
-        ),
+        Step("turn living room light on", "control", {"light.living_room_light": "on"}, short=True),
         Step("are the doors locked", "question"),
         Step("is everything okay at home", "status summary"),
         Step("what did you say", "repeat", repeats=True),
         Step("speak slower", "slower"),
         Step("open the garage door", "sensitive (asks first)", short=True),
-        Step("yes confirm", "confirmation", {"cover.garage_door": "open"}, short=True),
+        Step("yes go ahead", "confirmation", {"cover.garage_door": "open"}, short=True),
         Step("what is the capital of france", "out of domain", in_domain=False),
     ],
     "zh": [

@@ -145,7 +145,7 @@ def test_confirmed_without_pin_executes(clock: Clock) -> None:
     assert challenge.kind is ChallengeKind.CONFIRM
     assert speech(challenge, "zh") == "真的要打开大门吗？请说'对的'，或者说'算了'。"
     assert speech(challenge, "en") == (
-        "Do you really want to unlock the 大门? Say 'confirm', or say 'cancel'."
+        "Do you really want to unlock the 大门? Say 'go ahead', or say 'cancel'."
     )
     outcome = guard.answer("conv", "hall", "确定")
     assert outcome.kind is OutcomeKind.EXECUTE
@@ -153,7 +153,7 @@ def test_confirmed_without_pin_executes(clock: Clock) -> None:
     # Done: a second "确定" does not run it again.
     assert guard.answer("conv", "hall", "确定").kind is OutcomeKind.NOTHING_PENDING
     # The prompt asks for '对的', the word the built-in recogniser hears best; the others count.
-    for word in ("对的", "确认", "确定", "confirm"):
+    for word in ("对的", "确认", "确定", "go ahead", "yes go ahead", "yes do it", "confirm"):
         guard = _guard(clock)
         guard.request("conv", "hall", UNLOCK, "把大门打开")
         assert guard.answer("conv", "hall", word).kind is OutcomeKind.EXECUTE, word

@@ -207,11 +207,12 @@ RESPONSES: Final[Mapping[str, Mapping[str, str]]] = {
         "action_turn_on": "turn on {target}",
         "action_turn_off": "turn off {target}",
         "action_generic": "operate {target}",
-        "confirm_prompt": "Do you really want to {action}? Say 'confirm', or say 'cancel'.",
+        # 'go ahead': pocketsphinx hears it on espeak-ng speech, 'confirm' hardly ever
+        "confirm_prompt": "Do you really want to {action}? Say 'go ahead', or say 'cancel'.",
         "pin_prompt": "Please say your PIN, one digit at a time.",
         "confirm_again": (
             "I am still waiting for your answer: do you want to {action}? "
-            "Say 'confirm', or say 'cancel'."
+            "Say 'go ahead', or say 'cancel'."
         ),
         "pin_again": "I am still waiting for the PIN: say it one digit at a time, or say 'cancel'.",
         "wrong_pin": "That PIN is wrong. Attempts left: {remaining}.",
