@@ -36,7 +36,7 @@ TRY = {
         "打开车库门（会先确认）",
     ],
     "English": [
-        "turn living room light on",
+        "can you switch on the living room light please",
         "open the bedroom curtains",
         "is everything okay at home",
         "are the doors locked",

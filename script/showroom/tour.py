@@ -53,7 +53,12 @@ class Step:
 # confirmation is what the prompt asks for).
 TOURS: dict[str, list[Step]] = {
     "en": [
-        Step("turn living room light on", "control", {"light.living_room_light": "on"}, short=True),
+        Step(
+            "can you switch on the living room light please",
+            "control",
+            {"light.living_room_light": "on"},
+            short=True,
+        ),
         Step("are the doors locked", "question"),
         Step("is everything okay at home", "status summary"),
         Step("what did you say", "repeat", repeats=True),
