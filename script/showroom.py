@@ -29,14 +29,14 @@ STAFF_USER = "staff"
 # Shown in the banner: what a visitor can say, in each language.
 TRY = {
     "中文": [
-        "打开客厅灯",
+        "帮我打开客厅灯",
         "把卧室窗帘打开",
         "家里一切正常吗",
-        "锁都锁好了吗",
+        "客厅温度是多少",
         "打开车库门（会先确认）",
     ],
     "English": [
-        "turn on the living room light",
+        "can you switch on the living room light please",
         "open the bedroom curtains",
         "is everything okay at home",
         "are the doors locked",
@@ -368,7 +368,7 @@ def _serve(args: argparse.Namespace, state: Path, procs: dict[str, subprocess.Po
     """Start the showroom; play the tour, or serve until Ctrl-C or a part stops."""
     info, logs = _start(args, state, procs)
     if args.tour:
-        return int(_load_tour().play(info, args.tour, state / "tour"))
+        return int(_load_tour().play(info, args.tour, state / "tour", short=args.short))
     print(_banner(info, info["ready"], logs), flush=True)
     while all(p.poll() is None for p in procs.values()):
         time.sleep(0.5)
@@ -398,6 +398,11 @@ def main() -> int:
         choices=["zh", "en"],
         help="play the guided tour in this language (against the running showroom, or start one)",
     )
+    parser.add_argument(
+        "--short",
+        action="store_true",
+        help="with --tour: only a command and a confirmed sensitive one (3 steps)",
+    )
     parser.add_argument("--setup-log", help=argparse.SUPPRESS)  # named in the banner
     args = parser.parse_args()
     state = Path(args.state).resolve()
@@ -410,7 +415,7 @@ def main() -> int:
     # Also when started in the background, where a shell makes the process ignore Ctrl-C.
     signal.signal(signal.SIGINT, stop)
     if args.tour and (info := running_showroom(state)) is not None:
-        return int(_load_tour().play(info, args.tour, state / "tour"))
+        return int(_load_tour().play(info, args.tour, state / "tour", short=args.short))
     procs: dict[str, subprocess.Popen[bytes]] = {}
     try:
         return _serve(args, state, procs)

@@ -2,7 +2,7 @@
 
 The station recognises locally and sends `bf-room-transcript` over the persistent connection.
 Each understood utterance is given to this station's conversation agent, in one conversation per
-station (so "确定" answers the question asked in the same room), and the answer goes back with
+station (so "对的" answers the question asked in the same room), and the answer goes back with
 `bf-answer` for that utterance. Rejected utterances were already answered by the station
 ("没听清，请再说一遍") and are only counted.
 """

@@ -46,7 +46,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--state", default=str(ROOT / ".cache" / "showroom"))
     parser.add_argument("--out", default=str(ROOT / "docs" / "showroom-dashboard.png"))
-    parser.add_argument("--size", default="1280,1700")
+    parser.add_argument("--size", default="1280,1960")  # down to the demo card
     args = parser.parse_args()
     info = json.loads((Path(args.state) / "running.json").read_text(encoding="utf-8"))
     url = info["url"]

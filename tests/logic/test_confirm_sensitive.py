@@ -143,15 +143,20 @@ def test_confirmed_without_pin_executes(clock: Clock) -> None:
     guard = _guard(clock)
     challenge = guard.request("conv", "hall", UNLOCK, "把大门打开")
     assert challenge.kind is ChallengeKind.CONFIRM
-    assert speech(challenge, "zh") == "确定要打开大门吗？请说'确定'，或者说'取消'。"
+    assert speech(challenge, "zh") == "真的要打开大门吗？请说'对的'，或者说'算了'。"
     assert speech(challenge, "en") == (
-        "Do you really want to unlock the 大门? Say 'confirm', or say 'cancel'."
+        "Do you really want to unlock the 大门? Say 'go ahead', or say 'cancel'."
     )
     outcome = guard.answer("conv", "hall", "确定")
     assert outcome.kind is OutcomeKind.EXECUTE
     assert outcome.action == UNLOCK
     # Done: a second "确定" does not run it again.
     assert guard.answer("conv", "hall", "确定").kind is OutcomeKind.NOTHING_PENDING
+    # The prompt asks for '对的', the word the built-in recogniser hears best; the others count.
+    for word in ("对的", "确认", "确定", "go ahead", "yes go ahead", "yes do it", "confirm"):
+        guard = _guard(clock)
+        guard.request("conv", "hall", UNLOCK, "把大门打开")
+        assert guard.answer("conv", "hall", word).kind is OutcomeKind.EXECUTE, word
 
 
 def test_not_sensitive_runs_at_once(clock: Clock) -> None:
@@ -206,7 +211,9 @@ def test_pin_spoken_in_many_ways(clock: Clock, reply: str) -> None:
     assert guard.answer("conv", "hall", reply).kind is OutcomeKind.EXECUTE
 
 
-@pytest.mark.parametrize("reply", ["取消", "不要", "不要打开", "no", "cancel it", "No, cancel."])
+@pytest.mark.parametrize(
+    "reply", ["算了", "取消", "不要", "不要打开", "no", "cancel it", "No, cancel."]
+)
 def test_denied(clock: Clock, reply: str) -> None:
     guard = _guard(clock)
     guard.request("conv", "hall", UNLOCK)
@@ -223,7 +230,7 @@ def test_something_else_is_asked_again_once_then_handled_as_a_command(clock: Clo
     # is pending and how to answer.
     again = guard.answer("conv", "hall", "确定打开客厅的灯")
     assert again.kind is OutcomeKind.ASK_AGAIN
-    assert speech(again, "zh") == "还在等你回答：要打开大门吗？请说'确定'，或者说'取消'。"
+    assert speech(again, "zh") == "还在等你回答：要打开大门吗？请说'对的'，或者说'算了'。"
     assert guard.pending_for("conv", "hall") == UNLOCK
     # A second one drops it, and a later "确定" opens nothing.
     assert guard.answer("conv", "hall", "今天几号").kind is OutcomeKind.NOT_AN_ANSWER

@@ -79,6 +79,8 @@ def _read_banner(proc: subprocess.Popen[bytes]) -> str:
 def showroom(tmp_path: Path) -> Iterator[Showroom]:
     probe = subprocess.run([str(VENV_PYTHON), "-c", "import hass_frontend"], check=False)
     if probe.returncode != 0:
+        if os.environ.get("CI"):
+            pytest.fail("CI must run the showroom: script/test sets it up (script/setup showroom)")
         pytest.skip("the showroom is not set up here (script/setup showroom)")
     state = tmp_path / "state"
     ha_port, station_port = _free_port(), _free_port()
@@ -213,10 +215,15 @@ def test_showroom_start_tour_and_stop(showroom: Showroom) -> None:
     assert not {"google_translate", "met", "radio_browser"} & set(config["components"])
 
     # The Mandarin and the English tour, spoken through Home Assistant's Assist pipelines to
-    # the one station: each language heard, understood and answered in itself.
-    for language in ("zh", "en"):
+    # the one station: each language heard, understood and answered in itself. In CI the
+    # English tour is its short part (a command, a sensitive one confirmed): the rest is the
+    # loop the Mandarin tour has just proven, and CI's time is counted.
+    for language, short in (("zh", False), ("en", bool(os.environ.get("CI")))):
         tour = subprocess.run(
-            [str(RUN), "--state", str(showroom.state), "--tour", language],
+            [
+                *(str(RUN), "--state", str(showroom.state), "--tour", language),
+                *(["--short"] if short else []),
+            ],
             capture_output=True,
             text=True,
             timeout=240,
@@ -229,10 +236,12 @@ def test_showroom_start_tour_and_stop(showroom: Showroom) -> None:
         )
         assert summary is not None, tour.stdout
         commands, heard, acted, answered = (int(n) for n in summary.groups())
-        assert commands == 8 and heard >= 7 and acted == 2 and answered >= 7, tour.stdout
+        # every step heard as meant (out of domain: heard as nothing), acted on, answered
+        assert commands == (3 if short else 8), tour.stdout
+        assert heard == answered == commands and acted == 2, tour.stdout
         assert "(typed" not in tour.stdout, tour.stdout
         answers = sorted((showroom.state / "tour").glob(f"*-{language}.wav"))
-        assert len(answers) >= 7
+        assert len(answers) == commands
         assert all(p.read_bytes()[:4] == b"RIFF" and p.stat().st_size > 4000 for p in answers)
     # The devices really changed: the light by command, the garage after confirmation.
     assert _state(showroom, token, "light.living_room_light") == "on"

@@ -80,10 +80,11 @@ RESPONSES: Final[Mapping[str, Mapping[str, str]]] = {
         "action_turn_on": "打开{target}",
         "action_turn_off": "关闭{target}",
         "action_generic": "操作{target}",
-        "confirm_prompt": "确定要{action}吗？请说'确定'，或者说'取消'。",
+        # '对的' and '算了': what the built-in recogniser hears best (确定, 确认, 取消... count too)
+        "confirm_prompt": "真的要{action}吗？请说'对的'，或者说'算了'。",
         "pin_prompt": "请说出密码，一个数字一个数字地说。",
-        "confirm_again": "还在等你回答：要{action}吗？请说'确定'，或者说'取消'。",
-        "pin_again": "还在等密码：请一个数字一个数字地说，或者说'取消'。",
+        "confirm_again": "还在等你回答：要{action}吗？请说'对的'，或者说'算了'。",
+        "pin_again": "还在等密码：请一个数字一个数字地说，或者说'算了'。",
         "wrong_pin": "密码不对。还可以再试{remaining}次。",
         "locked_out": "密码错了太多次，{duration}内不能用语音做这个操作。已经通知了家人。",
         "still_locked_out": "为了安全，语音开门暂时停用，请{duration}后再试。",
@@ -206,11 +207,12 @@ RESPONSES: Final[Mapping[str, Mapping[str, str]]] = {
         "action_turn_on": "turn on {target}",
         "action_turn_off": "turn off {target}",
         "action_generic": "operate {target}",
-        "confirm_prompt": "Do you really want to {action}? Say 'confirm', or say 'cancel'.",
+        # 'go ahead': pocketsphinx hears it on espeak-ng speech, 'confirm' hardly ever
+        "confirm_prompt": "Do you really want to {action}? Say 'go ahead', or say 'cancel'.",
         "pin_prompt": "Please say your PIN, one digit at a time.",
         "confirm_again": (
             "I am still waiting for your answer: do you want to {action}? "
-            "Say 'confirm', or say 'cancel'."
+            "Say 'go ahead', or say 'cancel'."
         ),
         "pin_again": "I am still waiting for the PIN: say it one digit at a time, or say 'cancel'.",
         "wrong_pin": "That PIN is wrong. Attempts left: {remaining}.",

@@ -129,7 +129,7 @@ async def test_expired_confirmation_is_announced_on_the_station(
     agent.guard.confirm_timeout = 0.3  # real time; the announcer plays at real pace
     spoken_dir = Path(str(station.config.state_dir)).parent
     before = set(spoken_dir.rglob("*.wav"))
-    assert (await resident.say("打开大门")).startswith("确定要打开大门吗")
+    assert (await resident.say("打开大门")).startswith("真的要打开大门吗")
     await wait_until(lambda: bool(set(spoken_dir.rglob("*.wav")) - before), "expiry announced")
     assert (await resident.say("确定")) == "现在没有需要确认的操作。"
     assert hass.states.get("lock.front_door").state == "locked"

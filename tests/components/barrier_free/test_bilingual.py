@@ -13,12 +13,13 @@ from typing import Any
 
 import pytest
 from homeassistant.core import HomeAssistant
+from wyoming.event import Event
 
 from tests.voice.station import wait_until
 from voice.recognition.recognizer import load_recognizer
 from voice.station.station import Station
 
-from .conftest import Resident, async_setup_agent
+from .conftest import Resident, async_setup_agent, said_by
 from .home import async_setup_test_home
 
 CJK = re.compile(r"[\u3400-\u9fff]")
@@ -178,3 +179,33 @@ async def test_meaning_says_what_a_sentence_asks_without_doing_it(
         {"type": "barrier_free/meaning", "agent_id": "conversation.nobody", "text": "x"}
     )
     assert (await client.receive_json())["error"]["code"] == "not_found"
+
+
+async def test_room_mode_answers_in_the_stations_language(
+    hass: HomeAssistant, station: Station, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At the station itself (room mode) there is no pipeline to say the request's language:
+    a Mandarin station answers everything it hears in Mandarin, English speech too (a station
+    that hears both, as the showroom's does), and speaks it with its Mandarin voice."""
+    _, _, entry = await _residents(hass, station)
+    said = said_by(station, monkeypatch)
+    heard = [
+        ("u1", "turn on the kitchen light", "en"),
+        ("u2", "is everything okay at home", "en"),
+        ("u3", "打开厨房灯", "zh"),
+    ]
+    for count, (utterance_id, text, language) in enumerate(heard, 1):
+        station.broadcast(
+            Event(
+                "bf-room-transcript",
+                {"utterance_id": utterance_id, "text": text, "language": language}
+                | {"phrase": text, "score": 0.9, "rejected": False},
+            )
+        )
+        await wait_until(lambda n=count: entry.runtime_data.room_flow.handled == n, text)
+    await wait_until(lambda: len(said) == len(heard), "three answers spoken")
+    assert hass.states.get("light.kitchen").state == "on"
+    assert said[-1] == ("已打开厨房灯。", "zh")
+    for text, language in said:
+        assert language == "zh", said
+        assert CJK.search(text) and not re.search(r"[A-Za-z]{2,}", text), said

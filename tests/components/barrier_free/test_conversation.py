@@ -171,7 +171,7 @@ async def test_voice_repeat_time_help(
 SENSITIVE_TEXT = {
     "zh": {
         "unlock": "打开大门",
-        "prompt": "确定要打开大门吗？请说'确定'，或者说'取消'。",
+        "prompt": "真的要打开大门吗？请说'对的'，或者说'算了'。",
         "yes": "确定",
         "no": "取消",
         "done": "已打开大门。",
@@ -184,7 +184,7 @@ SENSITIVE_TEXT = {
     },
     "en": {
         "unlock": "unlock the front door",
-        "prompt": "Do you really want to unlock the front door? Say 'confirm', or say 'cancel'.",
+        "prompt": "Do you really want to unlock the front door? Say 'go ahead', or say 'cancel'.",
         "yes": "confirm",
         "no": "cancel",
         "done": "Unlocked the front door.",
@@ -280,7 +280,7 @@ async def test_garage_needs_confirmation_and_repair_for_exposed_lock(
 ) -> None:
     resident, entities, entry = await setup("en")
     assert await resident.say("open the garage door") == (
-        "Do you really want to open the garage door? Say 'confirm', or say 'cancel'."
+        "Do you really want to open the garage door? Say 'go ahead', or say 'cancel'."
     )
     assert entities["cover.garage_door"].calls == []
     assert ir.async_get(hass).async_get_issue(DOMAIN, f"sensitive_exposed_{entry.entry_id}") is None

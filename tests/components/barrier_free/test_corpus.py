@@ -245,8 +245,8 @@ class Runner:
     def says_pending(self, answer: str) -> bool:
         # asked once more: says what is pending and how to answer, like the first prompt
         if self.language == "zh":
-            return "确定" in answer and "取消" in answer
-        return "confirm" in answer.lower() and "cancel" in answer.lower()
+            return "对的" in answer and "算了" in answer
+        return "go ahead" in answer.lower() and "cancel" in answer.lower()
 
     def check_answer(self, result: Result, answer: str) -> None:
         for defect in answer_defects(answer, self.language):

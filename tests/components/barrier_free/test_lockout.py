@@ -36,7 +36,7 @@ from .conftest import Resident
 from .home import SENSITIVE, async_setup_test_home
 
 PIN = PinHash.create("1234", iterations=1000).to_string()
-PROMPT = "Do you really want to unlock the front door? Say 'confirm', or say 'cancel'."
+PROMPT = "Do you really want to unlock the front door? Say 'go ahead', or say 'cancel'."
 ASK_PIN = "Please say your PIN, one digit at a time."
 WRONG = "four three two one"
 LOCKED = "Too many wrong PINs. This action is blocked by voice for {}."

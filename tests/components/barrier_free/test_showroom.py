@@ -215,7 +215,7 @@ async def test_counters_count_and_start_again_at_midnight(
     answer = hass.states.get(entity_id(hass, "sensor", station, "last_answer"))
     assert heard.state == "unlock the front door"
     assert answer.state == (
-        "Do you really want to unlock the front door? Say 'confirm', or say 'cancel'."
+        "Do you really want to unlock the front door? Say 'go ahead', or say 'cancel'."
     )
 
     # kept across a restart of the entry

@@ -27,6 +27,7 @@ from homeassistant.helpers import area_registry as ar
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.importlib import async_import_module
 from homeassistant.helpers.typing import ConfigType
 
 from . import dashboard
@@ -207,12 +208,10 @@ def _place_devices(hass: HomeAssistant) -> None:
 async def _showroom_mode(hass: HomeAssistant) -> None:
     """The household gets the showroom profile (showroom mode: exhibits explain themselves, a
     reset after each visitor) and its devices' roles, once; staff changes are kept after."""
-    from custom_components.barrier_free.household_setup import (  # noqa: PLC0415 - loaded by now
-        HouseholdSetup,
-        async_get_household,
-    )
-
-    household = await async_get_household(hass)
+    # Imported outside the event loop: barrier_free may not be loaded yet when Home Assistant
+    # has started (its first import reads package metadata from disk).
+    setup = await async_import_module(hass, "custom_components.barrier_free.household_setup")
+    household = await setup.async_get_household(hass)
     if SHOWROOM_PROFILE in household.setup.profiles:
         return
     by_unique_id = {
@@ -223,7 +222,7 @@ async def _showroom_mode(hass: HomeAssistant) -> None:
         for role, unique_ids in ROLES.items()
     }
     await household.async_update(
-        HouseholdSetup(
+        setup.HouseholdSetup(
             (*household.setup.profiles, SHOWROOM_PROFILE),
             {**{r: ids for r, ids in bindings.items() if ids}, **household.setup.bindings},
         )
