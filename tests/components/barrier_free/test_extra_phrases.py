@@ -184,7 +184,7 @@ async def test_extra_acts_like_its_target_in_both_languages(
         (
             "zh",
             "放我进去",
-            "确定要打开大门吗？请说'确定'，或者说'取消'。",
+            "真的要打开大门吗？请说'对的'，或者说'算了'。",
             "确定",
             "请说出密码，一个数字一个数字地说。",
             "一二三四",
@@ -193,7 +193,7 @@ async def test_extra_acts_like_its_target_in_both_languages(
         (
             "en",
             "open sesame",
-            "Do you really want to unlock the front door? Say 'confirm', or say 'cancel'.",
+            "Do you really want to unlock the front door? Say 'go ahead', or say 'cancel'.",
             "confirm",
             "Please say your PIN, one digit at a time.",
             "one two three four",
