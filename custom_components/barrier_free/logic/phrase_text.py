@@ -1,0 +1,71 @@
+"""A filled template sentence as the resident says it, in Mandarin or English.
+
+The phrase generator (`phrase_fill.py`) writes a number slot's value as a mark (`mark_number`)
+and hands the joined sentence to `spoken_phrase`, which says the numbers in words ("二十四度",
+"百分之五十", "fifty percent": a speech model outputs words, and `everyday_speech.normalize`
+turns them back into digits for matching), drops punctuation and doubled spaces (Mandarin: no
+spaces at all), and refuses English spellings only typed text uses.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from .home import clean_name
+from .numbers import spoken_number
+
+_TYPED_ONLY: Final = frozenset({"hows", "whats", "wheres", "whos"})
+"""Spellings Home Assistant's templates accept for typed text ("whats the time"); nobody says
+them differently from "what's", and the recogniser's dictionary does not know them."""
+
+_LATIN: Final = re.compile(r"[A-Za-z]")
+
+
+def mark_number(value: float) -> str:
+    """A number slot's value inside a sentence, until `spoken_phrase` says it in words."""
+    return f"\x01{value:g}\x02"
+
+
+def has_latin(text: str) -> bool:
+    """Whether `text` holds Latin letters (left out of a Mandarin sentence's wordings)."""
+    return _LATIN.search(text) is not None
+
+
+def spoken_phrase(text: str, language: str) -> str:
+    """Spoken numbers, no punctuation, single spaces (Mandarin: no spaces).
+
+    "" when the sentence uses a spelling nobody says: the same sentence with "how's" /
+    "what's" is made from another variant.
+    """
+    text = _speak_numbers(text, language)
+    if language == "zh":
+        return clean_name(text).replace(" ", "")
+    text = clean_name(text.lower())
+    if _TYPED_ONLY.intersection(text.split()):
+        return ""
+    return text
+
+
+def _speak_numbers(text: str, language: str) -> str:
+    """Numbers from number slots (marked \x01…\x02) as the resident says them."""
+
+    def words(raw: str) -> str:
+        value = float(raw)
+        return spoken_number(int(value) if value.is_integer() else value, language)
+
+    if language == "zh":
+        text = re.sub(
+            r"(百分之)?\x01([\d.]+)\x02\s*(%)?",
+            lambda m: (
+                ("百分之" + words(m.group(2))) if (m.group(1) or m.group(3)) else words(m.group(2))
+            ),
+            text,
+        )
+    else:
+        text = re.sub(
+            r"\x01([\d.]+)\x02(\s*(?:%|percent))?",
+            lambda m: words(m.group(1)) + (" percent" if m.group(2) else ""),
+            text,
+        )
+    return text.replace("\x01", "").replace("\x02", "")
