@@ -110,6 +110,10 @@ def test_a_battery_the_alerts_call_low_is_low_in_the_status_too(level: str) -> N
     assert battery_low("sensor", level)
     full = summarize(home_states("en", sensor__front_door_battery=level), "en", max_sentences=10)
     assert "Low battery: door lock." in full
+    # never "everything is fine" beside a low battery
+    assert full.startswith("Nothing urgent at home. ")
+    zh = summarize(home_states("zh", sensor__front_door_battery=level), "zh", max_sentences=10)
+    assert zh.startswith("家里没有紧急情况。") and "电量低" in zh
     assert "battery" not in summarize(
         home_states("en", sensor__front_door_battery="20"), "en", max_sentences=10
     )

@@ -274,7 +274,10 @@ def summarize(states: Iterable[DeviceState], language: str, *, max_sentences: in
     kept = kept[: max(max_sentences, sum(1 for i in items if i.priority == Priority.DANGER))]
     sentences = [item.text(language) for item in kept]
     if not worrying:
-        sentences.insert(0, say("status_all_clear", language))
+        # Not "everything is fine" when a battery is low, said a few words later.
+        maintenance = any(i.priority == Priority.MAINTENANCE for i in kept)
+        opener = "status_nothing_urgent" if maintenance else "status_all_clear"
+        sentences.insert(0, say(opener, language))
         sentences = sentences[: max(max_sentences, 1)]
     return _join_sentences(sentences, language)
 
