@@ -31,6 +31,7 @@ class LastTurn:
     answer: str
     language: str
     at: datetime
+    understood: bool = True  # False: the agent found no meaning in it ("没听清")
 
 
 class StationActivity:
@@ -71,8 +72,10 @@ class StationActivity:
         self._changed()
 
     @callback
-    def async_turn(self, heard: str, answer: str, language: str) -> None:
-        self.last_turn = LastTurn(heard, answer, language, dt_util.utcnow())
+    def async_turn(
+        self, heard: str, answer: str, language: str, *, understood: bool = True
+    ) -> None:
+        self.last_turn = LastTurn(heard, answer, language, dt_util.utcnow(), understood)
         self._changed()
 
     @callback

@@ -251,7 +251,7 @@ class BarrierFreeAgent(BarrierFreeEntity, conversation.ConversationEntity):
                 and response.error_code is intent.IntentResponseErrorCode.NO_INTENT_MATCH
             )
             activity.async_count(understood=understood, acted=turn.acted)
-            activity.async_turn(heard, text, language)
+            activity.async_turn(heard, text, language, understood=understood)
         return conversation.ConversationResult(
             response=response,
             conversation_id=conversation_id,

@@ -87,8 +87,11 @@ class BarrierFreeLastUtterance(_ActivityEntity):
     def extra_state_attributes(self) -> dict[str, Any] | None:
         turn = self.activity.last_turn
         if self._turn_is_newer() and turn is not None:
+            # Typed or from a pipeline: the station's phrase is what was heard, when the agent
+            # understood it at all.
             return {
-                "outcome": OUTCOME_RECOGNISED,
+                "outcome": OUTCOME_RECOGNISED if turn.understood else OUTCOME_REJECTED,
+                "phrase": turn.heard if turn.understood else None,
                 "language": turn.language,
                 "heard_at": turn.at.isoformat(),
             }

@@ -206,6 +206,11 @@ async def test_counters_count_and_start_again_at_midnight(
     await resident.say("turn on the living room ceiling light")  # understood, acted on
     await resident.say("what time is it")  # understood
     await resident.say("purple monkey dishwasher")  # rejected
+    # what the agent found no meaning in is shown as not understood, with no phrase
+    heard = hass.states.get(entity_id(hass, "sensor", station, "last_utterance"))
+    assert heard.state == "purple monkey dishwasher"
+    assert heard.attributes["outcome"] == "rejected"
+    assert heard.attributes["phrase"] is None
     # understood: asks first, nothing done yet (said last: while it waits, anything else is
     # taken as a reply that is neither yes nor no)
     await resident.say("unlock the front door")
@@ -214,6 +219,8 @@ async def test_counters_count_and_start_again_at_midnight(
     heard = hass.states.get(entity_id(hass, "sensor", station, "last_utterance"))
     answer = hass.states.get(entity_id(hass, "sensor", station, "last_answer"))
     assert heard.state == "unlock the front door"
+    assert heard.attributes["outcome"] == "recognised"
+    assert heard.attributes["phrase"] == "unlock the front door"
     assert answer.state == (
         "Do you really want to unlock the front door? Say 'go ahead', or say 'cancel'."
     )
