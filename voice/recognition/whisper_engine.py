@@ -44,6 +44,11 @@ WINDOW_PAD_S = 1.0  # quiet added after the audio before encoding
 BEAM = 5
 HYPOTHESES = 5
 CANDIDATES = 8  # phrases scored by the decoder per utterance
+# A reading that is a phrase (in pinyin) is taken without scoring when no other phrase is
+# nearer than this: scoring costs most of the time (one decoder pass per candidate over the
+# whole encoded window), and in the measured set below it never overturned such a reading
+# (24 of 284 utterances; 10 with this gap).
+CLEAR_GAP = 0.2
 PREFILTER = 64  # phrases ranked by shared pinyin bigrams before the edit distance
 TOKENS_PER_SECOND = 6  # longest free reading: Mandarin is ~4-5 syllables a second
 MAX_SECONDS = 30.0  # Whisper's own window: longer audio is cut (a command is a few seconds)
@@ -424,7 +429,12 @@ class WhisperBackend:
         distances: list[float] = []
         tokens: list[list[int]] = []
         if sounds is not None:
-            for distance, index in sounds.nearest(heard, CANDIDATES):
+            nearest = sounds.nearest(heard, CANDIDATES)
+            if nearest and nearest[0][0] == 0.0 and not grammar.digits:
+                rival = nearest[1][0] if len(nearest) > 1 else math.inf
+                if rival >= CLEAR_GAP:
+                    return phrases.phrases[nearest[0][1]], 1.0
+            for distance, index in nearest:
                 if distance > MAX_DISTANCE:
                     break  # nearest first: the rest could not be accepted either
                 texts.append(phrases.phrases[index])
