@@ -2,13 +2,15 @@
 
 Whisper has no grammar: it writes whatever it hears. Held to the home's phrases in three steps
 per utterance, all on one encoding of the audio:
-1. the decoder writes its n best readings (beam search, unprompted);
+1. the decoder writes its n best readings (beam search, unprompted, no numerals: the
+   phrases write numbers in Han);
 2. the phrases whose toneless pinyin is nearest to any reading are the candidates (pinyin,
-   because Whisper's slips are mostly homophones: 卧室 -> 我是);
+   because Whisper's slips are mostly homophones: 卧室 -> 我是); a reading that is a phrase,
+   with no other phrase near, is taken as it is;
 3. the decoder scores each candidate, forced (CTranslate2's `align` gives each token's
    probability), prompted so that it expects simplified characters; the best score, less a
-   penalty for pinyin distance, wins. Speech whose winner is still far from what was read, or
-   unlikely to the decoder, is rejected: never guessed.
+   penalty for pinyin distance, wins. Speech whose winner fits badly (far from what was read
+   and not likely enough to the decoder to make up for it) is rejected: never guessed.
 
 faster-whisper always encodes a 30-s window; CTranslate2 accepts shorter inputs, so only the
 audio padded to MIN_WINDOW_S is encoded. The reading starts at the first pause after speech,
