@@ -101,9 +101,10 @@ def test_commands_recognised_exactly(heard: tuple[Heard, ...]) -> None:
     rate = 1 - len(missed) / len(commands)
     print(f"\nexact {len(commands) - len(missed)}/{len(commands)} ({rate:.1%})\n{_show(missed)}")
     assert {h.how for h in commands} >= {f"{v}@{s}" for v, s in VOICES}
-    # Issue 14 asks 90 %; Whisper base on espeak-ng Mandarin gets about 74 % (most misses are
-    # rejected, and most wrong ones mean the same): the bar keeps that from getting worse.
-    assert rate >= 0.70, _show(missed)
+    # Issue 14 asks 90 %; Whisper base on espeak-ng Mandarin gets 82.7 % (182 of 220: most
+    # misses are rejected, and most wrong ones mean the same): the bar keeps that from getting
+    # worse.
+    assert rate >= 0.80, _show(missed)
     wrong = [h for h in missed if h.result.phrase is not None]
     assert len(wrong) <= 0.05 * len(commands), _show(wrong)
 
@@ -127,6 +128,51 @@ def test_no_sensitive_command_is_confused(heard: tuple[Heard, ...]) -> None:
     ]
     assert any(is_sensitive(c) for c in COMMANDS)
     assert confused == [], _show(confused)
+
+
+# PINs of 4-6 digits as residents say them: 幺 (yao) for 1, 两 never (it is for counts).
+PINS: dict[str, str] = {
+    "五六七八": "5678",
+    "四四三二": "4432",
+    "九八七六五四": "987654",
+    "二零二六": "2026",
+    "幺二三四": "1234",
+    "三幺四幺五": "31415",
+    "幺幺零八": "1108",
+    "八八六六幺幺": "886611",
+}
+
+
+def test_pins_are_heard_as_their_digits_or_asked_again(whisper: Recognizer) -> None:
+    """A PIN is heard as its digits, or rejected (asked again): never as other digits, which
+    would be a failed attempt at the alarm. Whisper base does not hear espeak-ng's 幺 (yao)
+    as a digit: those PINs are asked again (issue 14 wants them heard; not reached)."""
+    whisper.set_phrases(["确定", "取消"], digits=True)
+    pad = silence(0.2)
+    try:
+        heard = [
+            (
+                said,
+                f"{voice}@{speed}",
+                whisper.transcribe(pad + mandarin(said, voice, speed) + pad, 16000),
+            )
+            for said in PINS
+            for voice, speed in VOICES
+        ]
+    finally:
+        whisper.set_phrases(phrase_list())
+    right = [(s, how) for s, how, r in heard if r.digits and r.phrase == PINS[s]]
+    shown = "\n".join(
+        f"  {how}: said {s!r} -> {r.phrase or '(rejected)'!r} (heard {r.text!r})"
+        for s, how, r in heard
+    )
+    print(f"\nPINs right {len(right)}/{len(heard)}\n{shown}")
+    wrong = [(s, how, r.phrase) for s, how, r in heard if r.phrase not in {PINS[s], None}]
+    assert wrong == [], shown
+    # measured: 5678 in every voice, 4432 in the first two; the other PINs are asked again
+    expected = {("五六七八", f"{v}@{sp}") for v, sp in VOICES}
+    expected |= {("四四三二", f"{v}@{sp}") for v, sp in VOICES[:2]}
+    assert expected - set(right) == set(), shown
 
 
 def test_pin_said_as_digits(whisper: Recognizer) -> None:
