@@ -22,9 +22,13 @@ def _setup_tables() -> dict[str, Any]:
     )
     tables: dict[str, Any] = {}
     for node in ast.parse(source).body:
-        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
-            if node.target.id in {"ROOMS", "DEVICES"} and node.value is not None:
-                tables[node.target.id] = ast.literal_eval(node.value)
+        if (
+            isinstance(node, ast.AnnAssign)
+            and isinstance(node.target, ast.Name)
+            and node.target.id in {"ROOMS", "DEVICES"}
+            and node.value is not None
+        ):
+            tables[node.target.id] = ast.literal_eval(node.value)
     return tables
 
 

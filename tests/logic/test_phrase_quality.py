@@ -42,11 +42,11 @@ _ZH_DOUBLED: Final = re.compile(
 )
 _EN_DOUBLED: Final = re.compile(r"\b(\w+?)s? \1s?\b|\b(light|lamp)s? (light|lamp)s?\b")
 _ZH_BROKEN_DE: Final = re.compile(
-    r"的(上锁|锁上|关上|关掉|关闭|关着|打开|开启|开着|开(?!关)|调|设置|设为|开始|取消|恢复|别|停)"
+    r"的(上锁|锁上|关上|关掉|关闭|关着|打开|开启|开着|开(?!关)|调|设置|设为|开始|取消|恢复|别|停|有|什么)"
     # a command never ends in 的 ("关掉客厅灯的"); a question or answer may ("都是打开的", "对的")
     r"|^(把|将|让|给|开|关|打开|关掉|关闭|开启|锁上|解锁|上锁|调).*的$"
 )
-_BATTERY: Final = re.compile(r"电量|电池|\bbatter")
+_BATTERY: Final = re.compile(r"电量|电池|多少电|没电|\bbatter")
 _KELVIN: Final = re.compile(r"千|thousand|kelvin")
 _BRIGHTNESS_INTENTS: Final = frozenset({"HassLightSet", "BarrierFreeBrightnessStep"})
 
@@ -88,14 +88,9 @@ def junk(home: Home, phrases: PhraseList) -> dict[str, list[str]]:
             found["doubled noun"].append(phrase)
         if _BATTERY.search(phrase) and entity is not None and not has_battery(entity, home):
             found["battery"].append(phrase)
-        if intent == "HassLightSet" and _KELVIN.search(phrase):
-            found["number"].append(phrase)
-        elif (
-            intent in _BRIGHTNESS_INTENTS
-            and entity is not None
-            and entity.color_modes is not None
-            and set(entity.color_modes) <= {"onoff"}
-        ):
+        kelvin = intent == "HassLightSet" and _KELVIN.search(phrase) is not None
+        on_off_only = entity is not None and set(entity.color_modes or ("?",)) <= {"onoff"}
+        if kelvin or (intent in _BRIGHTNESS_INTENTS and on_off_only):
             found["number"].append(phrase)
         if zh and _ZH_BROKEN_DE.search(phrase):
             found["particle"].append(phrase)

@@ -73,12 +73,15 @@ RANGE_SAMPLES: Final[Mapping[str, tuple[float, ...]]] = {
 _STEP_SAMPLES: Final = (10, 20)
 _UNSAID_LISTS: Final = frozenset({"color_temperature"})
 """Number slots no resident says: colour temperature in Kelvin ("四千", "four thousand"); they
-say 暖光 / "warm white" (`color_temperature_names`), which stays. Typed Kelvin is still understood."""
+say 暖光 / "warm white" (`color_temperature_names`), which stays. Typed Kelvin is still
+understood."""
 _NAMED_SLOTS: Final = frozenset({"name", "area", "floor"})
-_BATTERY_WORDS: Final = ("电量", "电池", "battery")
+_BATTERY_WORDS: Final = ("电量", "电池", "多少电", "没电", "battery")
 # What a light must support for the sentences that use a slot: a light that only switches on
 # and off has no brightness, one without colour no colour names.
-_DIMMING: Final = frozenset({"brightness", "color_temp", "hs", "xy", "rgb", "rgbw", "rgbww", "white"})
+_DIMMING: Final = frozenset(
+    {"brightness", "color_temp", "hs", "xy", "rgb", "rgbw", "rgbww", "white"}
+)
 _LIGHT_NEEDS: Final[Mapping[str, frozenset[str]]] = {
     "brightness": _DIMMING,
     "brightness_level": _DIMMING,
@@ -348,9 +351,12 @@ class PhraseFiller:
         """A name, area or floor ending in the noun the template says after it ("客厅灯" + "灯",
         "master bedroom" + "bedroom light"): the variant without that noun says it right."""
         for index, piece in enumerate(pieces):
-            if isinstance(piece, Slot) and piece.list_name in _NAMED_SLOTS:
-                if doubles_noun(parts[index], "".join(parts[index + 1 :]), self.language):
-                    return True
+            if (
+                isinstance(piece, Slot)
+                and piece.list_name in _NAMED_SLOTS
+                and doubles_noun(parts[index], "".join(parts[index + 1 :]), self.language)
+            ):
+                return True
         return False
 
     def _has_battery(self, entity: Entity) -> bool:
