@@ -6,6 +6,7 @@ The checker reads the finished list of each test home (the logic test home, the 
 the showroom's demo home) in both languages and names every offending phrase:
 
 - a doubled device noun: 灯灯, 灯的灯光, 二楼楼, 窗帘窗帘, "light light", "lamp light";
+- a kind of light the home has none of, in a sentence about a room's lights ("卫生间的射灯");
 - a battery question about something without a battery (a battery sensor, or a lock with one
   in its room, has one; a light or a temperature sensor has not);
 - numbers nobody says: colour temperature in Kelvin ("四千", "four thousand": residents say
@@ -45,7 +46,9 @@ _ZH_BROKEN_DE: Final = re.compile(
     r"的(上锁|锁上|关上|关掉|关闭|关着|打开|开启|开着|开(?!关)|调|设置|设为|开始|取消|恢复|别|停|有|什么)"
     # a command never ends in 的 ("关掉客厅灯的"); a question or answer may ("都是打开的", "对的")
     r"|^(把|将|让|给|开|关|打开|关掉|关闭|开启|锁上|解锁|上锁|调).*的$"
+    r"|^(把|将|让|给|打开|关掉|关闭|开启)的"
 )
+_LIGHT_KINDS: Final = ("吸顶灯", "筒灯", "射灯", "台灯", "床头灯")
 _BATTERY: Final = re.compile(r"电量|电池|多少电|没电|\bbatter")
 _KELVIN: Final = re.compile(r"千|thousand|kelvin")
 _BRIGHTNESS_INTENTS: Final = frozenset({"HassLightSet", "BarrierFreeBrightnessStep"})
@@ -80,12 +83,25 @@ def has_battery(entity: Entity, home: Home) -> bool:
 def junk(home: Home, phrases: PhraseList) -> dict[str, list[str]]:
     """Every offending phrase, by what is wrong with it."""
     zh = phrases.language == "zh"
-    found: dict[str, list[str]] = {"doubled noun": [], "battery": [], "number": [], "particle": []}
+    found: dict[str, list[str]] = {
+        "doubled noun": [],
+        "absent kind": [],
+        "battery": [],
+        "number": [],
+        "particle": [],
+    }
+    light_names = [
+        n for e in home.entities if e.domain == "light" for n in names_of(e.name, e.aliases)
+    ]
     for phrase in phrases:
         intent = phrases.intents[phrase]
         entity = mentioned(phrase, home)
         if (_ZH_DOUBLED if zh else _EN_DOUBLED).search(phrase):
             found["doubled noun"].append(phrase)
+        if entity is None and any(
+            kind in phrase and not any(kind in n for n in light_names) for kind in _LIGHT_KINDS
+        ):
+            found["absent kind"].append(phrase)
         if _BATTERY.search(phrase) and entity is not None and not has_battery(entity, home):
             found["battery"].append(phrase)
         kelvin = intent == "HassLightSet" and _KELVIN.search(phrase) is not None
@@ -122,6 +138,8 @@ def test_checker_finds_each_kind() -> None:
         "把大门的上锁": "HassTurnOn",
         "关掉客厅主灯的": "HassTurnOff",
         "打开一楼楼的灯": "HassTurnOn",
+        "开启的床头灯": "HassTurnOn",
+        "关掉卫生间的射灯": "HassTurnOff",
     }
     good = {
         "关掉客厅主灯": "HassTurnOff",

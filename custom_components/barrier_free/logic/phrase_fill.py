@@ -76,6 +76,9 @@ _UNSAID_LISTS: Final = frozenset({"color_temperature"})
 say 暖光 / "warm white" (`color_temperature_names`), which stays. Typed Kelvin is still
 understood."""
 _NAMED_SLOTS: Final = frozenset({"name", "area", "floor"})
+_LIGHT_KINDS: Final = ("吸顶灯", "筒灯", "射灯", "台灯", "床头灯")
+"""Kinds of light Home Assistant's sentences about a room's lights may say ("关掉卫生间的台灯"):
+said only where a light of that kind is (its name says it), or the resident would never say it."""
 _BATTERY_WORDS: Final = ("电量", "电池", "多少电", "没电", "battery")
 # What a light must support for the sentences that use a slot: a light that only switches on
 # and off has no brightness, one without colour no colour names.
@@ -332,7 +335,7 @@ class PhraseFiller:
                     break
                 parts.append(value)
             else:
-                if self._doubles_noun(pieces, parts):
+                if self._doubles_noun(pieces, parts) or _absent_kind(parts, fixed, targets):
                     continue
                 for piece in pieces:
                     if isinstance(piece, Slot) and isinstance(
@@ -426,3 +429,12 @@ def _supports(entity: Entity, needs: list[frozenset[str]]) -> bool:
     if entity.domain != "light" or entity.color_modes is None:
         return True
     return all(need.intersection(entity.color_modes) for need in needs)
+
+
+def _absent_kind(parts: list[str], fixed: Mapping[str, list[str]], targets: list[Entity]) -> bool:
+    """A sentence about a group of lights naming a kind none of them is ("卫生间的射灯")."""
+    if fixed.get("name"):
+        return False
+    text = "".join(parts)
+    names = [n for e in targets if e.domain == "light" for n in names_of(e.name, e.aliases)]
+    return any(kind in text and not any(kind in n for n in names) for kind in _LIGHT_KINDS)
