@@ -22,8 +22,8 @@ them differently from "what's", and the recogniser's dictionary does not know th
 _LATIN: Final = re.compile(r"[A-Za-z]")
 # An optional 的 (marked \x03 by `templates.template_variant`) before a verb is a broken
 # particle: "把大门的上锁" (and before 有 or 什么: "客厅温度的什么状态"); so is one ending a
-# command: "关掉客厅灯的", and one right after the opening verb: "开启的台灯" (a question or answer may end in 的: "灯都是打开的"). 开 is a verb
-# unless it starts 开关.
+# command, "关掉客厅灯的", or right after its opening verb, "开启的台灯" (a question or answer
+# may end in 的: "灯都是打开的"). 开 is a verb unless it starts 开关.
 _DE_BEFORE_VERB: Final = re.compile(
     r"\x03的(?=\s*(?:上锁|锁上|锁好|关|打开|开(?!关)|调|设|开始|取消|恢复|别|停|暂停|播放|继续|有|什么))"
 )
