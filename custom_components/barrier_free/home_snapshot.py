@@ -95,6 +95,7 @@ def async_build_home(
                 area_id=area_id,
                 device_class=state.attributes.get(ATTR_DEVICE_CLASS),
                 supported_features=int(state.attributes.get(ATTR_SUPPORTED_FEATURES) or 0),
+                color_modes=_color_modes(state.attributes.get("supported_color_modes")),
             )
         )
     # Every area is known by name (so "书房" is recognised as a room, and its emptiness
@@ -138,3 +139,10 @@ def async_device_states(hass: HomeAssistant, home: Home) -> list[DeviceState]:
             )
         )
     return states
+
+
+def _color_modes(modes: object) -> tuple[str, ...] | None:
+    """A light's supported colour modes, sorted; None when it does not say (not yet on)."""
+    if not isinstance(modes, list | tuple | set | frozenset) or not modes:
+        return None
+    return tuple(sorted(str(mode) for mode in modes))

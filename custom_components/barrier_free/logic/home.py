@@ -46,6 +46,9 @@ class Entity:
     area_id: str | None = None
     device_class: str | None = None
     supported_features: int = 0
+    color_modes: tuple[str, ...] | None = None
+    """A light's supported colour modes ("onoff", "brightness", "color_temp", …); None when
+    unknown (a light not yet reporting them is taken as dimmable and tunable)."""
 
     @property
     def domain(self) -> str:

@@ -25,7 +25,7 @@ from hassil.expression import Sentence
 from hassil.intents import IntentData, RangeSlotList, SlotList, TextSlotList, WildcardSlotList
 
 from .home import Entity, Home, names_of, sorted_areas, sorted_entities
-from .phrase_text import has_latin, mark_number, spoken_phrase
+from .phrase_text import doubles_noun, has_latin, mark_number, settle_particles, spoken_phrase
 from .templates import (
     EVERYDAY_INTENT,
     Piece,
@@ -71,6 +71,26 @@ RANGE_SAMPLES: Final[Mapping[str, tuple[float, ...]]] = {
     "color_temperature": (2700, 4000, 6500),
 }
 _STEP_SAMPLES: Final = (10, 20)
+_UNSAID_LISTS: Final = frozenset({"color_temperature"})
+"""Number slots no resident says: colour temperature in Kelvin ("四千", "four thousand"); they
+say 暖光 / "warm white" (`color_temperature_names`), which stays. Typed Kelvin is still
+understood."""
+_NAMED_SLOTS: Final = frozenset({"name", "area", "floor"})
+_LIGHT_KINDS: Final = ("吸顶灯", "筒灯", "射灯", "台灯", "床头灯")
+"""Kinds of light Home Assistant's sentences about a room's lights may say ("关掉卫生间的台灯"):
+said only where a light of that kind is (its name says it), or the resident would never say it."""
+_BATTERY_WORDS: Final = ("电量", "电池", "多少电", "没电", "battery")
+# What a light must support for the sentences that use a slot: a light that only switches on
+# and off has no brightness, one without colour no colour names.
+_DIMMING: Final = frozenset(
+    {"brightness", "color_temp", "hs", "xy", "rgb", "rgbw", "rgbww", "white"}
+)
+_LIGHT_NEEDS: Final[Mapping[str, frozenset[str]]] = {
+    "brightness": _DIMMING,
+    "brightness_level": _DIMMING,
+    "color": frozenset({"hs", "xy", "rgb", "rgbw", "rgbww"}),
+    "color_temperature_names": frozenset({"color_temp", "hs", "xy", "rgb", "rgbw", "rgbww"}),
+}
 # The order in which an entity's phrases are kept when its share of the list is small.
 _PRIORITY: Final = (
     "HassTurnOn",
@@ -184,6 +204,13 @@ class PhraseFiller:
         slot_names = {p.list_name for s in skeletons for p in s if isinstance(p, Slot)}
         if any(isinstance(block.lists.get(n), WildcardSlotList) for n in slot_names):
             return []
+        if slot_names & _UNSAID_LISTS:
+            return []
+        needs = [_LIGHT_NEEDS[n] for n in slot_names if n in _LIGHT_NEEDS]
+        if block.intent == "BarrierFreeBrightnessStep":
+            needs.append(_DIMMING)
+        literal = "".join(p for s in skeletons for p in s if isinstance(p, str)).lower()
+        about_battery = any(word in literal for word in _BATTERY_WORDS)
         domains = as_tuple(data.slots.get("domain")) or _IMPLIED_DOMAINS.get(block.intent, ())
         results: list[tuple[str, list[str]]] = []
 
@@ -195,6 +222,10 @@ class PhraseFiller:
                     continue
                 implied = domains and "domain" not in data.requires_context
                 if implied and entity.domain not in domains:
+                    continue
+                if not _supports(entity, needs):
+                    continue
+                if about_battery and not self._has_battery(entity):
                     continue
                 area = self.home.area(entity.area_id)
                 floor = self.home.floor_of(entity)
@@ -219,7 +250,7 @@ class PhraseFiller:
         if "area" in slot_names:
             for area in self.areas:
                 members = [e for e in self.entities if e.area_id == area.area_id]
-                targets = self._targets(block, members, domains)
+                targets = [e for e in self._targets(block, members, domains) if _supports(e, needs)]
                 if not targets:
                     continue
                 for name in names_of(area.name, area.aliases):
@@ -234,7 +265,7 @@ class PhraseFiller:
                     for e in self.entities
                     if (f := self.home.floor_of(e)) is not None and f.floor_id == floor.floor_id
                 ]
-                targets = self._targets(block, members, domains)
+                targets = [e for e in self._targets(block, members, domains) if _supports(e, needs)]
                 if not targets:
                     continue
                 for name in names_of(floor.name, floor.aliases):
@@ -248,7 +279,8 @@ class PhraseFiller:
         else:
             members = self.entities
         targets = self._targets(block, members, domains) if domains else members
-        if domains and not targets:
+        targets = [e for e in targets if _supports(e, needs)]
+        if (domains or needs) and not targets:
             return []
         return [(f"intent:{block.intent}", self._render(block, skeletons, {}, targets))]
 
@@ -303,6 +335,8 @@ class PhraseFiller:
                     break
                 parts.append(value)
             else:
+                if self._doubles_noun(pieces, parts) or _absent_kind(parts, fixed, targets):
+                    continue
                 for piece in pieces:
                     if isinstance(piece, Slot) and isinstance(
                         block.lists.get(piece.list_name), RangeSlotList
@@ -310,11 +344,33 @@ class PhraseFiller:
                         self.number_examples.setdefault(
                             piece.list_name, (block, pieces, fixed, targets)
                         )
-                phrase = spoken_phrase("".join(parts), self.language)
+                phrase = spoken_phrase(settle_particles("".join(parts)), self.language)
                 if phrase:
                     self.intent_of.setdefault(phrase, block.intent)
                     phrases.append(phrase)
         return phrases
+
+    def _doubles_noun(self, pieces: list[Piece], parts: list[str]) -> bool:
+        """A name, area or floor ending in the noun the template says after it ("客厅灯" + "灯",
+        "master bedroom" + "bedroom light"): the variant without that noun says it right."""
+        for index, piece in enumerate(pieces):
+            if (
+                isinstance(piece, Slot)
+                and piece.list_name in _NAMED_SLOTS
+                and doubles_noun(parts[index], "".join(parts[index + 1 :]), self.language)
+            ):
+                return True
+        return False
+
+    def _has_battery(self, entity: Entity) -> bool:
+        """A battery sensor, or a lock or vacuum with one in its room (how the agent answers
+        "大门还剩多少电"): a light or a temperature sensor is never asked for its battery."""
+        if entity.domain == "sensor" and entity.device_class == "battery":
+            return True
+        return entity.domain in {"lock", "vacuum"} and any(
+            e.domain == "sensor" and e.device_class == "battery" and e.area_id == entity.area_id
+            for e in self.entities
+        )
 
     def _slot_text(
         self,
@@ -366,3 +422,19 @@ class PhraseFiller:
 
     def _next(self, key: str) -> int:
         return next(self.rotation.setdefault(key, count()))
+
+
+def _supports(entity: Entity, needs: list[frozenset[str]]) -> bool:
+    """Whether a light can do what a sentence's slots ask (unknown modes: taken as able)."""
+    if entity.domain != "light" or entity.color_modes is None:
+        return True
+    return all(need.intersection(entity.color_modes) for need in needs)
+
+
+def _absent_kind(parts: list[str], fixed: Mapping[str, list[str]], targets: list[Entity]) -> bool:
+    """A sentence about a group of lights naming a kind none of them is ("卫生间的射灯")."""
+    if fixed.get("name"):
+        return False
+    text = "".join(parts)
+    names = [n for e in targets if e.domain == "light" for n in names_of(e.name, e.aliases)]
+    return any(kind in text and not any(kind in n for n in names) for kind in _LIGHT_KINDS)

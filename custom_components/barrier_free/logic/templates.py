@@ -32,6 +32,9 @@ from .home import Home, names_of, sorted_areas, sorted_entities
 from .languages import HASSIL_LANGUAGE, table_language
 
 ACCESSIBILITY_PREFIX: Final = "BarrierFree"
+OPTIONAL_DE: Final = "\x03的"
+"""An optional 的 put in a variant: kept only before a noun (`phrase_text.settle_particles`),
+so "[把]{name}[的][锁]上锁" never says "把大门的上锁"."""
 EVERYDAY_INTENT: Final = "Everyday"
 # The integration's data folders (sentences/, scenes/) sit beside logic/, not in it.
 _SENTENCES_DIR: Final = Path(__file__).resolve().parent.parent / "sentences"
@@ -176,7 +179,14 @@ def template_variant(
                 # always keep them, or "are all fans on" would become the command "all fans on".
                 leading = not any(isinstance(p, Slot) or p.strip() for p in pieces)
                 include = leading or (k > 0 and (k + place) % 2 == 1)
-                return walk(expr.items[0], plain=not leading) if include else True
+                if not include:
+                    return True
+                start = len(pieces)
+                if not walk(expr.items[0], plain=not leading):
+                    return False
+                if pieces[start:] == ["的"]:
+                    pieces[start] = OPTIONAL_DE
+                return True
             index = 0 if plain else (k * (place + 1)) % len(expr.items)
             return walk(expr.items[index], plain)
         if isinstance(expr, Permutation):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from homeassistant.components.light import ColorMode
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import area_registry as ar
 from homeassistant.helpers import entity_registry as er
@@ -13,7 +14,8 @@ from custom_components.barrier_free.logic.alert_words import phrases as alert_ph
 from tests.voice.station import wait_until
 from voice.station.station import Station
 
-from .conftest import async_setup_resident
+from .conftest import async_setup_agent, async_setup_resident
+from .home import async_setup_test_home
 
 
 def _phrases(station: Station) -> list[str]:
@@ -82,3 +84,27 @@ async def test_english_station_gets_no_chinese_names(hass: HomeAssistant, statio
     await wait_until(lambda: sync.result.version == sync.version, "the station's answer")
     assert not any("厨房" in p for p in _phrases(station))
     assert not sync.result.unusable
+
+
+async def test_an_on_off_light_gets_no_brightness_sentences(
+    hass: HomeAssistant, station: Station
+) -> None:
+    """A light that only switches (supported_color_modes: onoff) is offered on and off, never
+    a brightness; a dimmable light keeps its brightness sentences."""
+    entities = await async_setup_test_home(hass, "en")
+    lamp = entities["light.bedside"]
+    lamp._attr_supported_color_modes = {ColorMode.ONOFF}  # type: ignore[attr-defined]
+    lamp._attr_color_mode = ColorMode.ONOFF  # type: ignore[attr-defined]
+    lamp.async_write_ha_state()
+    _, entry = await async_setup_agent(hass, station, "en")
+    sync = entry.runtime_data.phrase_sync
+    await wait_until(lambda: sync.result is not None, "the station's answer")
+    phrases = sync.phrases
+
+    def about(name: str, intent: str) -> list[str]:
+        return [p for p in phrases if name in p and phrases.intents[p] == intent]
+
+    assert about("bedside lamp", "HassTurnOn")
+    assert not about("bedside lamp", "HassLightSet")
+    assert not about("reading lamp", "HassLightSet")
+    assert about("kitchen light", "HassLightSet")
