@@ -1,24 +1,20 @@
 """Whisper engine (CTranslate2): the built-in Mandarin recogniser, held to the phrase list.
 
-Whisper has no grammar: it writes whatever it hears. Held to the home's phrases in four steps
+Whisper has no grammar: it writes whatever it hears. Held to the home's phrases in three steps
 per utterance, all on one encoding of the audio:
 1. the decoder writes its n best readings (beam search, unprompted, no numerals: the
    phrases write numbers in Han);
 2. the phrases whose toneless pinyin is nearest to any reading are the candidates (pinyin,
    because Whisper's slips are mostly homophones: 卧室 -> 我是); a reading that is a phrase,
    with no other phrase near, is taken as it is;
-3. the decoder reads again, greedy, prompted with the candidates (it copies from its prompt);
-4. the decoder scores each candidate, forced (CTranslate2's `align` gives each token's
+3. the decoder scores each candidate, forced (CTranslate2's `align` gives each token's
    probability), prompted so that it expects simplified characters; the best score, less a
-   penalty for pinyin distance, plus a bonus when the prompted reading is that phrase, wins.
-   Speech whose winner fits badly (far from what was read and not likely enough to the
-   decoder to make up for it) is rejected: never guessed.
+   penalty for pinyin distance, wins. Speech whose winner fits badly (far from what was read
+   and not likely enough to the decoder to make up for it) is rejected: never guessed.
 
 faster-whisper always encodes a 30-s window; CTranslate2 accepts shorter inputs, so only the
 audio padded to MIN_WINDOW_S is encoded. The reading starts at the first pause after speech,
 while the station still waits to be sure the resident has finished (`WhisperDecoder`).
-One module (~530 lines) because the measured tables beside the constants are the reason for
-each of them; PIN digits are in `whisper_digits`.
 """
 
 from __future__ import annotations
@@ -87,16 +83,6 @@ MIN_FIT = -5.0
 # A digit string (a PIN) is its own reading, so it has no distance to hold it back: it must
 # score higher. PINs said alone scored -0.97 and -1.44, "取消" read as "2,3,2,3" -3.1.
 MIN_DIGIT_SCORE = -2.0
-# A second, greedy reading prompted with the 8 candidates ("以下是普通话的家居语音指令：打开客厅灯，
-# …。"): Whisper copies words from its prompt, so what it writes then is mostly one of them.
-# Only evidence: a candidate with the same pinyin gets REREAD_BONUS on its fit. Measured on the
-# set above from cached float16 encodings (right / wrong / chat accepted; 181 there where the
-# test counts 182): without 181 / 8 / 2; bonus 0.3: 184 / 8 / 2; 0.5: 186 / 8 / 2; 0.7, 1 or
-# 2: 185 / 10 / 2; the re-read as one more reading for the candidate search: 189 / 10 / 4 (too
-# many wrong and chat); 16 candidates or beam 2 no better. Cost ~150 ms an utterance (p50, on
-# 2 busy cores), not paid when a reading is a phrase with no rival (CLEAR_GAP).
-REREAD_BONUS = 0.5
-REREAD_OPENING = "以下是普通话的家居语音指令："
 MIN_SIMILARITY = 0.99  # the decoder returns a phrase exactly; snapping only confirms it
 MIN_CONFIDENCE = 0.5
 
@@ -413,16 +399,13 @@ class WhisperBackend:
         prompt: tuple[int, ...],
         seconds: float,
         suppress: tuple[int, ...],
-        *,
-        beam: int = BEAM,
-        hypotheses: int = HYPOTHESES,
     ) -> list[tuple[str, float, list[int]]]:
         """The decoder's own n best readings: (text, mean log-probability, tokens)."""
         result = self._model.generate(
             encoded,
             [list(prompt)],
-            beam_size=beam,
-            num_hypotheses=hypotheses,
+            beam_size=BEAM,
+            num_hypotheses=HYPOTHESES,
             return_scores=True,
             max_length=len(prompt) + int(TOKENS_PER_SECOND * seconds) + 8,
             suppress_tokens=list(suppress),
@@ -431,19 +414,6 @@ class WhisperBackend:
             (self._decode(tokens), float(score), list(tokens))
             for tokens, score in zip(result.sequences_ids, result.scores, strict=True)
         ]
-
-    def _reread(
-        self,
-        encoded: ctranslate2.StorageView,
-        names: list[str],
-        seconds: float,
-        suppress: tuple[int, ...],
-    ) -> str:
-        """Pinyin of a greedy reading prompted with the candidate phrases (REREAD_BONUS)."""
-        written = REREAD_OPENING + "，".join(names) + "。"
-        prompt = (self._previous, *self._encode(written), *self._start)
-        found = self._read(encoded, prompt, seconds, suppress, beam=1, hypotheses=1)
-        return pinyin_key(found[0][0]) if found else ""
 
     def _choose(
         self,
@@ -461,8 +431,6 @@ class WhisperBackend:
         texts: list[str] = []
         distances: list[float] = []
         tokens: list[list[int]] = []
-        keys: list[str] = []  # the candidates' pinyin
-        reread = ""  # pinyin of the reading prompted with the candidates
         if sounds is not None:
             nearest = sounds.nearest(heard, CANDIDATES)
             if nearest and nearest[0][0] == 0.0 and not grammar.digits:
@@ -475,10 +443,6 @@ class WhisperBackend:
                 texts.append(phrases.phrases[index])
                 distances.append(distance)
                 tokens.append([*sounds.tokens[index], *self._end])
-                keys.append(sounds.keys[index])
-            if texts and not grammar.digits and self.language == "zh":
-                names = [phrases.phrases[index] for _, index in nearest]
-                reread = self._reread(encoded, names, frames / 100, grammar.suppress)
         digits_at: int | None = None
         if grammar.digits and self.language == "zh":  # digit words are Han (as_words)
             spoken = written_digits(text for text, _, _ in readings)
@@ -499,9 +463,6 @@ class WhisperBackend:
         if digits_at is not None and scores[digits_at] < MIN_DIGIT_SCORE:
             scores[digits_at] = -math.inf  # an unsure PIN is asked again, never guessed
         fits = [score - DISTANCE_WEIGHT * d for score, d in zip(scores, distances, strict=True)]
-        for i, key in enumerate(keys):
-            if reread and key == reread:
-                fits[i] += REREAD_BONUS
         best = max(range(len(texts)), key=fits.__getitem__)
         if scores[best] < MIN_SCORE or fits[best] < MIN_FIT:
             return (readings[0][0] if readings else ""), 0.0
