@@ -16,6 +16,7 @@ from custom_components.barrier_free.logic.phrase_list import (
     examples,
     name_words,
 )
+from custom_components.barrier_free.logic.questions import answer_question
 from custom_components.barrier_free.logic.templates import (
     ACCESSIBILITY_PREFIX,
     EVERYDAY_INTENT,
@@ -26,6 +27,7 @@ from custom_components.barrier_free.logic.templates import (
 from custom_components.barrier_free.logic.understanding import Understood, understand
 
 from .home import HOMES, synthetic_home
+from .showroom_home import showroom_home
 
 LANGUAGES = ("zh", "en")
 STATION_AREAS = (None, "living_room")
@@ -243,3 +245,73 @@ def test_help_examples_come_from_the_list() -> None:
     assert len(chosen) == 4
     assert all(p in phrase_list.phrases for p in chosen)
     assert len({phrase_list.intents[p] for p in chosen}) == 4
+
+
+QUESTIONS_HEARD = {
+    "zh": ({"车库门关了吗", "车库门开着吗", "大门锁了吗", "床头灯开着吗"}, ("是的，", "没有，")),
+    "en": (
+        {"is the garage door closed", "is the front door locked", "is the bedside lamp on"},
+        ("Yes, ", "No, "),
+    ),
+}
+
+
+@pytest.mark.parametrize("station_area", STATION_AREAS)
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_yes_no_questions_about_a_device_are_heard_and_answered(
+    language: str, station_area: str | None
+) -> None:
+    """ "车库门关了吗" / "is the garage door closed" are in the list (else the nearest Mandarin
+    phrase was the command "车库门关一下", and the English forms were "are the garage door
+    shutting"), and the agent answers every such phrase yes or no from the states."""
+    home = HOMES[language]
+    phrase_list = build_phrase_list(home, language, station_area_id=station_area)
+    asked = [p for p in phrase_list if phrase_list.intents[p] == "BarrierFreeDeviceState"]
+    expected, openings = QUESTIONS_HEARD[language]
+    assert expected <= set(asked), sorted(asked)
+    closed = {
+        e.entity_id: (
+            "locked"
+            if e.domain == "lock"
+            else "closed"
+            if e.domain in ("cover", "binary_sensor")
+            else "off",
+            {},
+        )
+        for e in home.entities
+    }
+    for phrase in asked:
+        answer = answer_question(phrase, home, closed, language, station_area)
+        assert answer is not None, phrase
+        assert answer.startswith(openings), (phrase, answer)
+
+
+def test_a_plural_name_is_answered_with_are() -> None:
+    """The showroom's "bedroom curtains": "No, the bedroom curtains are closed.", not "is"."""
+    home = showroom_home("en")
+    closed = {e.entity_id: ("closed" if e.domain == "cover" else "off", {}) for e in home.entities}
+    answer = answer_question("are the bedroom curtains open", home, closed, "en", None)
+    assert answer == "No, the bedroom curtains are closed."
+    answer = answer_question("is the garage door closed", home, closed, "en", None)
+    assert answer is not None and answer.endswith("garage door is closed.")
+
+
+@pytest.mark.parametrize(
+    ("language", "question", "answer"),
+    [
+        ("zh", "车库门关了吗", "门厅的车库门现在连不上，请检查它的电源和网络。"),
+        (
+            "en",
+            "is the garage door closed",
+            "The entrance garage door is not responding. Please check its power and network.",
+        ),
+    ],
+)
+def test_a_device_that_cannot_be_reached_is_never_said_to_be_closed(
+    language: str, question: str, answer: str
+) -> None:
+    home = showroom_home(language)
+    for state in ("unavailable", "unknown"):
+        states = {"cover.garage_door": (state, {})}
+        assert answer_question(question, home, states, language, None) == answer
+    assert answer_question(question, home, {}, language, None) == answer  # no state at all

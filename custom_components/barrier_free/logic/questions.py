@@ -568,8 +568,12 @@ class _Asker:
             r"度|多少|temperature|degrees|set", self.said.text
         ):
             return self.climate(entity)
+        target = self.name(entity)
+        if self.state(entity) in ("unavailable", "unknown"):
+            # never "yes, it is closed" about a garage door nobody can see
+            return _capital(say("unavailable", self.language, target=target))
         yes = self.is_true(entity, self.asked(entity))
-        fact = self.fact("fact_state", target=self.name(entity), state=self.state_words(entity))
+        fact = self.fact(_state_key(target), target=target, state=self.state_words(entity))
         return self.yes_no(yes, fact)
 
     def group(self, entities: list[Entity], *, which: bool) -> str:
@@ -591,13 +595,15 @@ class _Asker:
                 return _capital(say("q_none_on", self.language, noun=noun, state=state))
             state = self.state_words(on[0])
             if len(on) == 1:
-                fact = self.fact("fact_state", target=self.name(on[0]), state=state)
+                target = self.name(on[0])
+                fact = self.fact(_state_key(target), target=target, state=state)
                 return _capital(fact) + ("。" if self.language == "zh" else ".")
             return _capital(say("q_these_on", self.language, names=self.names(on), state=state))
         if on:
             state = self.state_words(on[0])
-            key = "fact_states" if len(on) > 1 else "fact_state"
-            fact = self.fact(key, target=self.names(on), state=state)
+            target = self.names(on)
+            key = "fact_states" if len(on) > 1 else _state_key(target)
+            fact = self.fact(key, target=target, state=state)
             return self.yes_no(wants_on, fact)
         state = self.state_words(first)
         fact = self.fact("fact_all", noun=noun, state=state)
@@ -606,3 +612,11 @@ class _Asker:
 
 def _capital(sentence: str) -> str:
     return sentence[:1].upper() + sentence[1:]
+
+
+def _state_key(target: str) -> str:
+    """ "the bedroom curtains are closed": a name whose last English word is a plural takes
+    "are" (curtains, blinds, lights; not glass, status). Mandarin has no agreement."""
+    last = target.rsplit(" ", 1)[-1].casefold()
+    plural = last.isascii() and last.endswith("s") and not last.endswith(("ss", "us", "is"))
+    return "fact_states" if plural else "fact_state"
