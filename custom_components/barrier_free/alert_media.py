@@ -65,7 +65,7 @@ class MediaPause:
         self.settle = SETTLE
         self.timeout = TIMEOUT
         self.paused: dict[str, _Paused] = {}
-        self.resumed: list[str] = []  # players played again (diagnostics, tests)
+        self.resumed: list[str] = []  # the last players played again (tests), bounded
         self._finished: deque[str] = deque(maxlen=_REMEMBERED)
         self._tasks: set[asyncio.Task[Any]] = set()
 
@@ -179,6 +179,7 @@ class MediaPause:
             LOGGER.debug("%s was changed during the announcement: left as it is", entity_id)
             return
         self.resumed.append(entity_id)
+        del self.resumed[:-_REMEMBERED]  # a household runs for years: keep the last ones
         task = self.hass.async_create_background_task(
             self._async_play(entity_id), f"{DOMAIN} media resume"
         )
